@@ -1,0 +1,79 @@
+//! Builds this workspace's contracts to wasm, so `cargo test` needs no separate set-up step.
+//!
+//! A nested `cargo build --profile contract --target wasm32-unknown-unknown` runs into its own
+//! target directory (`target/wasm`), so it never waits on the outer build's lock. Cargo itself
+//! skips the work when nothing changed; within one process every package is built at most once.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::sync::{Arc, Mutex, OnceLock};
+
+/// The workspace root (two levels above this crate).
+pub fn workspace_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .ancestors()
+        .nth(2)
+        .expect("crate lives two levels below the workspace root")
+        .to_path_buf()
+}
+
+/// The production wasm of workspace package `package` (for example `"liquid-staking"`), built
+/// with the `contract` profile on first use in this process.
+pub fn contract_wasm(package: &str) -> Arc<Vec<u8>> {
+    static BUILT: OnceLock<Mutex<HashMap<String, Arc<Vec<u8>>>>> = OnceLock::new();
+    let mut built = BUILT.get_or_init(Default::default).lock().unwrap_or_else(|e| e.into_inner());
+    if let Some(wasm) = built.get(package) {
+        return wasm.clone();
+    }
+    let wasm = Arc::new(build(package));
+    built.insert(package.to_string(), wasm.clone());
+    wasm
+}
+
+/// Installs the wasm target with rustup if this toolchain lacks it (a fresh machine).
+fn ensure_wasm_target(root: &Path) {
+    let rustc = std::env::var_os("RUSTC").unwrap_or_else(|| "rustc".into());
+    let output = Command::new(rustc)
+        .current_dir(root)
+        .args(["--print", "target-libdir", "--target", "wasm32-unknown-unknown"])
+        .output()
+        .expect("cannot run rustc");
+    let libdir = String::from_utf8_lossy(&output.stdout).trim().to_string();
+    if output.status.success() && Path::new(&libdir).is_dir() {
+        return;
+    }
+    let status = Command::new("rustup")
+        .current_dir(root)
+        .args(["target", "add", "wasm32-unknown-unknown"])
+        .status()
+        .expect("the wasm32-unknown-unknown target is missing and rustup cannot be run");
+    assert!(status.success(), "rustup could not add the wasm32-unknown-unknown target");
+}
+
+fn build(package: &str) -> Vec<u8> {
+    let root = workspace_root();
+    ensure_wasm_target(&root);
+    let target_dir = root.join("target").join("wasm");
+    let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
+    let mut command = Command::new(cargo);
+    command
+        .current_dir(&root)
+        .args(["build", "--locked", "--quiet", "--profile", "contract"])
+        .args(["--target", "wasm32-unknown-unknown", "-p", package])
+        .arg("--target-dir")
+        .arg(&target_dir);
+    // Flags meant for the outer (host) build must not leak into the contract build.
+    for var in ["RUSTFLAGS", "CARGO_ENCODED_RUSTFLAGS", "CARGO_BUILD_RUSTFLAGS", "CARGO_TARGET_DIR"] {
+        command.env_remove(var);
+    }
+    let status = command
+        .status()
+        .unwrap_or_else(|e| panic!("cannot run cargo to build {package}: {e}"));
+    assert!(status.success(), "building contract {package} failed");
+    let file = target_dir
+        .join("wasm32-unknown-unknown")
+        .join("contract")
+        .join(format!("{}.wasm", package.replace('-', "_")));
+    std::fs::read(&file).unwrap_or_else(|e| panic!("cannot read {}: {e}", file.display()))
+}

@@ -1,0 +1,962 @@
+//! The chain: accounts, blocks and epochs, and the execution of transactions and receipts with
+//! nearcore's fee, refund and failure rules (protocol 88).
+//!
+//! Every receipt created in block `h` executes in block `h + 1`; a transaction's receipt to the
+//! signer itself runs in the block that includes the transaction. A receipt that waits for
+//! promise results runs in the block where its last result arrives.
+
+use crate::config::Config;
+use crate::ext::{Ext, NewReceipt};
+use crate::outcome::{ExecutionResult, ReceiptOutcome, Status};
+use crate::receipt::{
+    Action, ActionReceipt, DataReceipt, FunctionCall, KeyPermission, Receipt, SYSTEM_ACCOUNT,
+};
+use crate::staking::Staking;
+use crate::state::AccountState;
+use crate::vm;
+use near_crypto::{KeyType, PublicKey};
+use near_parameters::{ActionCosts, RuntimeFeesConfig};
+use near_primitives_core::account::AccountContract;
+use near_primitives_core::config::ViewConfig;
+use near_primitives_core::hash::CryptoHash;
+use near_primitives_core::types::{AccountId, Balance, Gas};
+use near_vm_runner::logic::types::{PromiseResult, ReturnData};
+use near_vm_runner::logic::{VMContext, VMOutcome};
+use std::collections::{BTreeMap, HashMap};
+use std::sync::Arc;
+
+/// Accounts up to this size need no balance for storage (NEP-448).
+const ZERO_BALANCE_ACCOUNT_STORAGE_LIMIT: u64 = 770;
+/// DeleteAccount refuses accounts with more state than this (bytes beyond the contract code).
+const DELETE_ACCOUNT_STATE_LIMIT: u64 = 10_000;
+/// The genesis account that creates test accounts (the registrar of top-level names).
+pub const ROOT_ACCOUNT: &str = "near";
+
+/// A fault a test asks the chain to inject into calls of `method` on `account`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Fault {
+    /// The call fails as if the contract panicked, before running any code.
+    Fail,
+    /// The call burns all its prepaid gas and fails with the VM's out-of-gas error.
+    OutOfGas,
+}
+
+#[derive(Clone, Debug)]
+struct FaultRule {
+    account: AccountId,
+    method: String,
+    fault: Fault,
+    remaining: u32,
+}
+
+pub struct Chain {
+    pub config: Config,
+    pub accounts: BTreeMap<AccountId, AccountState>,
+    pub staking: Staking,
+    pub height: u64,
+    /// Receipts that execute in the next block.
+    next_block: Vec<Receipt>,
+    /// Receipts waiting for promise results, by receipt id.
+    waiting: HashMap<CryptoHash, ActionReceipt>,
+    /// Promise results that arrived, by data id.
+    received: HashMap<CryptoHash, Option<Vec<u8>>>,
+    faults: Vec<FaultRule>,
+    /// Outcomes of the transaction being executed.
+    outcomes: Vec<ReceiptOutcome>,
+    transactions: usize,
+}
+
+/// What applying a receipt's actions produced, before it is committed or rolled back.
+struct Applied {
+    gas_burnt: u64,
+    gas_used: u64,
+    vm_gas_burnt: u64,
+    logs: Vec<String>,
+    result: Result<ReturnData, String>,
+    new_receipts: Vec<NewReceipt>,
+    /// Balance receipts produced by the actions themselves (DeleteAccount's beneficiary).
+    transfers: Vec<(AccountId, u128)>,
+    proposals: Vec<(AccountId, u128)>,
+}
+
+fn fees() -> &'static RuntimeFeesConfig {
+    &vm::runtime_config().fees
+}
+
+fn gas(g: Gas) -> u64 {
+    g.as_gas()
+}
+
+fn exec_fee(cost: ActionCosts) -> u64 {
+    gas(fees().fee(cost).exec_fee().gas)
+}
+
+fn send_fee(cost: ActionCosts, sir: bool) -> u64 {
+    gas(fees().fee(cost).send_fee(sir).gas)
+}
+
+/// Borsh size of an access key record's value: nonce, permission tag and its fields.
+fn access_key_len(permission: &KeyPermission) -> u64 {
+    match permission {
+        KeyPermission::FullAccess => 8 + 1,
+        KeyPermission::FunctionCall { allowance, receiver_id, method_names } => {
+            let allowance_len = if allowance.is_some() { 17 } else { 1 };
+            let names: u64 = method_names.iter().map(|m| 4 + m.len() as u64).sum();
+            8 + 1 + allowance_len + 4 + receiver_id.len() as u64 + 4 + names
+        }
+    }
+}
+
+/// Storage an access key occupies: key, value and the per-record overhead.
+fn key_storage(public_key: &PublicKey, permission: &KeyPermission) -> u64 {
+    let extra = fees().storage_usage_config.num_extra_bytes_record;
+    borsh::to_vec(public_key).expect("keys serialize").len() as u64 + access_key_len(permission) + extra
+}
+
+/// (send fee, exec fee) of one action; `sir` when sender and receiver are the same account.
+fn action_fees(action: &Action, sir: bool, receiver: &AccountId) -> (u64, u64) {
+    use ActionCosts::*;
+    let both = |c: ActionCosts| (send_fee(c, sir), exec_fee(c));
+    let per_byte = |base: ActionCosts, byte: ActionCosts, n: u64| {
+        (send_fee(base, sir) + send_fee(byte, sir) * n, exec_fee(base) + exec_fee(byte) * n)
+    };
+    match action {
+        Action::CreateAccount => both(create_account),
+        Action::DeployContract(code) => per_byte(deploy_contract_base, deploy_contract_byte, code.len() as u64),
+        Action::FunctionCall(fc) => {
+            per_byte(function_call_base, function_call_byte, (fc.method.len() + fc.args.len()) as u64)
+        }
+        Action::Transfer(_) if is_near_implicit(receiver) => {
+            let (s1, e1) = both(transfer);
+            let (s2, e2) = both(create_account);
+            let (s3, e3) = both(add_full_access_key);
+            (s1 + s2 + s3, e1 + e2 + e3)
+        }
+        Action::Transfer(_) => both(transfer),
+        Action::Stake { .. } => both(stake),
+        Action::AddKey { permission: KeyPermission::FullAccess, .. } => both(add_full_access_key),
+        Action::AddKey { permission: KeyPermission::FunctionCall { method_names, .. }, .. } => {
+            let n = method_names.iter().map(|m| m.len() as u64 + 1).sum();
+            per_byte(add_function_call_key_base, add_function_call_key_byte, n)
+        }
+        Action::DeleteKey(_) => both(delete_key),
+        Action::DeleteAccount { .. } => both(delete_account),
+        Action::Unsupported(_) => (0, 0),
+    }
+}
+
+fn deposit_of(action: &Action) -> u128 {
+    match action {
+        Action::Transfer(d) => *d,
+        Action::FunctionCall(fc) => fc.deposit,
+        _ => 0,
+    }
+}
+
+fn is_near_implicit(account: &AccountId) -> bool {
+    account.len() == 64 && account.as_str().bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+}
+
+/// Checks the protocol's limits on a list of actions (transactions and contract receipts).
+fn validate_actions(actions: &[Action]) -> Result<(), String> {
+    let limits = &vm::runtime_config().wasm_config.limit_config;
+    if actions.len() as u64 > limits.max_actions_per_receipt {
+        return Err(format!("TotalNumberOfActionsExceeded {{ limit: {} }}", limits.max_actions_per_receipt));
+    }
+    let mut total_gas: u64 = 0;
+    for (i, action) in actions.iter().enumerate() {
+        match action {
+            Action::FunctionCall(fc) => {
+                if fc.gas == 0 && fc.gas_weight == 0 {
+                    return Err("FunctionCallZeroAttachedGas".into());
+                }
+                if fc.method.is_empty() {
+                    return Err("FunctionCallMethodNameEmpty".into());
+                }
+                if fc.method.len() as u64 > limits.max_length_method_name {
+                    return Err("FunctionCallMethodNameLengthExceeded".into());
+                }
+                if fc.args.len() as u64 > limits.max_arguments_length {
+                    return Err("FunctionCallArgumentsLengthExceeded".into());
+                }
+                total_gas = total_gas.saturating_add(fc.gas);
+            }
+            Action::DeleteAccount { .. } if i + 1 != actions.len() => {
+                return Err("DeleteActionMustBeFinal".into());
+            }
+            Action::Stake { public_key, .. } if !near_crypto::key_conversion::is_valid_staking_key(public_key) => {
+                return Err(format!("UnsuitableStakingKey {{ public_key: {public_key} }}"));
+            }
+            _ => {}
+        }
+    }
+    let limit = gas(limits.max_total_prepaid_gas);
+    if total_gas > limit {
+        return Err(format!("TotalPrepaidGasExceeded {{ total_prepaid_gas: {total_gas}, limit: {limit} }}"));
+    }
+    Ok(())
+}
+
+/// The deterministic key localnet gives an account created by a test.
+pub fn account_key(account: &AccountId) -> PublicKey {
+    PublicKey::from_seed(KeyType::ED25519, account.as_str())
+}
+
+fn system() -> AccountId {
+    SYSTEM_ACCOUNT.parse().expect("valid account id")
+}
+
+fn child_id(parent: &CryptoHash, index: u64) -> CryptoHash {
+    let mut seed = parent.as_bytes().to_vec();
+    seed.extend_from_slice(&index.to_le_bytes());
+    CryptoHash::hash_bytes(&seed)
+}
+
+impl Chain {
+    pub fn new(config: Config) -> Self {
+        let staking = Staking::new(config.reward_rate, config.minimum_stake);
+        let mut chain = Chain {
+            config,
+            accounts: BTreeMap::new(),
+            staking,
+            height: 0,
+            next_block: vec![],
+            waiting: HashMap::new(),
+            received: HashMap::new(),
+            faults: vec![],
+            outcomes: vec![],
+            transactions: 0,
+        };
+        let root: AccountId = ROOT_ACCOUNT.parse().expect("valid account id");
+        let key = account_key(&root);
+        let mut account = AccountState {
+            amount: chain.config.root_balance,
+            storage_usage: fees().storage_usage_config.num_bytes_account,
+            ..Default::default()
+        };
+        account.storage_usage += key_storage(&key, &KeyPermission::FullAccess);
+        account.keys.insert(key, key_storage(&account_key(&root), &KeyPermission::FullAccess));
+        chain.accounts.insert(root, account);
+        chain
+    }
+
+    pub fn epoch_height(&self) -> u64 {
+        self.height / self.config.epoch_length + 1
+    }
+
+    pub fn block_timestamp(&self) -> u64 {
+        self.config.genesis_time_ns + self.height * self.config.block_time_ns
+    }
+
+    /// Gas is bought at no less than the protocol's minimum purchase price.
+    fn purchase_price(&self) -> u128 {
+        self.config.gas_price.max(vm::runtime_config().min_gas_purchase_price.as_yoctonear())
+    }
+
+    pub fn inject_fault(&mut self, account: AccountId, method: &str, fault: Fault, times: u32) {
+        self.faults.push(FaultRule { account, method: method.to_string(), fault, remaining: times });
+    }
+
+    fn take_fault(&mut self, account: &AccountId, method: &str) -> Option<Fault> {
+        let rule = self.faults.iter_mut().find(|r| r.remaining > 0 && &r.account == account && r.method == method)?;
+        rule.remaining -= 1;
+        Some(rule.fault)
+    }
+
+    /// Produces one block: crosses an epoch boundary when the new height starts an epoch.
+    fn new_block(&mut self) {
+        self.height += 1;
+        if self.height % self.config.epoch_length == 0 {
+            self.end_epoch();
+        }
+    }
+
+    fn end_epoch(&mut self) {
+        let locked: BTreeMap<AccountId, u128> =
+            self.accounts.iter().filter(|(_, a)| a.locked > 0).map(|(id, a)| (id.clone(), a.locked)).collect();
+        for (id, change) in self.staking.end_epoch(&locked) {
+            if let Some(account) = self.accounts.get_mut(&id) {
+                account.locked = account.locked + change.reward - change.returned;
+                account.amount += change.returned;
+            }
+        }
+    }
+
+    /// Advances `blocks` empty blocks.
+    pub fn fast_forward(&mut self, blocks: u64) {
+        assert!(self.next_block.is_empty(), "receipts are still pending");
+        for _ in 0..blocks {
+            self.new_block();
+        }
+    }
+
+    /// Executes a transaction and every receipt it causes. `Err` means the transaction was
+    /// invalid and was not included (nothing changed).
+    pub fn transact(&mut self, signer: &AccountId, receiver: &AccountId, actions: Vec<Action>) -> Result<ExecutionResult, String> {
+        validate_actions(&actions)?;
+        let sir = signer == receiver;
+        let mut conversion_gas = send_fee(ActionCosts::new_action_receipt, sir);
+        let mut prepaid_gas = exec_fee(ActionCosts::new_action_receipt);
+        let mut deposits: u128 = 0;
+        for action in &actions {
+            let (send, exec) = action_fees(action, sir, receiver);
+            conversion_gas += send;
+            prepaid_gas += exec;
+            if let Action::FunctionCall(fc) = action {
+                prepaid_gas += fc.gas;
+            }
+            deposits += deposit_of(action);
+        }
+        let price = self.config.gas_price;
+        let purchase = self.purchase_price();
+        let cost = conversion_gas as u128 * price + prepaid_gas as u128 * purchase + deposits;
+        let byte_cost = fees().storage_usage_config.storage_amount_per_byte.as_yoctonear();
+        let account = self.accounts.get(signer).ok_or_else(|| format!("SignerDoesNotExist {{ signer_id: {signer} }}"))?;
+        if account.amount < cost {
+            return Err(format!("NotEnoughBalance {{ signer_id: {signer}, balance: {}, cost: {cost} }}", account.amount));
+        }
+        let left = account.amount - cost;
+        let required = account.storage_usage as u128 * byte_cost;
+        if account.storage_usage > ZERO_BALANCE_ACCOUNT_STORAGE_LIMIT && left + account.locked < required {
+            return Err(format!("LackBalanceForState {{ signer_id: {signer}, amount: {} }}", required - left - account.locked));
+        }
+
+        self.new_block();
+        self.accounts.get_mut(signer).expect("signer exists").amount = left;
+        self.transactions += 1;
+        let tx_hash = CryptoHash::hash_bytes(format!("tx{}", self.transactions).as_bytes());
+        let receipt = ActionReceipt {
+            id: child_id(&tx_hash, 0),
+            predecessor: signer.clone(),
+            receiver: receiver.clone(),
+            signer: signer.clone(),
+            signer_public_key: account_key(signer),
+            gas_price: purchase,
+            refund_to: signer.clone(),
+            output_data_receivers: vec![],
+            input_data_ids: vec![],
+            actions,
+            tx: self.transactions,
+        };
+        let first = receipt.id;
+        self.outcomes.clear();
+        if sir {
+            self.apply(Receipt::Action(receipt));
+        } else {
+            self.next_block.push(Receipt::Action(receipt));
+        }
+        while !self.next_block.is_empty() {
+            self.new_block();
+            for receipt in std::mem::take(&mut self.next_block) {
+                self.apply(receipt);
+            }
+        }
+        assert!(self.waiting.is_empty(), "receipts still wait for promise results that never come");
+        let receipts = std::mem::take(&mut self.outcomes);
+        let status = final_status(&receipts, first);
+        Ok(ExecutionResult {
+            transaction_gas_burnt: conversion_gas,
+            transaction_tokens_burnt: conversion_gas as u128 * price,
+            receipts,
+            status,
+        })
+    }
+
+    fn apply(&mut self, receipt: Receipt) {
+        match receipt {
+            Receipt::Action(r) => {
+                if r.input_data_ids.iter().all(|id| self.received.contains_key(id)) {
+                    self.apply_action_receipt(r);
+                } else {
+                    self.waiting.insert(r.id, r);
+                }
+            }
+            Receipt::Data(d) => {
+                self.received.insert(d.data_id, d.data);
+                let ready = self
+                    .waiting
+                    .iter()
+                    .find(|(_, r)| r.input_data_ids.contains(&d.data_id) && r.input_data_ids.iter().all(|id| self.received.contains_key(id)))
+                    .map(|(id, _)| *id);
+                if let Some(id) = ready {
+                    let r = self.waiting.remove(&id).expect("waiting receipt");
+                    self.apply_action_receipt(r);
+                }
+            }
+        }
+    }
+
+    fn apply_action_receipt(&mut self, r: ActionReceipt) {
+        let promise_results: Arc<[PromiseResult]> = r
+            .input_data_ids
+            .iter()
+            .map(|id| match self.received.remove(id).expect("all inputs arrived") {
+                Some(data) => PromiseResult::Successful(data.into()),
+                None => PromiseResult::Failed,
+            })
+            .collect();
+        let existed = self.accounts.contains_key(&r.receiver);
+        // The account is taken out while its actions run; `saved` restores it on failure.
+        let mut account = self.accounts.remove(&r.receiver);
+        let saved = account.as_ref().map(AccountState::clone_header);
+        let mut overlay = HashMap::new();
+        let mut applied = self.apply_actions(&r, &mut account, &mut overlay, promise_results);
+
+        if applied.result.is_ok() {
+            if let Some(a) = &account {
+                let byte_cost = fees().storage_usage_config.storage_amount_per_byte.as_yoctonear();
+                let required = a.storage_usage as u128 * byte_cost;
+                if a.storage_usage > ZERO_BALANCE_ACCOUNT_STORAGE_LIMIT && a.amount + a.locked < required {
+                    applied.result = Err(format!(
+                        "LackBalanceForState {{ account_id: {}, amount: {} }}",
+                        r.receiver,
+                        required - a.amount - a.locked
+                    ));
+                }
+            }
+        }
+
+        let exists_after = match (&applied.result, account) {
+            (Ok(_), Some(mut a)) => {
+                for (key, value) in overlay {
+                    match value {
+                        Some(v) => a.data.insert(key, v),
+                        None => a.data.remove(&key),
+                    };
+                }
+                self.accounts.insert(r.receiver.clone(), a);
+                true
+            }
+            (Ok(_), None) => false,
+            (Err(_), Some(mut a)) => {
+                if let Some(s) = saved {
+                    a.restore_header(s);
+                    self.accounts.insert(r.receiver.clone(), a);
+                }
+                existed
+            }
+            (Err(_), None) => existed,
+        };
+
+        // Refunds and burnt tokens (refund receipts cost nothing and create no refunds).
+        let mut tokens_burnt = 0;
+        if !r.is_refund() {
+            let burn_price = r.gas_price.min(self.config.gas_price);
+            let prepaid: u64 = exec_fee(ActionCosts::new_action_receipt)
+                + r.actions
+                    .iter()
+                    .map(|a| action_fees(a, r.predecessor == r.receiver, &r.receiver).1 + fc_gas(a))
+                    .sum::<u64>();
+            let spent = if applied.result.is_ok() { applied.gas_used } else { applied.gas_burnt };
+            let gross = prepaid.saturating_sub(spent);
+            let penalty = gas(fees().gas_penalty_for_gas_refund(Gas::from_gas(gross))) as u128 * burn_price;
+            let unused_refund = (gross as u128 * r.gas_price).saturating_sub(penalty);
+            let mut surplus = (r.gas_price - burn_price) * applied.gas_burnt as u128;
+            let mut creation_charge = 0;
+            if !existed && exists_after && applied.result.is_ok() {
+                let charge = vm::runtime_config().account_creation_charge.as_yoctonear();
+                let covered = burn_price * exec_fee(ActionCosts::create_account) as u128;
+                creation_charge = charge.saturating_sub(covered).min(surplus);
+                surplus -= creation_charge;
+            }
+            tokens_burnt = burn_price * applied.gas_burnt as u128 + penalty + creation_charge;
+            if applied.result.is_err() {
+                let deposit: u128 = r.actions.iter().map(deposit_of).sum();
+                self.refund(&r, r.refund_to.clone(), deposit);
+            }
+            self.refund(&r, r.signer.clone(), unused_refund + surplus);
+        } else if applied.result.is_err() {
+            // A refund to a deleted account is burnt.
+            tokens_burnt = r.actions.iter().map(deposit_of).sum();
+        }
+
+        let status = self.route_results(&r, &mut applied);
+        self.outcomes.push(ReceiptOutcome {
+            id: r.id,
+            predecessor: r.predecessor.clone(),
+            receiver: r.receiver.clone(),
+            methods: r
+                .actions
+                .iter()
+                .filter_map(|a| match a {
+                    Action::FunctionCall(fc) => Some(fc.method.clone()),
+                    _ => None,
+                })
+                .collect(),
+            block_height: self.height,
+            gas_burnt: applied.gas_burnt,
+            vm_gas_burnt: applied.vm_gas_burnt,
+            tokens_burnt,
+            logs: applied.logs,
+            status,
+            is_refund: r.is_refund(),
+        });
+    }
+
+    /// Sends a balance refund from the system account (nothing when the amount is 0).
+    fn refund(&mut self, parent: &ActionReceipt, to: AccountId, amount: u128) {
+        if amount == 0 {
+            return;
+        }
+        let index = self.next_block.len() as u64 + 1_000_000;
+        self.next_block.push(Receipt::Action(ActionReceipt {
+            id: child_id(&parent.id, index),
+            predecessor: system(),
+            receiver: to,
+            signer: system(),
+            signer_public_key: PublicKey::empty(KeyType::ED25519),
+            gas_price: 0,
+            refund_to: system(),
+            output_data_receivers: vec![],
+            input_data_ids: vec![],
+            actions: vec![Action::Transfer(amount)],
+            tx: parent.tx,
+        }));
+    }
+
+    /// Commits a receipt's outputs: on success its new receipts, proposals and the promise
+    /// results its callers wait for; on failure only failed results for those callers.
+    fn route_results(&mut self, r: &ActionReceipt, applied: &mut Applied) -> Status {
+        let result = std::mem::replace(&mut applied.result, Ok(ReturnData::None));
+        let send_data = |chain: &mut Chain, data: Option<Vec<u8>>| {
+            for (data_id, _) in &r.output_data_receivers {
+                chain.next_block.push(Receipt::Data(DataReceipt { data_id: *data_id, data: data.clone() }));
+            }
+        };
+        let return_data = match result {
+            Err(e) => {
+                send_data(self, None);
+                return Status::Failure(e);
+            }
+            Ok(data) => data,
+        };
+        for (account, stake) in applied.proposals.drain(..) {
+            self.staking.propose(&account, stake);
+        }
+        for (to, amount) in applied.transfers.drain(..) {
+            self.refund(r, to, amount);
+        }
+        // Build the new receipts: ids, data dependencies, then hand over our callers.
+        let new = std::mem::take(&mut applied.new_receipts);
+        let ids: Vec<CryptoHash> = (0..new.len() as u64).map(|i| child_id(&r.id, i)).collect();
+        let mut receipts: Vec<ActionReceipt> = new
+            .iter()
+            .zip(&ids)
+            .map(|(n, id)| ActionReceipt {
+                id: *id,
+                predecessor: r.receiver.clone(),
+                receiver: n.receiver.clone(),
+                signer: r.signer.clone(),
+                signer_public_key: r.signer_public_key.clone(),
+                gas_price: r.gas_price,
+                refund_to: n.refund_to.clone().unwrap_or_else(|| r.receiver.clone()),
+                output_data_receivers: vec![],
+                input_data_ids: vec![],
+                actions: n.actions.clone(),
+                tx: r.tx,
+            })
+            .collect();
+        for (i, n) in new.iter().enumerate() {
+            for &dep in &n.dependencies {
+                let data_id = child_id(&ids[i], 2_000_000 + dep);
+                receipts[dep as usize].output_data_receivers.push((data_id, n.receiver.clone()));
+                receipts[i].input_data_ids.push(data_id);
+            }
+        }
+        let status = match return_data {
+            ReturnData::ReceiptIndex(i) => {
+                receipts[i as usize].output_data_receivers.extend(r.output_data_receivers.iter().cloned());
+                Status::Receipt(ids[i as usize])
+            }
+            ReturnData::Value(v) => {
+                send_data(self, Some(v.clone()));
+                Status::Value(v)
+            }
+            ReturnData::None => {
+                send_data(self, Some(vec![]));
+                Status::Value(vec![])
+            }
+        };
+        self.next_block.extend(receipts.into_iter().map(Receipt::Action));
+        status
+    }
+
+    /// Applies the receipt's actions in order, stopping at the first failure.
+    fn apply_actions(
+        &mut self,
+        r: &ActionReceipt,
+        account: &mut Option<AccountState>,
+        overlay: &mut HashMap<Vec<u8>, Option<Vec<u8>>>,
+        promise_results: Arc<[PromiseResult]>,
+    ) -> Applied {
+        // Refunds burn no tokens, but their outcomes report the exec fees, as on chain.
+        let receipt_fee = exec_fee(ActionCosts::new_action_receipt);
+        let mut applied = Applied {
+            gas_burnt: receipt_fee,
+            gas_used: receipt_fee,
+            vm_gas_burnt: 0,
+            logs: vec![],
+            result: Ok(ReturnData::None),
+            new_receipts: vec![],
+            transfers: vec![],
+            proposals: vec![],
+        };
+        let sir = r.predecessor == r.receiver;
+        let mut actor = r.predecessor.clone();
+        let only_action = r.actions.len() == 1;
+        let mut data_ids = 0;
+        for (index, action) in r.actions.iter().enumerate() {
+            let fee = action_fees(action, sir, &r.receiver).1;
+            applied.gas_burnt += fee;
+            applied.gas_used += fee;
+            let result = match action {
+                Action::CreateAccount => self.create_account(r, account).map(|()| {
+                    actor = r.receiver.clone();
+                    ReturnData::None
+                }),
+                Action::Transfer(amount) => match account {
+                    Some(a) => {
+                        a.amount += amount;
+                        Ok(ReturnData::None)
+                    }
+                    None if is_near_implicit(&r.receiver) && only_action && !r.is_refund() => {
+                        *account = Some(self.new_implicit_account(&r.receiver, *amount));
+                        Ok(ReturnData::None)
+                    }
+                    None => Err(format!("AccountDoesNotExist {{ account_id: {} }}", r.receiver)),
+                },
+                Action::FunctionCall(fc) => {
+                    let is_last = index + 1 == r.actions.len();
+                    let results = promise_results.clone();
+                    self.function_call(r, fc, account, overlay, results, is_last, &mut applied, &mut data_ids)
+                }
+                other => self.apply_account_action(r, other, &actor, account, &mut applied),
+            };
+            match result {
+                Ok(data) => applied.result = Ok(data),
+                Err(e) => {
+                    applied.result = Err(e);
+                    break;
+                }
+            }
+        }
+        applied
+    }
+
+    fn create_account(&self, r: &ActionReceipt, account: &mut Option<AccountState>) -> Result<(), String> {
+        if account.is_some() {
+            return Err(format!("AccountAlreadyExists {{ account_id: {} }}", r.receiver));
+        }
+        let parent_ok = match r.receiver.get_parent_account_id() {
+            Some(parent) => parent.as_str() == r.predecessor.as_str(),
+            None => r.predecessor.as_str() == ROOT_ACCOUNT,
+        };
+        if !parent_ok {
+            return Err(format!(
+                "CreateAccountNotAllowed {{ account_id: {}, predecessor_id: {} }}",
+                r.receiver, r.predecessor
+            ));
+        }
+        *account = Some(AccountState {
+            storage_usage: fees().storage_usage_config.num_bytes_account,
+            ..Default::default()
+        });
+        Ok(())
+    }
+
+    fn new_implicit_account(&self, id: &AccountId, amount: u128) -> AccountState {
+        let bytes: Vec<u8> = (0..32).map(|i| u8::from_str_radix(&id.as_str()[2 * i..2 * i + 2], 16).expect("hex")).collect();
+        let key = PublicKey::ED25519(near_crypto::ED25519PublicKey(bytes.try_into().expect("32 bytes")));
+        let size = key_storage(&key, &KeyPermission::FullAccess);
+        let mut account = AccountState {
+            amount,
+            storage_usage: fees().storage_usage_config.num_bytes_account + size,
+            ..Default::default()
+        };
+        account.keys.insert(key, size);
+        account
+    }
+
+    /// Actions only the account itself may do: deploy, stake, keys, delete.
+    fn apply_account_action(
+        &mut self,
+        r: &ActionReceipt,
+        action: &Action,
+        actor: &AccountId,
+        account: &mut Option<AccountState>,
+        applied: &mut Applied,
+    ) -> Result<ReturnData, String> {
+        let Some(a) = account.as_mut() else {
+            return Err(format!("AccountDoesNotExist {{ account_id: {} }}", r.receiver));
+        };
+        if let Action::Unsupported(feature) = action {
+            return Err(format!("localnet does not support {feature}"));
+        }
+        if actor != &r.receiver {
+            return Err(format!("ActorNoPermission {{ account_id: {}, actor_id: {actor} }}", r.receiver));
+        }
+        match action {
+            Action::DeployContract(code) => {
+                let old = a.code.as_ref().map_or(0, |c| c.len() as u64);
+                a.storage_usage = a.storage_usage - old + code.len() as u64;
+                a.code = Some(code.clone());
+            }
+            Action::Stake { stake, .. } => {
+                let increment = stake.saturating_sub(a.locked);
+                if a.amount < increment {
+                    return Err(format!(
+                        "TriesToStake {{ account_id: {}, stake: {stake}, locked: {}, balance: {} }}",
+                        r.receiver, a.locked, a.amount
+                    ));
+                }
+                if a.locked == 0 && *stake == 0 {
+                    return Err(format!("TriesToUnstake {{ account_id: {} }}", r.receiver));
+                }
+                let minimum_stake = self.staking.minimum_stake;
+                if *stake > 0 && *stake < minimum_stake {
+                    return Err(format!(
+                        "InsufficientStake {{ account_id: {}, stake: {stake}, minimum_stake: {minimum_stake} }}",
+                        r.receiver
+                    ));
+                }
+                applied.proposals.push((r.receiver.clone(), *stake));
+                if *stake > a.locked {
+                    a.amount -= increment;
+                    a.locked = *stake;
+                }
+            }
+            Action::AddKey { public_key, permission } => {
+                if a.keys.contains_key(public_key) {
+                    return Err(format!("AddKeyAlreadyExists {{ account_id: {}, public_key: {public_key} }}", r.receiver));
+                }
+                let size = key_storage(public_key, permission);
+                a.storage_usage += size;
+                a.keys.insert(public_key.clone(), size);
+            }
+            Action::DeleteKey(public_key) => {
+                let Some(size) = a.keys.remove(public_key) else {
+                    return Err(format!("DeleteKeyDoesNotExist {{ account_id: {}, public_key: {public_key} }}", r.receiver));
+                };
+                a.storage_usage -= size;
+            }
+            Action::DeleteAccount { beneficiary } => {
+                if a.locked != 0 {
+                    return Err(format!("DeleteAccountStaking {{ account_id: {} }}", r.receiver));
+                }
+                let code = a.code.as_ref().map_or(0, |c| c.len() as u64);
+                if a.storage_usage - code > DELETE_ACCOUNT_STATE_LIMIT {
+                    return Err(format!("DeleteAccountWithLargeState {{ account_id: {} }}", r.receiver));
+                }
+                applied.transfers.push((beneficiary.clone(), a.amount));
+                *account = None;
+            }
+            Action::CreateAccount | Action::Transfer(_) | Action::FunctionCall(_) | Action::Unsupported(_) => {
+                unreachable!("handled by apply_actions")
+            }
+        }
+        Ok(ReturnData::None)
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn function_call(
+        &mut self,
+        r: &ActionReceipt,
+        fc: &FunctionCall,
+        account: &mut Option<AccountState>,
+        overlay: &mut HashMap<Vec<u8>, Option<Vec<u8>>>,
+        promise_results: Arc<[PromiseResult]>,
+        is_last: bool,
+        applied: &mut Applied,
+        data_ids: &mut u64,
+    ) -> Result<ReturnData, String> {
+        let Some(a) = account.as_mut() else {
+            return Err(format!("AccountDoesNotExist {{ account_id: {} }}", r.receiver));
+        };
+        let Some(code) = a.code.clone() else {
+            return Err("CompilationError(CodeDoesNotExist)".to_string());
+        };
+        let max_burnt = gas(vm::runtime_config().wasm_config.limit_config.max_gas_burnt);
+        match self.take_fault(&r.receiver, &fc.method) {
+            Some(Fault::Fail) => {
+                return Err("Smart contract panicked: localnet: injected failure".to_string());
+            }
+            Some(Fault::OutOfGas) => {
+                let burnt = fc.gas.min(max_burnt);
+                applied.gas_burnt += burnt;
+                applied.gas_used += burnt;
+                applied.vm_gas_burnt += burnt;
+                return Err("Exceeded the prepaid gas.".to_string());
+            }
+            None => {}
+        }
+        let context = VMContext {
+            current_account_id: r.receiver.clone(),
+            signer_account_id: r.signer.clone(),
+            signer_account_pk: borsh::to_vec(&r.signer_public_key).expect("keys serialize"),
+            predecessor_account_id: r.predecessor.clone(),
+            refund_to_account_id: r.refund_to.clone(),
+            input: fc.args.clone().into(),
+            promise_results,
+            block_height: self.height,
+            block_timestamp: self.block_timestamp(),
+            epoch_height: self.epoch_height(),
+            account_balance: Balance::from_yoctonear(a.amount),
+            account_locked_balance: Balance::from_yoctonear(a.locked),
+            storage_usage: a.storage_usage,
+            account_contract: AccountContract::Local(code.hash()),
+            attached_deposit: Balance::from_yoctonear(fc.deposit),
+            prepaid_gas: Gas::from_gas(fc.gas),
+            random_seed: child_id(&r.id, self.height).as_bytes().to_vec(),
+            view_config: None,
+            output_data_receivers: if is_last {
+                r.output_data_receivers.iter().map(|(_, receiver)| receiver.clone()).collect()
+            } else {
+                vec![]
+            },
+        };
+        let validators = self.staking.active();
+        let first_new = applied.new_receipts.len();
+        let mut ext = Ext {
+            committed: &a.data,
+            overlay,
+            receipts: &mut applied.new_receipts,
+            validators: &validators,
+            receipt_id: r.id,
+            data_ids,
+        };
+        let outcome: VMOutcome = vm::run(&code, &fc.method, &mut ext, &context).unwrap_or_else(|e| panic!("VM error: {e}"));
+        let distributed = distribute_gas(&mut applied.new_receipts[first_new..], fc.gas.saturating_sub(gas(outcome.used_gas)));
+        applied.gas_burnt += gas(outcome.burnt_gas);
+        applied.vm_gas_burnt += gas(outcome.burnt_gas);
+        applied.gas_used += gas(outcome.used_gas) + distributed;
+        applied.logs.extend(outcome.logs);
+        if let Some(error) = outcome.aborted {
+            return Err(error.to_string());
+        }
+        a.amount = outcome.balance.as_yoctonear();
+        a.storage_usage = outcome.storage_usage;
+        Ok(outcome.return_data)
+    }
+
+    /// Runs a view method: no state change can survive it.
+    pub fn view(&self, account_id: &AccountId, method: &str, args: Vec<u8>) -> Result<crate::outcome::ViewResult, String> {
+        let account = self.accounts.get(account_id).ok_or_else(|| format!("AccountDoesNotExist {{ account_id: {account_id} }}"))?;
+        let code = account.code.clone().ok_or_else(|| "CompilationError(CodeDoesNotExist)".to_string())?;
+        let limits = &vm::runtime_config().wasm_config.limit_config;
+        let context = VMContext {
+            current_account_id: account_id.clone(),
+            signer_account_id: account_id.clone(),
+            signer_account_pk: vec![],
+            predecessor_account_id: account_id.clone(),
+            refund_to_account_id: account_id.clone(),
+            input: args.into(),
+            promise_results: Arc::new([]),
+            block_height: self.height,
+            block_timestamp: self.block_timestamp(),
+            epoch_height: self.epoch_height(),
+            account_balance: Balance::from_yoctonear(account.amount),
+            account_locked_balance: Balance::from_yoctonear(account.locked),
+            storage_usage: account.storage_usage,
+            account_contract: AccountContract::Local(code.hash()),
+            attached_deposit: Balance::ZERO,
+            prepaid_gas: limits.max_gas_burnt,
+            random_seed: vec![0; 32],
+            view_config: Some(ViewConfig { max_gas_burnt: limits.max_gas_burnt }),
+            output_data_receivers: vec![],
+        };
+        let validators = self.staking.active();
+        let mut overlay = HashMap::new();
+        let mut receipts = vec![];
+        let mut data_ids = 0;
+        let mut ext = Ext {
+            committed: &account.data,
+            overlay: &mut overlay,
+            receipts: &mut receipts,
+            validators: &validators,
+            receipt_id: CryptoHash::default(),
+            data_ids: &mut data_ids,
+        };
+        let outcome = vm::run(&code, method, &mut ext, &context)?;
+        if let Some(error) = outcome.aborted {
+            return Err(error.to_string());
+        }
+        Ok(crate::outcome::ViewResult {
+            result: outcome.return_data.as_value().unwrap_or_default(),
+            logs: outcome.logs,
+            gas_burnt: gas(outcome.burnt_gas),
+        })
+    }
+}
+
+fn fc_gas(action: &Action) -> u64 {
+    match action {
+        Action::FunctionCall(fc) => fc.gas,
+        _ => 0,
+    }
+}
+
+/// Gives the unused gas to the new function calls with a weight, in proportion to the weights;
+/// the last weighted call also gets the rounding remainder. Returns the gas given.
+fn distribute_gas(receipts: &mut [NewReceipt], unused: u64) -> u64 {
+    let weighted = || {
+        receipts.iter().flat_map(|r| r.actions.iter()).filter_map(|a| match a {
+            Action::FunctionCall(fc) if fc.gas_weight > 0 => Some(fc.gas_weight as u128),
+            _ => None,
+        })
+    };
+    let total_weight: u128 = weighted().sum();
+    if total_weight == 0 || unused == 0 {
+        return 0;
+    }
+    let mut given = 0u64;
+    let mut last: Option<&mut FunctionCall> = None;
+    for action in receipts.iter_mut().flat_map(|r| r.actions.iter_mut()) {
+        if let Action::FunctionCall(fc) = action {
+            if fc.gas_weight > 0 {
+                let share = (unused as u128 * fc.gas_weight as u128 / total_weight) as u64;
+                fc.gas += share;
+                given += share;
+                last = Some(fc);
+            }
+        }
+    }
+    if let Some(fc) = last {
+        fc.gas += unused - given;
+    }
+    unused
+}
+
+/// Follows returned promises from the transaction's receipt to its final value or failure.
+fn final_status(receipts: &[ReceiptOutcome], first: CryptoHash) -> Result<Vec<u8>, String> {
+    let mut id = first;
+    loop {
+        let outcome = receipts.iter().find(|r| r.id == id).expect("the transaction's receipts all ran");
+        match &outcome.status {
+            Status::Value(v) => return Ok(v.clone()),
+            Status::Failure(e) => return Err(e.clone()),
+            Status::Receipt(next) => id = *next,
+        }
+    }
+}
+
+impl AccountState {
+    /// Everything but the contract state (cheap to copy).
+    fn clone_header(&self) -> AccountState {
+        AccountState {
+            amount: self.amount,
+            locked: self.locked,
+            storage_usage: self.storage_usage,
+            code: self.code.clone(),
+            keys: self.keys.clone(),
+            data: HashMap::new(),
+        }
+    }
+
+    fn restore_header(&mut self, saved: AccountState) {
+        self.amount = saved.amount;
+        self.locked = saved.locked;
+        self.storage_usage = saved.storage_usage;
+        self.code = saved.code;
+        self.keys = saved.keys;
+    }
+}

@@ -1,0 +1,43 @@
+//! Chain settings a test may change.
+
+use crate::staking::Rate;
+
+/// 1 NEAR in yocto.
+pub const NEAR: u128 = 1_000_000_000_000_000_000_000_000;
+/// 1 Tgas.
+pub const TGAS: u64 = 1_000_000_000_000;
+
+#[derive(Clone, Debug)]
+pub struct Config {
+    /// Blocks per epoch (mainnet: 43,200).
+    pub epoch_length: u64,
+    /// Time between blocks in nanoseconds (mainnet: about 0.6 s).
+    pub block_time_ns: u64,
+    /// Timestamp of the genesis block in nanoseconds.
+    pub genesis_time_ns: u64,
+    /// The block gas price in yocto per gas. Prepaid gas is bought at no less than the protocol's
+    /// `min_gas_purchase_price` (10^9) and the difference to this price is refunded.
+    pub gas_price: u128,
+    /// Reward per epoch of an online validator, as a fraction of its stake (can be changed per
+    /// validator).
+    pub reward_rate: Rate,
+    /// The smallest stake a Stake action may ask for, other than 0 (on chain: the seat price / 10).
+    pub minimum_stake: u128,
+    /// Balance of the genesis account `near`, which creates the test accounts.
+    pub root_balance: u128,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            epoch_length: 100,
+            block_time_ns: 600_000_000,
+            genesis_time_ns: 1_700_000_000_000_000_000,
+            gas_price: 100_000_000,
+            // About 10% a year at 730 epochs a year.
+            reward_rate: Rate { numerator: 13, denominator: 100_000 },
+            minimum_stake: NEAR,
+            root_balance: 1_000_000_000 * NEAR,
+        }
+    }
+}

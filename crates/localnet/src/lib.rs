@@ -1,0 +1,31 @@
+//! localnet: an in-process, deterministic NEAR chain that runs real contract wasm on nearcore's
+//! VM (`near-vm-runner`, Wasmtime) with the protocol's real gas, fee and storage parameters.
+//!
+//! It models accounts and their balances, transactions turned into receipts, cross-contract
+//! promises and callbacks (with failed results), refunds, storage staking, blocks and epochs,
+//! validator stake with the protocol's unlock timing and rewards, and fault injection. See
+//! [`Localnet`] for the API.
+//!
+//! Not modelled: the state trie (so no trie-node-touch gas), access-key nonces and signatures,
+//! sharding and congestion, yield/resume, global contracts, gas keys.
+
+pub mod build;
+mod chain;
+mod config;
+mod ext;
+mod net;
+mod outcome;
+mod receipt;
+mod staking;
+mod state;
+mod vm;
+
+pub use chain::{Fault, ROOT_ACCOUNT, account_key};
+pub use config::{Config, NEAR, TGAS};
+pub use near_crypto::PublicKey;
+pub use near_primitives_core::types::AccountId;
+pub use net::{Account, CallBuilder, DEFAULT_CALL_GAS, Localnet, Transaction, ViewBuilder};
+pub use outcome::{ExecutionResult, ReceiptOutcome, Status, ViewResult, parse_events};
+pub use staking::Rate;
+pub use state::AccountView;
+pub use vm::{PROTOCOL_VERSION, runtime_config};

@@ -1,0 +1,311 @@
+//! The test-facing API, in the style of near-workspaces: create accounts, deploy, call and
+//! view, and move time forward.
+
+use crate::chain::{Chain, Fault, ROOT_ACCOUNT};
+use crate::config::{Config, TGAS};
+use crate::outcome::{ExecutionResult, ViewResult};
+use crate::receipt::{Action, FunctionCall, KeyPermission};
+use crate::staking::Rate;
+use crate::state::AccountView;
+use crate::vm::Code;
+use near_crypto::PublicKey;
+use near_primitives_core::types::AccountId;
+use serde::Serialize;
+use std::cell::RefCell;
+use std::collections::BTreeMap;
+use std::rc::Rc;
+
+/// Gas a call gets unless the test says otherwise (as in NEAR's near-cli examples).
+pub const DEFAULT_CALL_GAS: u64 = 30 * TGAS;
+
+/// An in-process NEAR chain. Clones share the same chain.
+#[derive(Clone)]
+pub struct Localnet {
+    chain: Rc<RefCell<Chain>>,
+}
+
+impl Default for Localnet {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl Localnet {
+    pub fn new() -> Self {
+        Self::with_config(Config::default())
+    }
+
+    pub fn with_config(config: Config) -> Self {
+        Localnet { chain: Rc::new(RefCell::new(Chain::new(config))) }
+    }
+
+    /// The genesis account `near`, which holds the chain's balance.
+    pub fn root(&self) -> Account {
+        self.account(ROOT_ACCOUNT)
+    }
+
+    /// A handle on account `id` (which may not exist yet).
+    #[track_caller]
+    pub fn account(&self, id: &str) -> Account {
+        Account { net: self.clone(), id: parse_id(id) }
+    }
+
+    /// Creates `<name>.near` with `balance` and a full-access key, paid by the root account.
+    #[track_caller]
+    pub fn create_account(&self, name: &str, balance: u128) -> Account {
+        self.root().create_subaccount(name, balance)
+    }
+
+    /// Balances and storage of an account, or `None` if it does not exist.
+    pub fn view_account(&self, id: &AccountId) -> Option<AccountView> {
+        self.chain.borrow().accounts.get(id).map(|a| a.view())
+    }
+
+    /// A value from an account's contract state (for tests that inspect raw storage).
+    pub fn view_state(&self, id: &AccountId, key: &[u8]) -> Option<Vec<u8>> {
+        self.chain.borrow().accounts.get(id).and_then(|a| a.data.get(key).cloned())
+    }
+
+    pub fn view(&self, contract: &AccountId, method: &str) -> ViewBuilder {
+        ViewBuilder { net: self.clone(), contract: contract.clone(), method: method.to_string(), args: vec![] }
+    }
+
+    pub fn config(&self) -> Config {
+        self.chain.borrow().config.clone()
+    }
+
+    pub fn block_height(&self) -> u64 {
+        self.chain.borrow().height
+    }
+
+    pub fn epoch_height(&self) -> u64 {
+        self.chain.borrow().epoch_height()
+    }
+
+    pub fn block_timestamp(&self) -> u64 {
+        self.chain.borrow().block_timestamp()
+    }
+
+    /// Produces `blocks` empty blocks, crossing any epoch boundaries on the way.
+    pub fn fast_forward(&self, blocks: u64) {
+        self.chain.borrow_mut().fast_forward(blocks);
+    }
+
+    /// Moves to the first block of the epoch `n` epochs from now.
+    pub fn advance_epochs(&self, n: u64) {
+        assert!(n > 0, "advance at least one epoch");
+        let (height, length) = {
+            let chain = self.chain.borrow();
+            (chain.height, chain.config.epoch_length)
+        };
+        self.fast_forward(length - height % length + (n - 1) * length);
+    }
+
+    /// The current epoch's online validators and their stake (what `validator_stake` answers).
+    pub fn validators(&self) -> BTreeMap<AccountId, u128> {
+        self.chain.borrow().staking.active()
+    }
+
+    /// Takes a validator offline (kicked out: no rewards, `validator_stake` answers 0) or back.
+    pub fn set_validator_online(&self, id: &AccountId, online: bool) {
+        self.chain.borrow_mut().staking.set_online(id, online);
+    }
+
+    pub fn set_reward_rate(&self, id: &AccountId, rate: Rate) {
+        self.chain.borrow_mut().staking.set_rate(id, rate);
+    }
+
+    /// Makes the next `times` calls of `method` on `account` fail or run out of gas.
+    pub fn inject_fault(&self, account: &AccountId, method: &str, fault: Fault, times: u32) {
+        self.chain.borrow_mut().inject_fault(account.clone(), method, fault, times);
+    }
+
+    fn transact(&self, signer: &AccountId, receiver: &AccountId, actions: Vec<Action>) -> ExecutionResult {
+        self.chain
+            .borrow_mut()
+            .transact(signer, receiver, actions)
+            .unwrap_or_else(|e| ExecutionResult {
+                transaction_gas_burnt: 0,
+                transaction_tokens_burnt: 0,
+                receipts: vec![],
+                status: Err(format!("InvalidTransaction: {e}")),
+            })
+    }
+}
+
+#[track_caller]
+fn parse_id(id: &str) -> AccountId {
+    id.parse().unwrap_or_else(|e| panic!("invalid account id {id:?}: {e}"))
+}
+
+/// A handle on an account that signs transactions with its full-access key.
+#[derive(Clone)]
+pub struct Account {
+    net: Localnet,
+    id: AccountId,
+}
+
+impl Account {
+    pub fn id(&self) -> &AccountId {
+        &self.id
+    }
+
+    /// A function call transaction from this account.
+    pub fn call(&self, receiver: &AccountId, method: &str) -> CallBuilder {
+        CallBuilder {
+            tx: self.batch(receiver),
+            call: FunctionCall { method: method.to_string(), args: b"{}".to_vec(), deposit: 0, gas: DEFAULT_CALL_GAS, gas_weight: 0 },
+        }
+    }
+
+    /// A transaction with several actions from this account to `receiver`.
+    pub fn batch(&self, receiver: &AccountId) -> Transaction {
+        Transaction { net: self.net.clone(), signer: self.id.clone(), receiver: receiver.clone(), actions: vec![] }
+    }
+
+    /// Deploys `wasm` on this account.
+    pub fn deploy(&self, wasm: &[u8]) -> ExecutionResult {
+        self.batch(&self.id).deploy(wasm).transact()
+    }
+
+    pub fn transfer(&self, to: &AccountId, amount: u128) -> ExecutionResult {
+        self.batch(to).transfer(amount).transact()
+    }
+
+    /// Creates `<name>.<this account>` with `balance` and its own full-access key.
+    #[track_caller]
+    pub fn create_subaccount(&self, name: &str, balance: u128) -> Account {
+        let id = parse_id(&format!("{name}.{}", self.id));
+        let key = crate::chain::account_key(&id);
+        self.batch(&id).create_account().transfer(balance).add_full_access_key(key).transact().unwrap();
+        Account { net: self.net.clone(), id }
+    }
+
+    pub fn view(&self, method: &str) -> ViewBuilder {
+        self.net.view(&self.id, method)
+    }
+
+    /// Balances and storage; panics if the account does not exist.
+    #[track_caller]
+    pub fn state(&self) -> AccountView {
+        self.net.view_account(&self.id).unwrap_or_else(|| panic!("account {} does not exist", self.id))
+    }
+
+    /// Liquid balance in yocto.
+    #[track_caller]
+    pub fn balance(&self) -> u128 {
+        self.state().amount
+    }
+}
+
+/// A transaction under construction.
+pub struct Transaction {
+    net: Localnet,
+    signer: AccountId,
+    receiver: AccountId,
+    actions: Vec<Action>,
+}
+
+impl Transaction {
+    pub fn create_account(mut self) -> Self {
+        self.actions.push(Action::CreateAccount);
+        self
+    }
+
+    pub fn transfer(mut self, amount: u128) -> Self {
+        self.actions.push(Action::Transfer(amount));
+        self
+    }
+
+    pub fn deploy(mut self, wasm: &[u8]) -> Self {
+        self.actions.push(Action::DeployContract(Code::new(wasm.to_vec())));
+        self
+    }
+
+    pub fn add_full_access_key(mut self, public_key: PublicKey) -> Self {
+        self.actions.push(Action::AddKey { public_key, permission: KeyPermission::FullAccess });
+        self
+    }
+
+    pub fn delete_account(mut self, beneficiary: &AccountId) -> Self {
+        self.actions.push(Action::DeleteAccount { beneficiary: beneficiary.clone() });
+        self
+    }
+
+    pub fn stake(mut self, stake: u128, public_key: PublicKey) -> Self {
+        self.actions.push(Action::Stake { stake, public_key });
+        self
+    }
+
+    pub fn call(mut self, method: &str, args: impl Serialize, deposit: u128, gas: u64) -> Self {
+        let args = serde_json::to_vec(&args).expect("arguments serialize to JSON");
+        self.actions.push(Action::FunctionCall(FunctionCall { method: method.to_string(), args, deposit, gas, gas_weight: 0 }));
+        self
+    }
+
+    pub fn transact(self) -> ExecutionResult {
+        self.net.transact(&self.signer, &self.receiver, self.actions)
+    }
+}
+
+/// A single function call transaction under construction.
+pub struct CallBuilder {
+    tx: Transaction,
+    call: FunctionCall,
+}
+
+impl CallBuilder {
+    pub fn args_json(mut self, args: impl Serialize) -> Self {
+        self.call.args = serde_json::to_vec(&args).expect("arguments serialize to JSON");
+        self
+    }
+
+    pub fn args(mut self, args: Vec<u8>) -> Self {
+        self.call.args = args;
+        self
+    }
+
+    /// Attached deposit in yocto.
+    pub fn deposit(mut self, yocto: u128) -> Self {
+        self.call.deposit = yocto;
+        self
+    }
+
+    /// Prepaid gas.
+    pub fn gas(mut self, gas: u64) -> Self {
+        self.call.gas = gas;
+        self
+    }
+
+    pub fn transact(mut self) -> ExecutionResult {
+        self.tx.actions.push(Action::FunctionCall(self.call));
+        self.tx.transact()
+    }
+}
+
+/// A view call under construction.
+pub struct ViewBuilder {
+    net: Localnet,
+    contract: AccountId,
+    method: String,
+    args: Vec<u8>,
+}
+
+impl ViewBuilder {
+    pub fn args_json(mut self, args: impl Serialize) -> Self {
+        self.args = serde_json::to_vec(&args).expect("arguments serialize to JSON");
+        self
+    }
+
+    /// Runs the view; `Err` carries the contract's error.
+    pub fn call(self) -> Result<ViewResult, String> {
+        self.net.chain.borrow().view(&self.contract, &self.method, self.args)
+    }
+
+    /// Runs the view and parses its JSON result; panics on error.
+    #[track_caller]
+    pub fn json<T: serde::de::DeserializeOwned>(self) -> T {
+        let method = self.method.clone();
+        self.call().unwrap_or_else(|e| panic!("view {method} failed: {e}")).json()
+    }
+}
