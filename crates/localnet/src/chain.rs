@@ -99,7 +99,11 @@ fn send_fee(cost: ActionCosts, sir: bool) -> u64 {
 fn access_key_len(permission: &KeyPermission) -> u64 {
     match permission {
         KeyPermission::FullAccess => 8 + 1,
-        KeyPermission::FunctionCall { allowance, receiver_id, method_names } => {
+        KeyPermission::FunctionCall {
+            allowance,
+            receiver_id,
+            method_names,
+        } => {
             let allowance_len = if allowance.is_some() { 17 } else { 1 };
             let names: u64 = method_names.iter().map(|m| 4 + m.len() as u64).sum();
             8 + 1 + allowance_len + 4 + receiver_id.len() as u64 + 4 + names
@@ -110,7 +114,9 @@ fn access_key_len(permission: &KeyPermission) -> u64 {
 /// Storage an access key occupies: key, value and the per-record overhead.
 fn key_storage(public_key: &PublicKey, permission: &KeyPermission) -> u64 {
     let extra = fees().storage_usage_config.num_extra_bytes_record;
-    borsh::to_vec(public_key).expect("keys serialize").len() as u64 + access_key_len(permission) + extra
+    borsh::to_vec(public_key).expect("keys serialize").len() as u64
+        + access_key_len(permission)
+        + extra
 }
 
 /// (send fee, exec fee) of one action; `sir` when sender and receiver are the same account.
@@ -118,14 +124,23 @@ fn action_fees(action: &Action, sir: bool, receiver: &AccountId) -> (u64, u64) {
     use ActionCosts::*;
     let both = |c: ActionCosts| (send_fee(c, sir), exec_fee(c));
     let per_byte = |base: ActionCosts, byte: ActionCosts, n: u64| {
-        (send_fee(base, sir) + send_fee(byte, sir) * n, exec_fee(base) + exec_fee(byte) * n)
+        (
+            send_fee(base, sir) + send_fee(byte, sir) * n,
+            exec_fee(base) + exec_fee(byte) * n,
+        )
     };
     match action {
         Action::CreateAccount => both(create_account),
-        Action::DeployContract(code) => per_byte(deploy_contract_base, deploy_contract_byte, code.len() as u64),
-        Action::FunctionCall(fc) => {
-            per_byte(function_call_base, function_call_byte, (fc.method.len() + fc.args.len()) as u64)
-        }
+        Action::DeployContract(code) => per_byte(
+            deploy_contract_base,
+            deploy_contract_byte,
+            code.len() as u64,
+        ),
+        Action::FunctionCall(fc) => per_byte(
+            function_call_base,
+            function_call_byte,
+            (fc.method.len() + fc.args.len()) as u64,
+        ),
         Action::Transfer(_) if is_near_implicit(receiver) => {
             let (s1, e1) = both(transfer);
             let (s2, e2) = both(create_account);
@@ -134,8 +149,14 @@ fn action_fees(action: &Action, sir: bool, receiver: &AccountId) -> (u64, u64) {
         }
         Action::Transfer(_) => both(transfer),
         Action::Stake { .. } => both(stake),
-        Action::AddKey { permission: KeyPermission::FullAccess, .. } => both(add_full_access_key),
-        Action::AddKey { permission: KeyPermission::FunctionCall { method_names, .. }, .. } => {
+        Action::AddKey {
+            permission: KeyPermission::FullAccess,
+            ..
+        } => both(add_full_access_key),
+        Action::AddKey {
+            permission: KeyPermission::FunctionCall { method_names, .. },
+            ..
+        } => {
             let n = method_names.iter().map(|m| m.len() as u64 + 1).sum();
             per_byte(add_function_call_key_base, add_function_call_key_byte, n)
         }
@@ -154,14 +175,21 @@ fn deposit_of(action: &Action) -> u128 {
 }
 
 fn is_near_implicit(account: &AccountId) -> bool {
-    account.len() == 64 && account.as_str().bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+    account.len() == 64
+        && account
+            .as_str()
+            .bytes()
+            .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
 }
 
 /// Checks the protocol's limits on a list of actions (transactions and contract receipts).
 fn validate_actions(actions: &[Action]) -> Result<(), String> {
     let limits = &vm::runtime_config().wasm_config.limit_config;
     if actions.len() as u64 > limits.max_actions_per_receipt {
-        return Err(format!("TotalNumberOfActionsExceeded {{ limit: {} }}", limits.max_actions_per_receipt));
+        return Err(format!(
+            "TotalNumberOfActionsExceeded {{ limit: {} }}",
+            limits.max_actions_per_receipt
+        ));
     }
     let mut total_gas: u64 = 0;
     for (i, action) in actions.iter().enumerate() {
@@ -184,15 +212,21 @@ fn validate_actions(actions: &[Action]) -> Result<(), String> {
             Action::DeleteAccount { .. } if i + 1 != actions.len() => {
                 return Err("DeleteActionMustBeFinal".into());
             }
-            Action::Stake { public_key, .. } if !near_crypto::key_conversion::is_valid_staking_key(public_key) => {
-                return Err(format!("UnsuitableStakingKey {{ public_key: {public_key} }}"));
+            Action::Stake { public_key, .. }
+                if !near_crypto::key_conversion::is_valid_staking_key(public_key) =>
+            {
+                return Err(format!(
+                    "UnsuitableStakingKey {{ public_key: {public_key} }}"
+                ));
             }
             _ => {}
         }
     }
     let limit = gas(limits.max_total_prepaid_gas);
     if total_gas > limit {
-        return Err(format!("TotalPrepaidGasExceeded {{ total_prepaid_gas: {total_gas}, limit: {limit} }}"));
+        return Err(format!(
+            "TotalPrepaidGasExceeded {{ total_prepaid_gas: {total_gas}, limit: {limit} }}"
+        ));
     }
     Ok(())
 }
@@ -235,9 +269,17 @@ impl Chain {
             ..Default::default()
         };
         account.storage_usage += key_storage(&key, &KeyPermission::FullAccess);
-        account.keys.insert(key, key_storage(&account_key(&root), &KeyPermission::FullAccess));
+        account.keys.insert(
+            key,
+            key_storage(&account_key(&root), &KeyPermission::FullAccess),
+        );
         chain.accounts.insert(root, account);
         chain
+    }
+
+    /// All NEAR held by accounts, liquid and locked.
+    pub fn total_supply(&self) -> u128 {
+        self.accounts.values().map(|a| a.amount + a.locked).sum()
     }
 
     pub fn epoch_height(&self) -> u64 {
@@ -250,15 +292,25 @@ impl Chain {
 
     /// Gas is bought at no less than the protocol's minimum purchase price.
     fn purchase_price(&self) -> u128 {
-        self.config.gas_price.max(vm::runtime_config().min_gas_purchase_price.as_yoctonear())
+        self.config
+            .gas_price
+            .max(vm::runtime_config().min_gas_purchase_price.as_yoctonear())
     }
 
     pub fn inject_fault(&mut self, account: AccountId, method: &str, fault: Fault, times: u32) {
-        self.faults.push(FaultRule { account, method: method.to_string(), fault, remaining: times });
+        self.faults.push(FaultRule {
+            account,
+            method: method.to_string(),
+            fault,
+            remaining: times,
+        });
     }
 
     fn take_fault(&mut self, account: &AccountId, method: &str) -> Option<Fault> {
-        let rule = self.faults.iter_mut().find(|r| r.remaining > 0 && &r.account == account && r.method == method)?;
+        let rule = self
+            .faults
+            .iter_mut()
+            .find(|r| r.remaining > 0 && &r.account == account && r.method == method)?;
         rule.remaining -= 1;
         Some(rule.fault)
     }
@@ -272,8 +324,12 @@ impl Chain {
     }
 
     fn end_epoch(&mut self) {
-        let locked: BTreeMap<AccountId, u128> =
-            self.accounts.iter().filter(|(_, a)| a.locked > 0).map(|(id, a)| (id.clone(), a.locked)).collect();
+        let locked: BTreeMap<AccountId, u128> = self
+            .accounts
+            .iter()
+            .filter(|(_, a)| a.locked > 0)
+            .map(|(id, a)| (id.clone(), a.locked))
+            .collect();
         for (id, change) in self.staking.end_epoch(&locked) {
             if let Some(account) = self.accounts.get_mut(&id) {
                 account.locked = account.locked + change.reward - change.returned;
@@ -292,7 +348,12 @@ impl Chain {
 
     /// Executes a transaction and every receipt it causes. `Err` means the transaction was
     /// invalid and was not included (nothing changed).
-    pub fn transact(&mut self, signer: &AccountId, receiver: &AccountId, actions: Vec<Action>) -> Result<ExecutionResult, String> {
+    pub fn transact(
+        &mut self,
+        signer: &AccountId,
+        receiver: &AccountId,
+        actions: Vec<Action>,
+    ) -> Result<ExecutionResult, String> {
         validate_actions(&actions)?;
         let sir = signer == receiver;
         let mut conversion_gas = send_fee(ActionCosts::new_action_receipt, sir);
@@ -310,18 +371,33 @@ impl Chain {
         let price = self.config.gas_price;
         let purchase = self.purchase_price();
         let cost = conversion_gas as u128 * price + prepaid_gas as u128 * purchase + deposits;
-        let byte_cost = fees().storage_usage_config.storage_amount_per_byte.as_yoctonear();
-        let account = self.accounts.get(signer).ok_or_else(|| format!("SignerDoesNotExist {{ signer_id: {signer} }}"))?;
+        let byte_cost = fees()
+            .storage_usage_config
+            .storage_amount_per_byte
+            .as_yoctonear();
+        let account = self
+            .accounts
+            .get(signer)
+            .ok_or_else(|| format!("SignerDoesNotExist {{ signer_id: {signer} }}"))?;
         if account.amount < cost {
-            return Err(format!("NotEnoughBalance {{ signer_id: {signer}, balance: {}, cost: {cost} }}", account.amount));
+            return Err(format!(
+                "NotEnoughBalance {{ signer_id: {signer}, balance: {}, cost: {cost} }}",
+                account.amount
+            ));
         }
         let left = account.amount - cost;
         let required = account.storage_usage as u128 * byte_cost;
-        if account.storage_usage > ZERO_BALANCE_ACCOUNT_STORAGE_LIMIT && left + account.locked < required {
-            return Err(format!("LackBalanceForState {{ signer_id: {signer}, amount: {} }}", required - left - account.locked));
+        if account.storage_usage > ZERO_BALANCE_ACCOUNT_STORAGE_LIMIT
+            && left + account.locked < required
+        {
+            return Err(format!(
+                "LackBalanceForState {{ signer_id: {signer}, amount: {} }}",
+                required - left - account.locked
+            ));
         }
 
         self.new_block();
+        let included = self.height;
         self.accounts.get_mut(signer).expect("signer exists").amount = left;
         self.transactions += 1;
         let tx_hash = CryptoHash::hash_bytes(format!("tx{}", self.transactions).as_bytes());
@@ -351,10 +427,14 @@ impl Chain {
                 self.apply(receipt);
             }
         }
-        assert!(self.waiting.is_empty(), "receipts still wait for promise results that never come");
+        assert!(
+            self.waiting.is_empty(),
+            "receipts still wait for promise results that never come"
+        );
         let receipts = std::mem::take(&mut self.outcomes);
         let status = final_status(&receipts, first);
         Ok(ExecutionResult {
+            block_height: included,
             transaction_gas_burnt: conversion_gas,
             transaction_tokens_burnt: conversion_gas as u128 * price,
             receipts,
@@ -365,7 +445,10 @@ impl Chain {
     fn apply(&mut self, receipt: Receipt) {
         match receipt {
             Receipt::Action(r) => {
-                if r.input_data_ids.iter().all(|id| self.received.contains_key(id)) {
+                if r.input_data_ids
+                    .iter()
+                    .all(|id| self.received.contains_key(id))
+                {
                     self.apply_action_receipt(r);
                 } else {
                     self.waiting.insert(r.id, r);
@@ -376,7 +459,12 @@ impl Chain {
                 let ready = self
                     .waiting
                     .iter()
-                    .find(|(_, r)| r.input_data_ids.contains(&d.data_id) && r.input_data_ids.iter().all(|id| self.received.contains_key(id)))
+                    .find(|(_, r)| {
+                        r.input_data_ids.contains(&d.data_id)
+                            && r.input_data_ids
+                                .iter()
+                                .all(|id| self.received.contains_key(id))
+                    })
                     .map(|(id, _)| *id);
                 if let Some(id) = ready {
                     let r = self.waiting.remove(&id).expect("waiting receipt");
@@ -390,10 +478,12 @@ impl Chain {
         let promise_results: Arc<[PromiseResult]> = r
             .input_data_ids
             .iter()
-            .map(|id| match self.received.remove(id).expect("all inputs arrived") {
-                Some(data) => PromiseResult::Successful(data.into()),
-                None => PromiseResult::Failed,
-            })
+            .map(
+                |id| match self.received.remove(id).expect("all inputs arrived") {
+                    Some(data) => PromiseResult::Successful(data.into()),
+                    None => PromiseResult::Failed,
+                },
+            )
             .collect();
         let existed = self.accounts.contains_key(&r.receiver);
         // The account is taken out while its actions run; `saved` restores it on failure.
@@ -404,9 +494,14 @@ impl Chain {
 
         if applied.result.is_ok() {
             if let Some(a) = &account {
-                let byte_cost = fees().storage_usage_config.storage_amount_per_byte.as_yoctonear();
+                let byte_cost = fees()
+                    .storage_usage_config
+                    .storage_amount_per_byte
+                    .as_yoctonear();
                 let required = a.storage_usage as u128 * byte_cost;
-                if a.storage_usage > ZERO_BALANCE_ACCOUNT_STORAGE_LIMIT && a.amount + a.locked < required {
+                if a.storage_usage > ZERO_BALANCE_ACCOUNT_STORAGE_LIMIT
+                    && a.amount + a.locked < required
+                {
                     applied.result = Err(format!(
                         "LackBalanceForState {{ account_id: {}, amount: {} }}",
                         r.receiver,
@@ -447,9 +542,14 @@ impl Chain {
                     .iter()
                     .map(|a| action_fees(a, r.predecessor == r.receiver, &r.receiver).1 + fc_gas(a))
                     .sum::<u64>();
-            let spent = if applied.result.is_ok() { applied.gas_used } else { applied.gas_burnt };
+            let spent = if applied.result.is_ok() {
+                applied.gas_used
+            } else {
+                applied.gas_burnt
+            };
             let gross = prepaid.saturating_sub(spent);
-            let penalty = gas(fees().gas_penalty_for_gas_refund(Gas::from_gas(gross))) as u128 * burn_price;
+            let penalty =
+                gas(fees().gas_penalty_for_gas_refund(Gas::from_gas(gross))) as u128 * burn_price;
             let unused_refund = (gross as u128 * r.gas_price).saturating_sub(penalty);
             let mut surplus = (r.gas_price - burn_price) * applied.gas_burnt as u128;
             let mut creation_charge = 0;
@@ -483,6 +583,8 @@ impl Chain {
                     _ => None,
                 })
                 .collect(),
+            prepaid_gas: r.actions.iter().map(fc_gas).sum(),
+            deposit: r.actions.iter().map(deposit_of).sum(),
             block_height: self.height,
             gas_burnt: applied.gas_burnt,
             vm_gas_burnt: applied.vm_gas_burnt,
@@ -520,7 +622,10 @@ impl Chain {
         let result = std::mem::replace(&mut applied.result, Ok(ReturnData::None));
         let send_data = |chain: &mut Chain, data: Option<Vec<u8>>| {
             for (data_id, _) in &r.output_data_receivers {
-                chain.next_block.push(Receipt::Data(DataReceipt { data_id: *data_id, data: data.clone() }));
+                chain.next_block.push(Receipt::Data(DataReceipt {
+                    data_id: *data_id,
+                    data: data.clone(),
+                }));
             }
         };
         let return_data = match result {
@@ -559,13 +664,17 @@ impl Chain {
         for (i, n) in new.iter().enumerate() {
             for &dep in &n.dependencies {
                 let data_id = child_id(&ids[i], 2_000_000 + dep);
-                receipts[dep as usize].output_data_receivers.push((data_id, n.receiver.clone()));
+                receipts[dep as usize]
+                    .output_data_receivers
+                    .push((data_id, n.receiver.clone()));
                 receipts[i].input_data_ids.push(data_id);
             }
         }
         let status = match return_data {
             ReturnData::ReceiptIndex(i) => {
-                receipts[i as usize].output_data_receivers.extend(r.output_data_receivers.iter().cloned());
+                receipts[i as usize]
+                    .output_data_receivers
+                    .extend(r.output_data_receivers.iter().cloned());
                 Status::Receipt(ids[i as usize])
             }
             ReturnData::Value(v) => {
@@ -577,7 +686,8 @@ impl Chain {
                 Status::Value(vec![])
             }
         };
-        self.next_block.extend(receipts.into_iter().map(Receipt::Action));
+        self.next_block
+            .extend(receipts.into_iter().map(Receipt::Action));
         status
     }
 
@@ -623,12 +733,24 @@ impl Chain {
                         *account = Some(self.new_implicit_account(&r.receiver, *amount));
                         Ok(ReturnData::None)
                     }
-                    None => Err(format!("AccountDoesNotExist {{ account_id: {} }}", r.receiver)),
+                    None => Err(format!(
+                        "AccountDoesNotExist {{ account_id: {} }}",
+                        r.receiver
+                    )),
                 },
                 Action::FunctionCall(fc) => {
                     let is_last = index + 1 == r.actions.len();
                     let results = promise_results.clone();
-                    self.function_call(r, fc, account, overlay, results, is_last, &mut applied, &mut data_ids)
+                    self.function_call(
+                        r,
+                        fc,
+                        account,
+                        overlay,
+                        results,
+                        is_last,
+                        &mut applied,
+                        &mut data_ids,
+                    )
                 }
                 other => self.apply_account_action(r, other, &actor, account, &mut applied),
             };
@@ -643,9 +765,16 @@ impl Chain {
         applied
     }
 
-    fn create_account(&self, r: &ActionReceipt, account: &mut Option<AccountState>) -> Result<(), String> {
+    fn create_account(
+        &self,
+        r: &ActionReceipt,
+        account: &mut Option<AccountState>,
+    ) -> Result<(), String> {
         if account.is_some() {
-            return Err(format!("AccountAlreadyExists {{ account_id: {} }}", r.receiver));
+            return Err(format!(
+                "AccountAlreadyExists {{ account_id: {} }}",
+                r.receiver
+            ));
         }
         let parent_ok = match r.receiver.get_parent_account_id() {
             Some(parent) => parent.as_str() == r.predecessor.as_str(),
@@ -665,8 +794,12 @@ impl Chain {
     }
 
     fn new_implicit_account(&self, id: &AccountId, amount: u128) -> AccountState {
-        let bytes: Vec<u8> = (0..32).map(|i| u8::from_str_radix(&id.as_str()[2 * i..2 * i + 2], 16).expect("hex")).collect();
-        let key = PublicKey::ED25519(near_crypto::ED25519PublicKey(bytes.try_into().expect("32 bytes")));
+        let bytes: Vec<u8> = (0..32)
+            .map(|i| u8::from_str_radix(&id.as_str()[2 * i..2 * i + 2], 16).expect("hex"))
+            .collect();
+        let key = PublicKey::ED25519(near_crypto::ED25519PublicKey(
+            bytes.try_into().expect("32 bytes"),
+        ));
         let size = key_storage(&key, &KeyPermission::FullAccess);
         let mut account = AccountState {
             amount,
@@ -687,13 +820,19 @@ impl Chain {
         applied: &mut Applied,
     ) -> Result<ReturnData, String> {
         let Some(a) = account.as_mut() else {
-            return Err(format!("AccountDoesNotExist {{ account_id: {} }}", r.receiver));
+            return Err(format!(
+                "AccountDoesNotExist {{ account_id: {} }}",
+                r.receiver
+            ));
         };
         if let Action::Unsupported(feature) = action {
             return Err(format!("localnet does not support {feature}"));
         }
         if actor != &r.receiver {
-            return Err(format!("ActorNoPermission {{ account_id: {}, actor_id: {actor} }}", r.receiver));
+            return Err(format!(
+                "ActorNoPermission {{ account_id: {}, actor_id: {actor} }}",
+                r.receiver
+            ));
         }
         match action {
             Action::DeployContract(code) => {
@@ -725,9 +864,15 @@ impl Chain {
                     a.locked = *stake;
                 }
             }
-            Action::AddKey { public_key, permission } => {
+            Action::AddKey {
+                public_key,
+                permission,
+            } => {
                 if a.keys.contains_key(public_key) {
-                    return Err(format!("AddKeyAlreadyExists {{ account_id: {}, public_key: {public_key} }}", r.receiver));
+                    return Err(format!(
+                        "AddKeyAlreadyExists {{ account_id: {}, public_key: {public_key} }}",
+                        r.receiver
+                    ));
                 }
                 let size = key_storage(public_key, permission);
                 a.storage_usage += size;
@@ -735,22 +880,34 @@ impl Chain {
             }
             Action::DeleteKey(public_key) => {
                 let Some(size) = a.keys.remove(public_key) else {
-                    return Err(format!("DeleteKeyDoesNotExist {{ account_id: {}, public_key: {public_key} }}", r.receiver));
+                    return Err(format!(
+                        "DeleteKeyDoesNotExist {{ account_id: {}, public_key: {public_key} }}",
+                        r.receiver
+                    ));
                 };
                 a.storage_usage -= size;
             }
             Action::DeleteAccount { beneficiary } => {
                 if a.locked != 0 {
-                    return Err(format!("DeleteAccountStaking {{ account_id: {} }}", r.receiver));
+                    return Err(format!(
+                        "DeleteAccountStaking {{ account_id: {} }}",
+                        r.receiver
+                    ));
                 }
                 let code = a.code.as_ref().map_or(0, |c| c.len() as u64);
                 if a.storage_usage - code > DELETE_ACCOUNT_STATE_LIMIT {
-                    return Err(format!("DeleteAccountWithLargeState {{ account_id: {} }}", r.receiver));
+                    return Err(format!(
+                        "DeleteAccountWithLargeState {{ account_id: {} }}",
+                        r.receiver
+                    ));
                 }
                 applied.transfers.push((beneficiary.clone(), a.amount));
                 *account = None;
             }
-            Action::CreateAccount | Action::Transfer(_) | Action::FunctionCall(_) | Action::Unsupported(_) => {
+            Action::CreateAccount
+            | Action::Transfer(_)
+            | Action::FunctionCall(_)
+            | Action::Unsupported(_) => {
                 unreachable!("handled by apply_actions")
             }
         }
@@ -770,7 +927,10 @@ impl Chain {
         data_ids: &mut u64,
     ) -> Result<ReturnData, String> {
         let Some(a) = account.as_mut() else {
-            return Err(format!("AccountDoesNotExist {{ account_id: {} }}", r.receiver));
+            return Err(format!(
+                "AccountDoesNotExist {{ account_id: {} }}",
+                r.receiver
+            ));
         };
         let Some(code) = a.code.clone() else {
             return Err("CompilationError(CodeDoesNotExist)".to_string());
@@ -809,7 +969,10 @@ impl Chain {
             random_seed: child_id(&r.id, self.height).as_bytes().to_vec(),
             view_config: None,
             output_data_receivers: if is_last {
-                r.output_data_receivers.iter().map(|(_, receiver)| receiver.clone()).collect()
+                r.output_data_receivers
+                    .iter()
+                    .map(|(_, receiver)| receiver.clone())
+                    .collect()
             } else {
                 vec![]
             },
@@ -824,8 +987,12 @@ impl Chain {
             receipt_id: r.id,
             data_ids,
         };
-        let outcome: VMOutcome = vm::run(&code, &fc.method, &mut ext, &context).unwrap_or_else(|e| panic!("VM error: {e}"));
-        let distributed = distribute_gas(&mut applied.new_receipts[first_new..], fc.gas.saturating_sub(gas(outcome.used_gas)));
+        let outcome: VMOutcome = vm::run(&code, &fc.method, &mut ext, &context)
+            .unwrap_or_else(|e| panic!("VM error: {e}"));
+        let distributed = distribute_gas(
+            &mut applied.new_receipts[first_new..],
+            fc.gas.saturating_sub(gas(outcome.used_gas)),
+        );
         applied.gas_burnt += gas(outcome.burnt_gas);
         applied.vm_gas_burnt += gas(outcome.burnt_gas);
         applied.gas_used += gas(outcome.used_gas) + distributed;
@@ -839,9 +1006,20 @@ impl Chain {
     }
 
     /// Runs a view method: no state change can survive it.
-    pub fn view(&self, account_id: &AccountId, method: &str, args: Vec<u8>) -> Result<crate::outcome::ViewResult, String> {
-        let account = self.accounts.get(account_id).ok_or_else(|| format!("AccountDoesNotExist {{ account_id: {account_id} }}"))?;
-        let code = account.code.clone().ok_or_else(|| "CompilationError(CodeDoesNotExist)".to_string())?;
+    pub fn view(
+        &self,
+        account_id: &AccountId,
+        method: &str,
+        args: Vec<u8>,
+    ) -> Result<crate::outcome::ViewResult, String> {
+        let account = self
+            .accounts
+            .get(account_id)
+            .ok_or_else(|| format!("AccountDoesNotExist {{ account_id: {account_id} }}"))?;
+        let code = account
+            .code
+            .clone()
+            .ok_or_else(|| "CompilationError(CodeDoesNotExist)".to_string())?;
         let limits = &vm::runtime_config().wasm_config.limit_config;
         let context = VMContext {
             current_account_id: account_id.clone(),
@@ -861,7 +1039,9 @@ impl Chain {
             attached_deposit: Balance::ZERO,
             prepaid_gas: limits.max_gas_burnt,
             random_seed: vec![0; 32],
-            view_config: Some(ViewConfig { max_gas_burnt: limits.max_gas_burnt }),
+            view_config: Some(ViewConfig {
+                max_gas_burnt: limits.max_gas_burnt,
+            }),
             output_data_receivers: vec![],
         };
         let validators = self.staking.active();
@@ -899,10 +1079,13 @@ fn fc_gas(action: &Action) -> u64 {
 /// the last weighted call also gets the rounding remainder. Returns the gas given.
 fn distribute_gas(receipts: &mut [NewReceipt], unused: u64) -> u64 {
     let weighted = || {
-        receipts.iter().flat_map(|r| r.actions.iter()).filter_map(|a| match a {
-            Action::FunctionCall(fc) if fc.gas_weight > 0 => Some(fc.gas_weight as u128),
-            _ => None,
-        })
+        receipts
+            .iter()
+            .flat_map(|r| r.actions.iter())
+            .filter_map(|a| match a {
+                Action::FunctionCall(fc) if fc.gas_weight > 0 => Some(fc.gas_weight as u128),
+                _ => None,
+            })
     };
     let total_weight: u128 = weighted().sum();
     if total_weight == 0 || unused == 0 {
@@ -930,7 +1113,10 @@ fn distribute_gas(receipts: &mut [NewReceipt], unused: u64) -> u64 {
 fn final_status(receipts: &[ReceiptOutcome], first: CryptoHash) -> Result<Vec<u8>, String> {
     let mut id = first;
     loop {
-        let outcome = receipts.iter().find(|r| r.id == id).expect("the transaction's receipts all ran");
+        let outcome = receipts
+            .iter()
+            .find(|r| r.id == id)
+            .expect("the transaction's receipts all ran");
         match &outcome.status {
             Status::Value(v) => return Ok(v.clone()),
             Status::Failure(e) => return Err(e.clone()),

@@ -86,10 +86,16 @@ impl External for Ext<'_> {
         _: &mut dyn StorageAccessTracker,
         key: &[u8],
     ) -> Result<Option<Box<dyn ValuePtr + 'a>>> {
-        Ok(self.get(key).map(|v| Box::new(Value(v.clone())) as Box<dyn ValuePtr>))
+        Ok(self
+            .get(key)
+            .map(|v| Box::new(Value(v.clone())) as Box<dyn ValuePtr>))
     }
 
-    fn storage_remove(&mut self, _: &mut dyn StorageAccessTracker, key: &[u8]) -> Result<Option<Vec<u8>>> {
+    fn storage_remove(
+        &mut self,
+        _: &mut dyn StorageAccessTracker,
+        key: &[u8],
+    ) -> Result<Option<Vec<u8>>> {
         let old = self.get(key).cloned();
         if old.is_some() {
             self.overlay.insert(key.to_vec(), None);
@@ -117,7 +123,10 @@ impl External for Ext<'_> {
     }
 
     fn validator_stake(&self, account_id: &AccountId) -> Result<Option<Balance>> {
-        Ok(self.validators.get(account_id).map(|s| Balance::from_yoctonear(*s)))
+        Ok(self
+            .validators
+            .get(account_id)
+            .map(|s| Balance::from_yoctonear(*s)))
     }
 
     fn validator_total_stake(&self) -> Result<Balance> {
@@ -167,7 +176,10 @@ impl External for Ext<'_> {
     }
 
     fn append_action_deploy_contract(&mut self, receipt_index: ReceiptIndex, code: Vec<u8>) {
-        self.push(receipt_index, Action::DeployContract(crate::vm::Code::new(code)));
+        self.push(
+            receipt_index,
+            Action::DeployContract(crate::vm::Code::new(code)),
+        );
     }
 
     fn append_action_deploy_global_contract(
@@ -179,7 +191,11 @@ impl External for Ext<'_> {
         self.push(receipt_index, Action::Unsupported("global contracts"));
     }
 
-    fn append_action_use_global_contract(&mut self, receipt_index: ReceiptIndex, _: GlobalContractIdentifier) {
+    fn append_action_use_global_contract(
+        &mut self,
+        receipt_index: ReceiptIndex,
+        _: GlobalContractIdentifier,
+    ) {
         self.push(receipt_index, Action::Unsupported("global contracts"));
     }
 
@@ -211,7 +227,12 @@ impl External for Ext<'_> {
         UniversalStateInitCounts::default()
     }
 
-    fn append_action_universal_state_init(&mut self, receipt_index: ReceiptIndex, _: RawStateInit, _: Balance) {
+    fn append_action_universal_state_init(
+        &mut self,
+        receipt_index: ReceiptIndex,
+        _: RawStateInit,
+        _: Balance,
+    ) {
         self.push(receipt_index, Action::Unsupported("state init"));
     }
 
@@ -224,7 +245,8 @@ impl External for Ext<'_> {
         prepaid_gas: Gas,
         gas_weight: GasWeight,
     ) -> Result<()> {
-        let method = String::from_utf8(method_name).map_err(|_| unsupported("non-UTF-8 method names"))?;
+        let method =
+            String::from_utf8(method_name).map_err(|_| unsupported("non-UTF-8 method names"))?;
         self.push(
             receipt_index,
             Action::FunctionCall(FunctionCall {
@@ -242,11 +264,21 @@ impl External for Ext<'_> {
         self.push(receipt_index, Action::Transfer(deposit.as_yoctonear()));
     }
 
-    fn append_action_transfer_to_gas_key(&mut self, receipt_index: ReceiptIndex, _: PublicKey, _: Balance) {
+    fn append_action_transfer_to_gas_key(
+        &mut self,
+        receipt_index: ReceiptIndex,
+        _: PublicKey,
+        _: Balance,
+    ) {
         self.push(receipt_index, Action::Unsupported("gas keys"));
     }
 
-    fn append_action_add_gas_key_with_full_access(&mut self, receipt_index: ReceiptIndex, _: PublicKey, _: NonceIndex) {
+    fn append_action_add_gas_key_with_full_access(
+        &mut self,
+        receipt_index: ReceiptIndex,
+        _: PublicKey,
+        _: NonceIndex,
+    ) {
         self.push(receipt_index, Action::Unsupported("gas keys"));
     }
 
@@ -263,12 +295,34 @@ impl External for Ext<'_> {
         Ok(())
     }
 
-    fn append_action_stake(&mut self, receipt_index: ReceiptIndex, stake: Balance, public_key: PublicKey) {
-        self.push(receipt_index, Action::Stake { stake: stake.as_yoctonear(), public_key });
+    fn append_action_stake(
+        &mut self,
+        receipt_index: ReceiptIndex,
+        stake: Balance,
+        public_key: PublicKey,
+    ) {
+        self.push(
+            receipt_index,
+            Action::Stake {
+                stake: stake.as_yoctonear(),
+                public_key,
+            },
+        );
     }
 
-    fn append_action_add_key_with_full_access(&mut self, receipt_index: ReceiptIndex, public_key: PublicKey, _: Nonce) {
-        self.push(receipt_index, Action::AddKey { public_key, permission: KeyPermission::FullAccess });
+    fn append_action_add_key_with_full_access(
+        &mut self,
+        receipt_index: ReceiptIndex,
+        public_key: PublicKey,
+        _: Nonce,
+    ) {
+        self.push(
+            receipt_index,
+            Action::AddKey {
+                public_key,
+                permission: KeyPermission::FullAccess,
+            },
+        );
     }
 
     fn append_action_add_key_with_function_call(
@@ -290,7 +344,13 @@ impl External for Ext<'_> {
             receiver_id,
             method_names,
         };
-        self.push(receipt_index, Action::AddKey { public_key, permission });
+        self.push(
+            receipt_index,
+            Action::AddKey {
+                public_key,
+                permission,
+            },
+        );
         Ok(())
     }
 
@@ -298,8 +358,17 @@ impl External for Ext<'_> {
         self.push(receipt_index, Action::DeleteKey(public_key));
     }
 
-    fn append_action_delete_account(&mut self, receipt_index: ReceiptIndex, beneficiary_id: AccountId) {
-        self.push(receipt_index, Action::DeleteAccount { beneficiary: beneficiary_id });
+    fn append_action_delete_account(
+        &mut self,
+        receipt_index: ReceiptIndex,
+        beneficiary_id: AccountId,
+    ) {
+        self.push(
+            receipt_index,
+            Action::DeleteAccount {
+                beneficiary: beneficiary_id,
+            },
+        );
     }
 
     fn get_receipt_receiver(&self, receipt_index: ReceiptIndex) -> &AccountId {

@@ -23,6 +23,10 @@ pub struct ReceiptOutcome {
     pub receiver: AccountId,
     /// Method names of the receipt's function calls.
     pub methods: Vec<String>,
+    /// Gas attached to the receipt's function calls (after the sender's weighted share).
+    pub prepaid_gas: u64,
+    /// Deposits attached to the receipt's actions.
+    pub deposit: u128,
     pub block_height: u64,
     /// Gas burnt: the receipt's exec fees plus what the VM burnt.
     pub gas_burnt: u64,
@@ -39,6 +43,8 @@ pub struct ReceiptOutcome {
 /// The outcome of a transaction: its conversion to a receipt and every receipt it caused.
 #[derive(Clone, Debug)]
 pub struct ExecutionResult {
+    /// Height of the block that included the transaction.
+    pub block_height: u64,
     /// Gas burnt converting the transaction (send fees).
     pub transaction_gas_burnt: u64,
     pub transaction_tokens_burnt: u128,
@@ -85,18 +91,27 @@ impl ExecutionResult {
     #[track_caller]
     pub fn json<T: DeserializeOwned>(&self) -> T {
         serde_json::from_slice(self.value()).unwrap_or_else(|e| {
-            panic!("return value is not the expected JSON ({e}): {}", String::from_utf8_lossy(self.value()))
+            panic!(
+                "return value is not the expected JSON ({e}): {}",
+                String::from_utf8_lossy(self.value())
+            )
         })
     }
 
     /// Failures of any receipt, including callbacks whose failure did not fail the transaction.
     pub fn receipt_failures(&self) -> Vec<&ReceiptOutcome> {
-        self.receipts.iter().filter(|r| matches!(r.status, Status::Failure(_))).collect()
+        self.receipts
+            .iter()
+            .filter(|r| matches!(r.status, Status::Failure(_)))
+            .collect()
     }
 
     /// All logs, in execution order.
     pub fn logs(&self) -> Vec<&str> {
-        self.receipts.iter().flat_map(|r| r.logs.iter().map(String::as_str)).collect()
+        self.receipts
+            .iter()
+            .flat_map(|r| r.logs.iter().map(String::as_str))
+            .collect()
     }
 
     /// NEP-297 events (`EVENT_JSON:` logs) of successful receipts, parsed, in execution order.
@@ -140,7 +155,10 @@ impl ViewResult {
     #[track_caller]
     pub fn json<T: DeserializeOwned>(&self) -> T {
         serde_json::from_slice(&self.result).unwrap_or_else(|e| {
-            panic!("view result is not the expected JSON ({e}): {}", String::from_utf8_lossy(&self.result))
+            panic!(
+                "view result is not the expected JSON ({e}): {}",
+                String::from_utf8_lossy(&self.result)
+            )
         })
     }
 }
@@ -150,6 +168,9 @@ impl ViewResult {
 pub fn parse_events(logs: &[String]) -> Vec<serde_json::Value> {
     logs.iter()
         .filter_map(|log| log.strip_prefix("EVENT_JSON:"))
-        .map(|json| serde_json::from_str(json).unwrap_or_else(|e| panic!("malformed event log ({e}): {json}")))
+        .map(|json| {
+            serde_json::from_str(json)
+                .unwrap_or_else(|e| panic!("malformed event log ({e}): {json}"))
+        })
         .collect()
 }

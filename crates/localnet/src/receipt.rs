@@ -12,10 +12,18 @@ pub enum Action {
     DeployContract(Code),
     FunctionCall(FunctionCall),
     Transfer(u128),
-    Stake { stake: u128, public_key: PublicKey },
-    AddKey { public_key: PublicKey, permission: KeyPermission },
+    Stake {
+        stake: u128,
+        public_key: PublicKey,
+    },
+    AddKey {
+        public_key: PublicKey,
+        permission: KeyPermission,
+    },
     DeleteKey(PublicKey),
-    DeleteAccount { beneficiary: AccountId },
+    DeleteAccount {
+        beneficiary: AccountId,
+    },
     /// A protocol feature localnet does not model; the receipt fails with its name.
     Unsupported(&'static str),
 }
@@ -33,7 +41,11 @@ pub struct FunctionCall {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum KeyPermission {
     FullAccess,
-    FunctionCall { allowance: Option<u128>, receiver_id: AccountId, method_names: Vec<String> },
+    FunctionCall {
+        allowance: Option<u128>,
+        receiver_id: AccountId,
+        method_names: Vec<String>,
+    },
 }
 
 impl std::fmt::Debug for Code {

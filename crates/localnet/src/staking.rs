@@ -25,7 +25,10 @@ pub struct Rate {
 }
 
 impl Rate {
-    pub const ZERO: Rate = Rate { numerator: 0, denominator: 1 };
+    pub const ZERO: Rate = Rate {
+        numerator: 0,
+        denominator: 1,
+    };
 
     pub fn of(&self, amount: u128) -> u128 {
         amount * self.numerator / self.denominator
@@ -92,12 +95,18 @@ impl Staking {
     }
 
     pub fn rate(&self, account: &AccountId) -> Rate {
-        self.rates.get(account).copied().unwrap_or(self.default_rate)
+        self.rates
+            .get(account)
+            .copied()
+            .unwrap_or(self.default_rate)
     }
 
     /// Crosses one epoch boundary. `locked` holds every account with a locked balance; the
     /// answer lists, per account, the reward to add to and the stake to return from it.
-    pub fn end_epoch(&mut self, locked: &BTreeMap<AccountId, u128>) -> BTreeMap<AccountId, BoundaryChange> {
+    pub fn end_epoch(
+        &mut self,
+        locked: &BTreeMap<AccountId, u128>,
+    ) -> BTreeMap<AccountId, BoundaryChange> {
         let rewards: BTreeMap<AccountId, u128> = self
             .current
             .iter()
@@ -107,16 +116,30 @@ impl Staking {
         let reward_of = |a: &AccountId| rewards.get(a).copied().unwrap_or(0);
         let mut changes: BTreeMap<AccountId, BoundaryChange> = rewards
             .iter()
-            .map(|(a, r)| (a.clone(), BoundaryChange { reward: *r, returned: 0 }))
+            .map(|(a, r)| {
+                (
+                    a.clone(),
+                    BoundaryChange {
+                        reward: *r,
+                        returned: 0,
+                    },
+                )
+            })
             .collect();
 
         let mut after_next = BTreeMap::new();
-        let candidates: BTreeSet<&AccountId> = self.next.keys().chain(self.proposals.keys()).collect();
+        let candidates: BTreeSet<&AccountId> =
+            self.next.keys().chain(self.proposals.keys()).collect();
         for account in candidates {
             if self.offline.contains(account) {
                 continue;
             }
-            let stake = self.proposals.get(account).or(self.next.get(account)).copied().unwrap_or(0);
+            let stake = self
+                .proposals
+                .get(account)
+                .or(self.next.get(account))
+                .copied()
+                .unwrap_or(0);
             if stake > 0 {
                 after_next.insert(account.clone(), stake + reward_of(account));
             }
