@@ -21,6 +21,7 @@ use near_primitives_core::config::ViewConfig;
 use near_primitives_core::hash::CryptoHash;
 use near_primitives_core::types::{AccountId, Balance, Gas};
 use near_vm_runner::logic::types::{PromiseResult, ReturnData};
+use near_vm_runner::logic::errors::CompilationError;
 use near_vm_runner::logic::{VMContext, VMOutcome};
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
@@ -933,7 +934,7 @@ impl Chain {
             ));
         };
         let Some(code) = a.code.clone() else {
-            return Err("CompilationError(CodeDoesNotExist)".to_string());
+            return Err(no_code(&r.receiver));
         };
         let max_burnt = gas(vm::runtime_config().wasm_config.limit_config.max_gas_burnt);
         match self.take_fault(&r.receiver, &fc.method) {
@@ -1066,6 +1067,10 @@ impl Chain {
             gas_burnt: gas(outcome.burnt_gas),
         })
     }
+}
+
+fn no_code(account: &AccountId) -> String {
+    CompilationError::CodeDoesNotExist { account_id: account.as_str().into() }.to_string()
 }
 
 fn fc_gas(action: &Action) -> u64 {
