@@ -20,8 +20,8 @@ use near_primitives_core::account::AccountContract;
 use near_primitives_core::config::ViewConfig;
 use near_primitives_core::hash::CryptoHash;
 use near_primitives_core::types::{AccountId, Balance, Gas};
-use near_vm_runner::logic::types::{PromiseResult, ReturnData};
 use near_vm_runner::logic::errors::CompilationError;
+use near_vm_runner::logic::types::{PromiseResult, ReturnData};
 use near_vm_runner::logic::{VMContext, VMOutcome};
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
@@ -1070,7 +1070,10 @@ impl Chain {
 }
 
 fn no_code(account: &AccountId) -> String {
-    CompilationError::CodeDoesNotExist { account_id: account.as_str().into() }.to_string()
+    CompilationError::CodeDoesNotExist {
+        account_id: account.as_str().into(),
+    }
+    .to_string()
 }
 
 fn fc_gas(action: &Action) -> u64 {

@@ -67,6 +67,9 @@ impl Counter {
     }
 
     pub fn validator_stake(&self, account_id: AccountId) -> (NearToken, NearToken) {
-        (env::validator_stake(&account_id), env::validator_total_stake())
+        (
+            env::validator_stake(&account_id),
+            env::validator_total_stake(),
+        )
     }
 }
