@@ -2,7 +2,7 @@
 mod common;
 
 use common::*;
-use localnet::{Localnet, NEAR, Rate};
+use localnet::{Localnet, NEAR};
 use serde_json::json;
 use shares::mul_div_floor;
 

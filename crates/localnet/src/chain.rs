@@ -319,7 +319,7 @@ impl Chain {
     /// Produces one block: crosses an epoch boundary when the new height starts an epoch.
     fn new_block(&mut self) {
         self.height += 1;
-        if self.height % self.config.epoch_length == 0 {
+        if self.height.is_multiple_of(self.config.epoch_length) {
             self.end_epoch();
         }
     }
@@ -372,10 +372,6 @@ impl Chain {
         let price = self.config.gas_price;
         let purchase = self.purchase_price();
         let cost = conversion_gas as u128 * price + prepaid_gas as u128 * purchase + deposits;
-        let byte_cost = fees()
-            .storage_usage_config
-            .storage_amount_per_byte
-            .as_yoctonear();
         let account = self
             .accounts
             .get(signer)
@@ -387,13 +383,9 @@ impl Chain {
             ));
         }
         let left = account.amount - cost;
-        let required = account.storage_usage as u128 * byte_cost;
-        if account.storage_usage > ZERO_BALANCE_ACCOUNT_STORAGE_LIMIT
-            && left + account.locked < required
-        {
+        if let Some(lacking) = storage_shortfall(account.storage_usage, left + account.locked) {
             return Err(format!(
-                "LackBalanceForState {{ signer_id: {signer}, amount: {} }}",
-                required - left - account.locked
+                "LackBalanceForState {{ signer_id: {signer}, amount: {lacking} }}"
             ));
         }
 
@@ -493,23 +485,14 @@ impl Chain {
         let mut overlay = HashMap::new();
         let mut applied = self.apply_actions(&r, &mut account, &mut overlay, promise_results);
 
-        if applied.result.is_ok() {
-            if let Some(a) = &account {
-                let byte_cost = fees()
-                    .storage_usage_config
-                    .storage_amount_per_byte
-                    .as_yoctonear();
-                let required = a.storage_usage as u128 * byte_cost;
-                if a.storage_usage > ZERO_BALANCE_ACCOUNT_STORAGE_LIMIT
-                    && a.amount + a.locked < required
-                {
-                    applied.result = Err(format!(
-                        "LackBalanceForState {{ account_id: {}, amount: {} }}",
-                        r.receiver,
-                        required - a.amount - a.locked
-                    ));
-                }
-            }
+        if applied.result.is_ok()
+            && let Some(a) = &account
+            && let Some(lacking) = storage_shortfall(a.storage_usage, a.amount + a.locked)
+        {
+            applied.result = Err(format!(
+                "LackBalanceForState {{ account_id: {}, amount: {lacking} }}",
+                r.receiver
+            ));
         }
 
         let exists_after = match (&applied.result, account) {
@@ -1029,7 +1012,7 @@ impl Chain {
             predecessor_account_id: account_id.clone(),
             refund_to_account_id: account_id.clone(),
             input: args.into(),
-            promise_results: Arc::new([]),
+            promise_results: Vec::new().into(),
             block_height: self.height,
             block_timestamp: self.block_timestamp(),
             epoch_height: self.epoch_height(),
@@ -1069,6 +1052,21 @@ impl Chain {
     }
 }
 
+/// How much balance an account lacks to pay for its storage, if any (accounts up to 770 bytes
+/// pay nothing).
+fn storage_shortfall(storage_usage: u64, balance: u128) -> Option<u128> {
+    if storage_usage <= ZERO_BALANCE_ACCOUNT_STORAGE_LIMIT {
+        return None;
+    }
+    let byte_cost = fees()
+        .storage_usage_config
+        .storage_amount_per_byte
+        .as_yoctonear();
+    (storage_usage as u128 * byte_cost)
+        .checked_sub(balance)
+        .filter(|lacking| *lacking > 0)
+}
+
 fn no_code(account: &AccountId) -> String {
     CompilationError::CodeDoesNotExist {
         account_id: account.as_str().into(),
@@ -1102,13 +1100,13 @@ fn distribute_gas(receipts: &mut [NewReceipt], unused: u64) -> u64 {
     let mut given = 0u64;
     let mut last: Option<&mut FunctionCall> = None;
     for action in receipts.iter_mut().flat_map(|r| r.actions.iter_mut()) {
-        if let Action::FunctionCall(fc) = action {
-            if fc.gas_weight > 0 {
-                let share = (unused as u128 * fc.gas_weight as u128 / total_weight) as u64;
-                fc.gas += share;
-                given += share;
-                last = Some(fc);
-            }
+        if let Action::FunctionCall(fc) = action
+            && fc.gas_weight > 0
+        {
+            let share = (unused as u128 * fc.gas_weight as u128 / total_weight) as u64;
+            fc.gas += share;
+            given += share;
+            last = Some(fc);
         }
     }
     if let Some(fc) = last {

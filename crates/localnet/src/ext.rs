@@ -70,8 +70,8 @@ impl Ext<'_> {
 }
 
 impl External for Ext<'_> {
-    fn storage_set<'a>(
-        &'a mut self,
+    fn storage_set(
+        &mut self,
         _: &mut dyn StorageAccessTracker,
         key: &[u8],
         value: &[u8],

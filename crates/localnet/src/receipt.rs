@@ -88,6 +88,8 @@ pub struct DataReceipt {
     pub data: Option<Vec<u8>>,
 }
 
+/// Receipts live only in the short block queue, so their size does not matter.
+#[allow(clippy::large_enum_variant)]
 #[derive(Clone, Debug)]
 pub enum Receipt {
     Action(ActionReceipt),

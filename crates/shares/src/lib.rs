@@ -2,10 +2,14 @@
 //! with the rounding direction chosen by the caller (always in the pool's favour).
 #![no_std]
 
-uint::construct_uint! {
-    /// 256-bit unsigned integer for intermediate products.
-    pub struct U256(4);
+#[allow(clippy::manual_div_ceil)] // in the code the `uint` macro generates
+mod u256 {
+    uint::construct_uint! {
+        /// 256-bit unsigned integer for intermediate products.
+        pub struct U256(4);
+    }
 }
+pub use u256::U256;
 
 /// `floor(a * b / c)`, or `None` when `c` is 0 or the result does not fit in `u128`.
 pub fn mul_div_floor(a: u128, b: u128, c: u128) -> Option<u128> {
