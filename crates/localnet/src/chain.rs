@@ -717,10 +717,7 @@ impl Chain {
                         *account = Some(self.new_implicit_account(&r.receiver, *amount));
                         Ok(ReturnData::None)
                     }
-                    None => Err(format!(
-                        "AccountDoesNotExist {{ account_id: {} }}",
-                        r.receiver
-                    )),
+                    None => Err(no_account(&r.receiver)),
                 },
                 Action::FunctionCall(fc) => {
                     let is_last = index + 1 == r.actions.len();
@@ -804,10 +801,7 @@ impl Chain {
         applied: &mut Applied,
     ) -> Result<ReturnData, String> {
         let Some(a) = account.as_mut() else {
-            return Err(format!(
-                "AccountDoesNotExist {{ account_id: {} }}",
-                r.receiver
-            ));
+            return Err(no_account(&r.receiver));
         };
         if let Action::Unsupported(feature) = action {
             return Err(format!("localnet does not support {feature}"));
@@ -911,10 +905,7 @@ impl Chain {
         data_ids: &mut u64,
     ) -> Result<ReturnData, String> {
         let Some(a) = account.as_mut() else {
-            return Err(format!(
-                "AccountDoesNotExist {{ account_id: {} }}",
-                r.receiver
-            ));
+            return Err(no_account(&r.receiver));
         };
         let Some(code) = a.code.clone() else {
             return Err(no_code(&r.receiver));
@@ -934,20 +925,11 @@ impl Chain {
             None => {}
         }
         let context = VMContext {
-            current_account_id: r.receiver.clone(),
             signer_account_id: r.signer.clone(),
             signer_account_pk: borsh::to_vec(&r.signer_public_key).expect("keys serialize"),
             predecessor_account_id: r.predecessor.clone(),
             refund_to_account_id: r.refund_to.clone(),
-            input: fc.args.clone().into(),
             promise_results,
-            block_height: self.height,
-            block_timestamp: self.block_timestamp(),
-            epoch_height: self.epoch_height(),
-            account_balance: Balance::from_yoctonear(a.amount),
-            account_locked_balance: Balance::from_yoctonear(a.locked),
-            storage_usage: a.storage_usage,
-            account_contract: AccountContract::Local(code.hash()),
             attached_deposit: Balance::from_yoctonear(fc.deposit),
             prepaid_gas: Gas::from_gas(fc.gas),
             random_seed: child_id(&r.id, self.height).as_bytes().to_vec(),
@@ -960,6 +942,7 @@ impl Chain {
             } else {
                 vec![]
             },
+            ..self.view_context(&r.receiver, a, &code, fc.args.clone())
         };
         let validators = self.staking.active();
         let first_new = applied.new_receipts.len();
@@ -989,6 +972,39 @@ impl Chain {
         Ok(outcome.return_data)
     }
 
+    /// The context of a view of `code` on `account` at the current block; a function call
+    /// overrides the caller, deposit, gas and promise fields.
+    fn view_context(
+        &self,
+        account_id: &AccountId,
+        account: &AccountState,
+        code: &vm::Code,
+        input: Vec<u8>,
+    ) -> VMContext {
+        let max_gas_burnt = vm::runtime_config().wasm_config.limit_config.max_gas_burnt;
+        VMContext {
+            current_account_id: account_id.clone(),
+            signer_account_id: account_id.clone(),
+            signer_account_pk: vec![],
+            predecessor_account_id: account_id.clone(),
+            refund_to_account_id: account_id.clone(),
+            input: input.into(),
+            promise_results: Vec::new().into(),
+            block_height: self.height,
+            block_timestamp: self.block_timestamp(),
+            epoch_height: self.epoch_height(),
+            account_balance: Balance::from_yoctonear(account.amount),
+            account_locked_balance: Balance::from_yoctonear(account.locked),
+            storage_usage: account.storage_usage,
+            account_contract: AccountContract::Local(code.hash()),
+            attached_deposit: Balance::ZERO,
+            prepaid_gas: max_gas_burnt,
+            random_seed: vec![0; 32],
+            view_config: Some(ViewConfig { max_gas_burnt }),
+            output_data_receivers: vec![],
+        }
+    }
+
     /// Runs a view method: no state change can survive it.
     pub fn view(
         &self,
@@ -999,35 +1015,12 @@ impl Chain {
         let account = self
             .accounts
             .get(account_id)
-            .ok_or_else(|| format!("AccountDoesNotExist {{ account_id: {account_id} }}"))?;
+            .ok_or_else(|| no_account(account_id))?;
         let code = account
             .code
             .clone()
             .ok_or_else(|| "CompilationError(CodeDoesNotExist)".to_string())?;
-        let limits = &vm::runtime_config().wasm_config.limit_config;
-        let context = VMContext {
-            current_account_id: account_id.clone(),
-            signer_account_id: account_id.clone(),
-            signer_account_pk: vec![],
-            predecessor_account_id: account_id.clone(),
-            refund_to_account_id: account_id.clone(),
-            input: args.into(),
-            promise_results: Vec::new().into(),
-            block_height: self.height,
-            block_timestamp: self.block_timestamp(),
-            epoch_height: self.epoch_height(),
-            account_balance: Balance::from_yoctonear(account.amount),
-            account_locked_balance: Balance::from_yoctonear(account.locked),
-            storage_usage: account.storage_usage,
-            account_contract: AccountContract::Local(code.hash()),
-            attached_deposit: Balance::ZERO,
-            prepaid_gas: limits.max_gas_burnt,
-            random_seed: vec![0; 32],
-            view_config: Some(ViewConfig {
-                max_gas_burnt: limits.max_gas_burnt,
-            }),
-            output_data_receivers: vec![],
-        };
+        let context = self.view_context(account_id, account, &code, args);
         let validators = self.staking.active();
         let mut overlay = HashMap::new();
         let mut receipts = vec![];
@@ -1065,6 +1058,10 @@ fn storage_shortfall(storage_usage: u64, balance: u128) -> Option<u128> {
     (storage_usage as u128 * byte_cost)
         .checked_sub(balance)
         .filter(|lacking| *lacking > 0)
+}
+
+fn no_account(account: &AccountId) -> String {
+    format!("AccountDoesNotExist {{ account_id: {account} }}")
 }
 
 fn no_code(account: &AccountId) -> String {
