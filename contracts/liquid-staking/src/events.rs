@@ -1,0 +1,119 @@
+//! NEP-297 events: NEP-141's `ft_mint`, `ft_burn`, `ft_transfer`, and this contract's own
+//! `liquid-staking` events for deposits, stakes, unstakes, withdrawals and registrations.
+//! Amounts are decimal strings, as in NEP-141.
+
+use near_sdk::serde_json;
+use near_sdk::{AccountId, env};
+
+const STANDARD: &str = "liquid-staking";
+const VERSION: &str = "1.0.0";
+
+fn emit(standard: &str, version: &str, event: &str, data: &str) {
+    env::log_str(&format!(
+        r#"EVENT_JSON:{{"standard":"{standard}","version":"{version}","event":"{event}","data":[{data}]}}"#
+    ));
+}
+
+/// `,"memo":"..."` with the memo JSON-escaped, or nothing.
+fn memo_field(memo: Option<&str>) -> String {
+    memo.map(|m| {
+        format!(
+            r#","memo":{}"#,
+            serde_json::to_string(m).expect("strings serialize")
+        )
+    })
+    .unwrap_or_default()
+}
+
+pub fn ft_mint(owner_id: &AccountId, amount: u128) {
+    emit(
+        "nep141",
+        VERSION,
+        "ft_mint",
+        &format!(r#"{{"owner_id":"{owner_id}","amount":"{amount}"}}"#),
+    );
+}
+
+pub fn ft_burn(owner_id: &AccountId, amount: u128) {
+    emit(
+        "nep141",
+        VERSION,
+        "ft_burn",
+        &format!(r#"{{"owner_id":"{owner_id}","amount":"{amount}"}}"#),
+    );
+}
+
+pub fn ft_transfer(
+    old_owner_id: &AccountId,
+    new_owner_id: &AccountId,
+    amount: u128,
+    memo: Option<&str>,
+) {
+    let memo = memo_field(memo);
+    emit(
+        "nep141",
+        VERSION,
+        "ft_transfer",
+        &format!(
+            r#"{{"old_owner_id":"{old_owner_id}","new_owner_id":"{new_owner_id}","amount":"{amount}"{memo}}}"#
+        ),
+    );
+}
+
+pub fn register(account_id: &AccountId, storage_deposit: u128) {
+    emit(
+        STANDARD,
+        VERSION,
+        "register",
+        &format!(r#"{{"account_id":"{account_id}","storage_deposit":"{storage_deposit}"}}"#),
+    );
+}
+
+pub fn unregister(account_id: &AccountId, storage_deposit: u128) {
+    emit(
+        STANDARD,
+        VERSION,
+        "unregister",
+        &format!(r#"{{"account_id":"{account_id}","storage_deposit":"{storage_deposit}"}}"#),
+    );
+}
+
+pub fn deposit(account_id: &AccountId, amount: u128) {
+    emit(
+        STANDARD,
+        VERSION,
+        "deposit",
+        &format!(r#"{{"account_id":"{account_id}","amount":"{amount}"}}"#),
+    );
+}
+
+/// `amount` NEAR staked for `shares` tokens.
+pub fn stake(account_id: &AccountId, amount: u128, shares: u128) {
+    emit(
+        STANDARD,
+        VERSION,
+        "stake",
+        &format!(r#"{{"account_id":"{account_id}","amount":"{amount}","shares":"{shares}"}}"#),
+    );
+}
+
+/// `shares` tokens burnt for `amount` NEAR, withdrawable from `unlock_epoch`.
+pub fn unstake(account_id: &AccountId, amount: u128, shares: u128, unlock_epoch: u64) {
+    emit(
+        STANDARD,
+        VERSION,
+        "unstake",
+        &format!(
+            r#"{{"account_id":"{account_id}","amount":"{amount}","shares":"{shares}","unlock_epoch":{unlock_epoch}}}"#
+        ),
+    );
+}
+
+pub fn withdraw(account_id: &AccountId, amount: u128) {
+    emit(
+        STANDARD,
+        VERSION,
+        "withdraw",
+        &format!(r#"{{"account_id":"{account_id}","amount":"{amount}"}}"#),
+    );
+}

@@ -1,0 +1,112 @@
+//! Liquid staking for NEAR: holders stake NEAR for a value-accruing NEP-141 token and use the
+//! standard staking-pool interface (`deposit_and_stake`, `unstake`, `withdraw`, ...), so wallets,
+//! lockup contracts and near-cli work unchanged.
+//!
+//! Every user method only updates accounting and reads just the records it needs (see
+//! [`state`]): user calls make no cross-contract calls, so their gas does not depend on how many
+//! holders or validators there are. Staked NEAR waits in a buffer for the epoch crank, which
+//! delegates it to validators; unstaked NEAR is paid from a reserve that holds only NEAR owed to
+//! holders.
+
+mod events;
+mod math;
+mod staking;
+mod state;
+mod storage;
+mod token;
+mod views;
+
+use near_sdk::json_types::Base64VecU8;
+use near_sdk::{AccountId, NearToken, PanicOnDefault, env, near, require};
+pub use state::{Config, Fraction, Totals};
+
+/// The smallest seed stake `new` accepts. The seed becomes dead shares nobody owns, so the first
+/// depositor cannot manipulate the price of an empty pool.
+pub const MIN_SEED: u128 = NearToken::from_near(1).as_yoctonear();
+/// The reward fee can never exceed this share of rewards (20%).
+pub const MAX_REWARD_FEE: Fraction = Fraction {
+    numerator: 1,
+    denominator: 5,
+};
+
+/// NEP-148 token metadata.
+#[near(serializers = [borsh, json])]
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TokenMetadata {
+    pub spec: String,
+    pub name: String,
+    pub symbol: String,
+    pub icon: Option<String>,
+    pub reference: Option<String>,
+    pub reference_hash: Option<Base64VecU8>,
+    pub decimals: u8,
+}
+
+/// The contract keeps its state in its own records (see [`state`]); this marker only tells
+/// near-sdk that the contract is initialised. Methods are associated functions (no `self`), so
+/// near-sdk loads no state for them; each method checks its own deposit rules.
+#[near(
+    contract_state,
+    contract_metadata(
+        standard(standard = "nep141", version = "1.0.0"),
+        standard(standard = "nep145", version = "1.0.0"),
+        standard(standard = "nep148", version = "1.0.0"),
+        standard(standard = "nep297", version = "1.0.0"),
+    )
+)]
+#[derive(PanicOnDefault)]
+pub struct Contract {}
+
+impl Fraction {
+    fn assert_valid(&self) {
+        require!(self.denominator > 0, "The fee denominator must be positive");
+        require!(
+            self.numerator as u64 * MAX_REWARD_FEE.denominator as u64
+                <= MAX_REWARD_FEE.numerator as u64 * self.denominator as u64,
+            "The reward fee must be at most 20%"
+        );
+    }
+}
+
+#[near]
+impl Contract {
+    /// Initialises the pool with the attached deposit as its seed stake (at least 1 NEAR).
+    #[init]
+    #[payable]
+    pub fn new(
+        owner_id: AccountId,
+        treasury_id: AccountId,
+        reward_fee: Fraction,
+        metadata: TokenMetadata,
+    ) -> Self {
+        reward_fee.assert_valid();
+        require!(
+            metadata.spec == "ft-1.0.0",
+            "The token metadata spec must be ft-1.0.0"
+        );
+        require!(
+            metadata.decimals == 24,
+            "The token must have 24 decimals, like NEAR"
+        );
+        let seed = env::attached_deposit().as_yoctonear();
+        require!(seed >= MIN_SEED, "Attach at least 1 NEAR as the seed stake");
+        Totals {
+            total_shares: seed,
+            total_staked: seed,
+            buffered: seed,
+            ..Default::default()
+        }
+        .save();
+        state::write(
+            state::CONFIG,
+            &Config {
+                owner_id,
+                treasury_id,
+                reward_fee,
+            },
+        );
+        state::write(state::METADATA, &metadata);
+        events::ft_mint(&env::current_account_id(), seed);
+        Contract {}
+    }
+}

@@ -1,0 +1,221 @@
+//! The staking-pool interface: deposit, stake, unstake and withdraw, as accounting only.
+//!
+//! Staked NEAR goes to the buffer; unstaking burns tokens at the current price and fixes the
+//! NEAR owed, withdrawable `NUM_EPOCHS_TO_UNLOCK` epochs later from the reserve. Every unstake
+//! restarts the holder's delay for its whole unstaked balance, as in the core staking pool.
+
+use crate::state::{self, Holder, Totals};
+use crate::{Contract, ContractExt, events, math};
+use near_sdk::json_types::U128;
+use near_sdk::{AccountId, NearToken, Promise, env, near, require};
+
+/// Epochs from an unstake until its NEAR can be withdrawn: validators release unstaked NEAR 3
+/// epoch boundaries after the request, plus one for a request that lands late in an epoch.
+pub const NUM_EPOCHS_TO_UNLOCK: u64 = 4;
+
+fn no_deposit(method: &str) {
+    if !env::attached_deposit().is_zero() {
+        env::panic_str(&format!("Method {method} doesn't accept deposit"));
+    }
+}
+
+/// Takes the attached deposit, registering the caller first if it is new (its storage is paid
+/// out of the deposit). Returns the caller's record and the NEAR left to credit.
+fn take_deposit(totals: &mut Totals, account_id: &AccountId) -> (Holder, u128) {
+    let deposit = env::attached_deposit().as_yoctonear();
+    require!(deposit > 0, "Deposit amount should be positive");
+    if let Some(holder) = state::holder(account_id) {
+        return (holder, deposit);
+    }
+    let cost = state::storage_cost(account_id);
+    if deposit <= cost {
+        env::panic_str(&format!(
+            "The deposit must exceed the storage cost of {cost} yoctoNEAR for a new account"
+        ));
+    }
+    events::register(account_id, cost);
+    (state::register(totals, account_id), deposit - cost)
+}
+
+/// Mints tokens for `amount` NEAR at the current price; the NEAR joins the buffer.
+fn stake_amount(
+    totals: &mut Totals,
+    account_id: &AccountId,
+    holder: &mut Holder,
+    amount: u128,
+) -> u128 {
+    let shares = math::shares_for_deposit(amount, totals.total_staked, totals.total_shares);
+    require!(
+        shares > 0,
+        "The amount is too small to mint any liquid token"
+    );
+    holder.shares += shares;
+    totals.total_shares += shares;
+    totals.total_staked += amount;
+    totals.buffered += amount;
+    events::stake(account_id, amount, shares);
+    events::ft_mint(account_id, shares);
+    shares
+}
+
+/// Moves the caller's `amount` of unstaked NEAR back into the pool.
+fn stake_unstaked(amount: u128) {
+    require!(amount > 0, "Staking amount should be positive");
+    let account_id = env::predecessor_account_id();
+    let mut totals = Totals::load();
+    let mut holder = state::holder(&account_id).unwrap_or_default();
+    require!(
+        holder.unstaked >= amount,
+        "Not enough unstaked balance to stake"
+    );
+    holder.unstaked -= amount;
+    totals.unstaked -= amount;
+    totals.reserve -= amount;
+    stake_amount(&mut totals, &account_id, &mut holder, amount);
+    state::save_holder(&account_id, &holder);
+    totals.save();
+}
+
+/// Burns `shares` of the caller's tokens for `amount` NEAR, owed from the unlock epoch.
+fn unstake_shares(
+    account_id: &AccountId,
+    totals: &mut Totals,
+    mut holder: Holder,
+    amount: u128,
+    shares: u128,
+) {
+    holder.shares -= shares;
+    totals.total_shares -= shares;
+    totals.total_staked -= amount;
+    holder.unstaked += amount;
+    totals.unstaked += amount;
+    let unlock_epoch = env::epoch_height() + NUM_EPOCHS_TO_UNLOCK;
+    holder.unlock_epoch =
+        u32::try_from(unlock_epoch).unwrap_or_else(|_| env::panic_str("Epoch height overflow"));
+    // The NEAR comes out of the buffer of NEAR not yet delegated.
+    require!(
+        totals.buffered >= amount,
+        "Not enough buffered NEAR for this unstake"
+    );
+    totals.buffered -= amount;
+    totals.reserve += amount;
+    state::save_holder(account_id, &holder);
+    totals.save();
+    events::unstake(account_id, amount, shares, unlock_epoch);
+    events::ft_burn(account_id, shares);
+}
+
+fn withdraw_amount(amount: u128) {
+    require!(amount > 0, "Withdrawal amount should be positive");
+    let account_id = env::predecessor_account_id();
+    let mut totals = Totals::load();
+    let mut holder = state::holder(&account_id).unwrap_or_default();
+    require!(
+        holder.unstaked >= amount,
+        "Not enough unstaked balance to withdraw"
+    );
+    require!(
+        env::epoch_height() >= holder.unlock_epoch as u64,
+        "The unstaked balance is not yet available due to unstaking delay"
+    );
+    require!(
+        totals.reserve >= amount,
+        "The reserve cannot pay this withdrawal yet"
+    );
+    holder.unstaked -= amount;
+    totals.unstaked -= amount;
+    totals.reserve -= amount;
+    state::save_holder(&account_id, &holder);
+    totals.save();
+    events::withdraw(&account_id, amount);
+    Promise::new(account_id)
+        .transfer(NearToken::from_yoctonear(amount))
+        .detach();
+}
+
+#[near]
+impl Contract {
+    /// Adds the attached NEAR to the caller's unstaked balance (registering a new caller).
+    pub fn deposit() {
+        let account_id = env::predecessor_account_id();
+        let mut totals = Totals::load();
+        let (mut holder, amount) = take_deposit(&mut totals, &account_id);
+        holder.unstaked += amount;
+        totals.unstaked += amount;
+        totals.reserve += amount;
+        state::save_holder(&account_id, &holder);
+        totals.save();
+        events::deposit(&account_id, amount);
+    }
+
+    /// Stakes the attached NEAR (less the storage cost of a new holder) and returns the tokens
+    /// minted.
+    pub fn deposit_and_stake() -> U128 {
+        let account_id = env::predecessor_account_id();
+        let mut totals = Totals::load();
+        let (mut holder, amount) = take_deposit(&mut totals, &account_id);
+        events::deposit(&account_id, amount);
+        let shares = stake_amount(&mut totals, &account_id, &mut holder, amount);
+        state::save_holder(&account_id, &holder);
+        totals.save();
+        U128(shares)
+    }
+
+    /// Stakes `amount` of the caller's unstaked balance.
+    pub fn stake(amount: U128) {
+        no_deposit("stake");
+        stake_unstaked(amount.0);
+    }
+
+    pub fn stake_all() {
+        no_deposit("stake_all");
+        let holder = state::holder(&env::predecessor_account_id()).unwrap_or_default();
+        stake_unstaked(holder.unstaked);
+    }
+
+    /// Unstakes `amount` NEAR, burning `ceil(amount * S / T)` tokens. Unstaking exactly the
+    /// reported staked balance always succeeds.
+    pub fn unstake(amount: U128) {
+        no_deposit("unstake");
+        require!(amount.0 > 0, "Unstaking amount should be positive");
+        let account_id = env::predecessor_account_id();
+        let mut totals = Totals::load();
+        let holder = state::holder(&account_id).unwrap_or_default();
+        let shares = math::shares_to_burn(amount.0, totals.total_staked, totals.total_shares);
+        require!(
+            shares <= holder.shares,
+            "Not enough staked balance to unstake"
+        );
+        unstake_shares(&account_id, &mut totals, holder, amount.0, shares);
+    }
+
+    /// Unstakes all the caller's tokens, for their value rounded down.
+    pub fn unstake_all() {
+        no_deposit("unstake_all");
+        let account_id = env::predecessor_account_id();
+        let mut totals = Totals::load();
+        let holder = state::holder(&account_id).unwrap_or_default();
+        let (shares, amount) = (
+            holder.shares,
+            math::value_of(holder.shares, totals.total_staked, totals.total_shares),
+        );
+        require!(amount > 0, "Unstaking amount should be positive");
+        unstake_shares(&account_id, &mut totals, holder, amount, shares);
+    }
+
+    /// Withdraws `amount` of the caller's unstaked balance once its unlock epoch has come.
+    pub fn withdraw(amount: U128) {
+        no_deposit("withdraw");
+        withdraw_amount(amount.0);
+    }
+
+    pub fn withdraw_all() {
+        no_deposit("withdraw_all");
+        let holder = state::holder(&env::predecessor_account_id()).unwrap_or_default();
+        withdraw_amount(holder.unstaked);
+    }
+
+    /// Part of the staking-pool interface. Rewards are collected for everyone by the epoch
+    /// crank, so there is nothing for a single holder's ping to do.
+    pub fn ping() {}
+}

@@ -1,0 +1,174 @@
+//! Storage layout. Each method reads only the records it needs, so the cost of a user call does
+//! not grow with the number of holders or validators:
+//!
+//! | key | value |
+//! | --- | --- |
+//! | `t` | [`Totals`]: supply, price and asset buckets (every staking call) |
+//! | `c` | [`Config`]: owner, treasury, fee (views and governance only) |
+//! | `m` | token metadata (`ft_metadata` only) |
+//! | `a` + account id | [`Holder`]: tokens and unstaked NEAR (40 bytes) |
+//! | `i` + index (u32 LE) | the account id of holder number `index`, for paging |
+//!
+//! A holder occupies `126 + 2 * len(account id)` bytes, which it pays for when it registers.
+
+use near_sdk::borsh::{BorshDeserialize, BorshSerialize};
+use near_sdk::{AccountId, env, near};
+
+const TOTALS: &[u8] = b"t";
+pub const CONFIG: &[u8] = b"c";
+pub const METADATA: &[u8] = b"m";
+const HOLDER: u8 = b'a';
+const INDEX: u8 = b'i';
+
+/// Bytes a holder occupies beyond twice its account id: the holder record (1-byte prefix, 40-byte
+/// value, 40 bytes of record overhead) and the index entry (5-byte key, 40 bytes of overhead).
+const HOLDER_BYTES: u64 = 1 + 40 + 40 + 5 + 40;
+
+/// The pool's supply, price and asset buckets. Assets are tracked here, never inferred from the
+/// account balance, so NEAR sent to the contract outside these flows cannot move the price.
+#[near(serializers = [borsh])]
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Totals {
+    /// Tokens in existence, including the dead shares of the seed stake.
+    pub total_shares: u128,
+    /// NEAR backing the tokens: one token is worth `total_staked / total_shares`.
+    pub total_staked: u128,
+    /// Staked NEAR held by the contract, waiting to be delegated to validators.
+    pub buffered: u128,
+    /// NEAR held for holders' unstaked balances.
+    pub reserve: u128,
+    /// Holders' unstaked balances: NEAR owed, withdrawable from each holder's unlock epoch.
+    pub unstaked: u128,
+    /// NEAR holders paid for their storage, returned when they unregister.
+    pub storage_deposits: u128,
+    /// Registered holders.
+    pub holders: u32,
+}
+
+/// A holder's balances.
+#[near(serializers = [borsh])]
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Holder {
+    /// Liquid staking tokens (the holder's shares of the pool).
+    pub shares: u128,
+    /// NEAR owed to the holder: deposits not staked and unstaked NEAR.
+    pub unstaked: u128,
+    /// The epoch from which `unstaked` may be withdrawn.
+    pub unlock_epoch: u32,
+    /// Position in the holder index.
+    pub index: u32,
+}
+
+/// The owner's share of rewards.
+#[near(serializers = [borsh, json])]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Fraction {
+    pub numerator: u32,
+    pub denominator: u32,
+}
+
+#[near(serializers = [borsh, json])]
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Config {
+    pub owner_id: AccountId,
+    /// Receives the reward fee.
+    pub treasury_id: AccountId,
+    pub reward_fee: Fraction,
+}
+
+pub fn read<T: BorshDeserialize>(key: &[u8]) -> Option<T> {
+    env::storage_read(key).map(|bytes| {
+        T::try_from_slice(&bytes)
+            .unwrap_or_else(|_| env::panic_str("Cannot deserialize the contract state"))
+    })
+}
+
+pub fn write<T: BorshSerialize>(key: &[u8], value: &T) {
+    env::storage_write(
+        key,
+        &near_sdk::borsh::to_vec(value).expect("state serializes"),
+    );
+}
+
+impl Totals {
+    pub fn load() -> Self {
+        read(TOTALS).unwrap_or_else(|| env::panic_str("The contract is not initialized"))
+    }
+
+    pub fn save(&self) {
+        write(TOTALS, self);
+    }
+}
+
+fn holder_key(account_id: &AccountId) -> Vec<u8> {
+    let mut key = Vec::with_capacity(1 + account_id.len());
+    key.push(HOLDER);
+    key.extend_from_slice(account_id.as_bytes());
+    key
+}
+
+fn index_key(index: u32) -> [u8; 5] {
+    let [a, b, c, d] = index.to_le_bytes();
+    [INDEX, a, b, c, d]
+}
+
+/// The holder record of `account_id`, if it is registered.
+pub fn holder(account_id: &AccountId) -> Option<Holder> {
+    read(&holder_key(account_id))
+}
+
+/// The holder record of a registered account; panics with the NEP-141 error otherwise.
+pub fn registered(account_id: &AccountId) -> Holder {
+    holder(account_id)
+        .unwrap_or_else(|| env::panic_str(&format!("The account {account_id} is not registered")))
+}
+
+pub fn save_holder(account_id: &AccountId, holder: &Holder) {
+    write(&holder_key(account_id), holder);
+}
+
+/// NEAR an account pays to register: the storage its records occupy.
+pub fn storage_cost(account_id: &AccountId) -> u128 {
+    storage_cost_for_len(account_id.len())
+}
+
+pub fn storage_cost_for_len(len: usize) -> u128 {
+    (HOLDER_BYTES + 2 * len as u64) as u128 * env::storage_byte_cost().as_yoctonear()
+}
+
+/// Adds `account_id` as a holder with nothing; the NEAR it paid for storage joins the storage
+/// deposits.
+pub fn register(totals: &mut Totals, account_id: &AccountId) -> Holder {
+    let holder = Holder {
+        index: totals.holders,
+        ..Default::default()
+    };
+    env::storage_write(&index_key(totals.holders), account_id.as_bytes());
+    save_holder(account_id, &holder);
+    totals.holders += 1;
+    totals.storage_deposits += storage_cost(account_id);
+    holder
+}
+
+/// Removes a holder; the last holder in the index takes its place.
+pub fn unregister(totals: &mut Totals, account_id: &AccountId, holder: &Holder) {
+    let last = totals.holders - 1;
+    if holder.index != last {
+        let moved =
+            holder_at(last).unwrap_or_else(|| env::panic_str("The holder index is corrupted"));
+        let mut moved_holder = registered(&moved);
+        moved_holder.index = holder.index;
+        save_holder(&moved, &moved_holder);
+        env::storage_write(&index_key(holder.index), moved.as_bytes());
+    }
+    env::storage_remove(&index_key(last));
+    env::storage_remove(&holder_key(account_id));
+    totals.holders = last;
+    totals.storage_deposits -= storage_cost(account_id);
+}
+
+/// The account id of holder number `index`.
+pub fn holder_at(index: u32) -> Option<AccountId> {
+    let bytes = env::storage_read(&index_key(index))?;
+    String::from_utf8(bytes).ok()?.parse().ok()
+}
