@@ -93,11 +93,16 @@ impl Lst {
         self.view("get_solvency", json!({}))
     }
 
+    pub fn assert_solvent(&self) {
+        let s = self.solvency();
+        assert_eq!(s["solvent"], json!(true), "{s:#}");
+    }
+
     /// Asserts the pool is solvent and its buckets add up exactly (no rewards yet: assets equal
     /// liabilities).
     pub fn assert_balanced(&self) {
+        self.assert_solvent();
         let s = self.solvency();
-        assert_eq!(s["solvent"], json!(true), "{s:#}");
         assert_eq!(s["assets"], s["liabilities"], "{s:#}");
     }
 }
