@@ -2,7 +2,6 @@
 //! `liquid-staking` events for deposits, stakes, unstakes, withdrawals and registrations.
 //! Amounts are decimal strings, as in NEP-141.
 
-use near_sdk::serde_json;
 use near_sdk::{AccountId, env};
 
 const STANDARD: &str = "liquid-staking";
@@ -16,13 +15,8 @@ fn emit(standard: &str, version: &str, event: &str, data: &str) {
 
 /// `,"memo":"..."` with the memo JSON-escaped, or nothing.
 fn memo_field(memo: Option<&str>) -> String {
-    memo.map(|m| {
-        format!(
-            r#","memo":{}"#,
-            serde_json::to_string(m).expect("strings serialize")
-        )
-    })
-    .unwrap_or_default()
+    memo.map(|m| format!(r#","memo":{}"#, crate::json::string(m)))
+        .unwrap_or_default()
 }
 
 pub fn ft_mint(owner_id: &AccountId, amount: u128) {

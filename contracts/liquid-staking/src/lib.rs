@@ -7,8 +7,13 @@
 //! holders or validators there are. Staked NEAR waits in a buffer for the epoch crank, which
 //! delegates it to validators; unstaked NEAR is paid from a reserve that holds only NEAR owed to
 //! holders.
+//!
+//! The methods are exported by hand in [`exports`] over a small JSON codec ([`json`]) instead of
+//! near-sdk's macros and serde: it keeps the wasm, which every call pays to load, small.
 
 mod events;
+pub mod exports;
+mod json;
 mod math;
 mod staking;
 mod state;
@@ -16,8 +21,8 @@ mod storage;
 mod token;
 mod views;
 
-use near_sdk::json_types::Base64VecU8;
-use near_sdk::{AccountId, NearToken, PanicOnDefault, env, near, require};
+use json::Args;
+use near_sdk::{AccountId, NearToken, env, near, require};
 pub use state::{Config, Fraction, Totals};
 
 /// The smallest seed stake `new` accepts. The seed becomes dead shares nobody owns, so the first
@@ -30,7 +35,7 @@ pub const MAX_REWARD_FEE: Fraction = Fraction {
 };
 
 /// NEP-148 token metadata.
-#[near(serializers = [borsh, json])]
+#[near(serializers = [borsh])]
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct TokenMetadata {
     pub spec: String,
@@ -38,26 +43,34 @@ pub struct TokenMetadata {
     pub symbol: String,
     pub icon: Option<String>,
     pub reference: Option<String>,
-    pub reference_hash: Option<Base64VecU8>,
+    /// Base64 of the sha256 of the reference's content (kept as given).
+    pub reference_hash: Option<String>,
     pub decimals: u8,
 }
 
-/// The contract keeps its state in its own records (see [`state`]); this marker only tells
-/// near-sdk that the contract is initialised. Methods are associated functions (no `self`), so
-/// near-sdk loads no state for them; each method checks its own deposit rules.
-#[near(
-    contract_state,
-    contract_metadata(
-        standard(standard = "nep141", version = "1.0.0"),
-        standard(standard = "nep145", version = "1.0.0"),
-        standard(standard = "nep148", version = "1.0.0"),
-        standard(standard = "nep297", version = "1.0.0"),
-    )
-)]
-#[derive(PanicOnDefault)]
-pub struct Contract {}
+impl TokenMetadata {
+    fn from_args(args: &Args) -> Self {
+        TokenMetadata {
+            spec: args.string("spec"),
+            name: args.string("name"),
+            symbol: args.string("symbol"),
+            icon: args.opt_string("icon"),
+            reference: args.opt_string("reference"),
+            reference_hash: args.opt_string("reference_hash"),
+            decimals: u8::try_from(args.u64("decimals"))
+                .unwrap_or_else(|_| env::panic_str("`decimals` is too large")),
+        }
+    }
+}
 
 impl Fraction {
+    fn from_args(args: &Args) -> Self {
+        Fraction {
+            numerator: args.u32("numerator"),
+            denominator: args.u32("denominator"),
+        }
+    }
+
     fn assert_valid(&self) {
         require!(self.denominator > 0, "The fee denominator must be positive");
         require!(
@@ -68,45 +81,43 @@ impl Fraction {
     }
 }
 
-#[near]
-impl Contract {
-    /// Initialises the pool with the attached deposit as its seed stake (at least 1 NEAR).
-    #[init]
-    #[payable]
-    pub fn new(
-        owner_id: AccountId,
-        treasury_id: AccountId,
-        reward_fee: Fraction,
-        metadata: TokenMetadata,
-    ) -> Self {
-        reward_fee.assert_valid();
-        require!(
-            metadata.spec == "ft-1.0.0",
-            "The token metadata spec must be ft-1.0.0"
-        );
-        require!(
-            metadata.decimals == 24,
-            "The token must have 24 decimals, like NEAR"
-        );
-        let seed = env::attached_deposit().as_yoctonear();
-        require!(seed >= MIN_SEED, "Attach at least 1 NEAR as the seed stake");
-        Totals {
-            total_shares: seed,
-            total_staked: seed,
-            buffered: seed,
-            ..Default::default()
-        }
-        .save();
-        state::write(
-            state::CONFIG,
-            &Config {
-                owner_id,
-                treasury_id,
-                reward_fee,
-            },
-        );
-        state::write(state::METADATA, &metadata);
-        events::ft_mint(&env::current_account_id(), seed);
-        Contract {}
+/// Initialises the pool with the attached deposit as its seed stake (at least 1 NEAR).
+fn init(
+    owner_id: AccountId,
+    treasury_id: AccountId,
+    reward_fee: Fraction,
+    metadata: TokenMetadata,
+) {
+    require!(
+        !state::initialized(),
+        "The contract has already been initialized"
+    );
+    reward_fee.assert_valid();
+    require!(
+        metadata.spec == "ft-1.0.0",
+        "The token metadata spec must be ft-1.0.0"
+    );
+    require!(
+        metadata.decimals == 24,
+        "The token must have 24 decimals, like NEAR"
+    );
+    let seed = env::attached_deposit().as_yoctonear();
+    require!(seed >= MIN_SEED, "Attach at least 1 NEAR as the seed stake");
+    Totals {
+        total_shares: seed,
+        total_staked: seed,
+        buffered: seed,
+        ..Default::default()
     }
+    .save();
+    state::write(
+        state::CONFIG,
+        &Config {
+            owner_id,
+            treasury_id,
+            reward_fee,
+        },
+    );
+    state::write(state::METADATA, &metadata);
+    events::ft_mint(&env::current_account_id(), seed);
 }

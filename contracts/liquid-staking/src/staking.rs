@@ -5,9 +5,8 @@
 //! restarts the holder's delay for its whole unstaked balance, as in the core staking pool.
 
 use crate::state::{self, Holder, Totals};
-use crate::{Contract, ContractExt, events, math};
-use near_sdk::json_types::U128;
-use near_sdk::{AccountId, NearToken, Promise, env, near, require};
+use crate::{events, math};
+use near_sdk::{AccountId, NearToken, Promise, env, require};
 
 /// Epochs from an unstake until its NEAR can be withdrawn: validators release unstaked NEAR 3
 /// epoch boundaries after the request, plus one for a request that lands late in an epoch.
@@ -133,89 +132,82 @@ fn withdraw_amount(amount: u128) {
         .detach();
 }
 
-#[near]
-impl Contract {
-    /// Adds the attached NEAR to the caller's unstaked balance (registering a new caller).
-    pub fn deposit() {
-        let account_id = env::predecessor_account_id();
-        let mut totals = Totals::load();
-        let (mut holder, amount) = take_deposit(&mut totals, &account_id);
-        holder.unstaked += amount;
-        totals.unstaked += amount;
-        totals.reserve += amount;
-        state::save_holder(&account_id, &holder);
-        totals.save();
-        events::deposit(&account_id, amount);
-    }
+/// Adds the attached NEAR to the caller's unstaked balance (registering a new caller).
+pub fn deposit() {
+    let account_id = env::predecessor_account_id();
+    let mut totals = Totals::load();
+    let (mut holder, amount) = take_deposit(&mut totals, &account_id);
+    holder.unstaked += amount;
+    totals.unstaked += amount;
+    totals.reserve += amount;
+    state::save_holder(&account_id, &holder);
+    totals.save();
+    events::deposit(&account_id, amount);
+}
 
-    /// Stakes the attached NEAR (less the storage cost of a new holder) and returns the tokens
-    /// minted.
-    pub fn deposit_and_stake() -> U128 {
-        let account_id = env::predecessor_account_id();
-        let mut totals = Totals::load();
-        let (mut holder, amount) = take_deposit(&mut totals, &account_id);
-        events::deposit(&account_id, amount);
-        let shares = stake_amount(&mut totals, &account_id, &mut holder, amount);
-        state::save_holder(&account_id, &holder);
-        totals.save();
-        U128(shares)
-    }
+/// Stakes the attached NEAR (less the storage cost of a new holder) and returns the tokens
+/// minted.
+pub fn deposit_and_stake() -> u128 {
+    let account_id = env::predecessor_account_id();
+    let mut totals = Totals::load();
+    let (mut holder, amount) = take_deposit(&mut totals, &account_id);
+    events::deposit(&account_id, amount);
+    let shares = stake_amount(&mut totals, &account_id, &mut holder, amount);
+    state::save_holder(&account_id, &holder);
+    totals.save();
+    shares
+}
 
-    /// Stakes `amount` of the caller's unstaked balance.
-    pub fn stake(amount: U128) {
-        no_deposit("stake");
-        stake_unstaked(amount.0);
-    }
+/// Stakes `amount` of the caller's unstaked balance.
+pub fn stake(amount: u128) {
+    no_deposit("stake");
+    stake_unstaked(amount);
+}
 
-    pub fn stake_all() {
-        no_deposit("stake_all");
-        let holder = state::holder(&env::predecessor_account_id()).unwrap_or_default();
-        stake_unstaked(holder.unstaked);
-    }
+pub fn stake_all() {
+    no_deposit("stake_all");
+    let holder = state::holder(&env::predecessor_account_id()).unwrap_or_default();
+    stake_unstaked(holder.unstaked);
+}
 
-    /// Unstakes `amount` NEAR, burning `ceil(amount * S / T)` tokens. Unstaking exactly the
-    /// reported staked balance always succeeds.
-    pub fn unstake(amount: U128) {
-        no_deposit("unstake");
-        require!(amount.0 > 0, "Unstaking amount should be positive");
-        let account_id = env::predecessor_account_id();
-        let mut totals = Totals::load();
-        let holder = state::holder(&account_id).unwrap_or_default();
-        let shares = math::shares_to_burn(amount.0, totals.total_staked, totals.total_shares);
-        require!(
-            shares <= holder.shares,
-            "Not enough staked balance to unstake"
-        );
-        unstake_shares(&account_id, &mut totals, holder, amount.0, shares);
-    }
+/// Unstakes `amount` NEAR, burning `ceil(amount * S / T)` tokens. Unstaking exactly the
+/// reported staked balance always succeeds.
+pub fn unstake(amount: u128) {
+    no_deposit("unstake");
+    require!(amount > 0, "Unstaking amount should be positive");
+    let account_id = env::predecessor_account_id();
+    let mut totals = Totals::load();
+    let holder = state::holder(&account_id).unwrap_or_default();
+    let shares = math::shares_to_burn(amount, totals.total_staked, totals.total_shares);
+    require!(
+        shares <= holder.shares,
+        "Not enough staked balance to unstake"
+    );
+    unstake_shares(&account_id, &mut totals, holder, amount, shares);
+}
 
-    /// Unstakes all the caller's tokens, for their value rounded down.
-    pub fn unstake_all() {
-        no_deposit("unstake_all");
-        let account_id = env::predecessor_account_id();
-        let mut totals = Totals::load();
-        let holder = state::holder(&account_id).unwrap_or_default();
-        let (shares, amount) = (
-            holder.shares,
-            math::value_of(holder.shares, totals.total_staked, totals.total_shares),
-        );
-        require!(amount > 0, "Unstaking amount should be positive");
-        unstake_shares(&account_id, &mut totals, holder, amount, shares);
-    }
+/// Unstakes all the caller's tokens, for their value rounded down.
+pub fn unstake_all() {
+    no_deposit("unstake_all");
+    let account_id = env::predecessor_account_id();
+    let mut totals = Totals::load();
+    let holder = state::holder(&account_id).unwrap_or_default();
+    let (shares, amount) = (
+        holder.shares,
+        math::value_of(holder.shares, totals.total_staked, totals.total_shares),
+    );
+    require!(amount > 0, "Unstaking amount should be positive");
+    unstake_shares(&account_id, &mut totals, holder, amount, shares);
+}
 
-    /// Withdraws `amount` of the caller's unstaked balance once its unlock epoch has come.
-    pub fn withdraw(amount: U128) {
-        no_deposit("withdraw");
-        withdraw_amount(amount.0);
-    }
+/// Withdraws `amount` of the caller's unstaked balance once its unlock epoch has come.
+pub fn withdraw(amount: u128) {
+    no_deposit("withdraw");
+    withdraw_amount(amount);
+}
 
-    pub fn withdraw_all() {
-        no_deposit("withdraw_all");
-        let holder = state::holder(&env::predecessor_account_id()).unwrap_or_default();
-        withdraw_amount(holder.unstaked);
-    }
-
-    /// Part of the staking-pool interface. Rewards are collected for everyone by the epoch
-    /// crank, so there is nothing for a single holder's ping to do.
-    pub fn ping() {}
+pub fn withdraw_all() {
+    no_deposit("withdraw_all");
+    let holder = state::holder(&env::predecessor_account_id()).unwrap_or_default();
+    withdraw_amount(holder.unstaked);
 }

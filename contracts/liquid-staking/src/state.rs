@@ -84,10 +84,14 @@ pub fn read<T: BorshDeserialize>(key: &[u8]) -> Option<T> {
 }
 
 pub fn write<T: BorshSerialize>(key: &[u8], value: &T) {
-    env::storage_write(
-        key,
-        &near_sdk::borsh::to_vec(value).expect("state serializes"),
-    );
+    let bytes = near_sdk::borsh::to_vec(value)
+        .unwrap_or_else(|_| env::panic_str("Cannot serialize the contract state"));
+    env::storage_write(key, &bytes);
+}
+
+/// Whether `new` has run.
+pub fn initialized() -> bool {
+    env::storage_has_key(TOTALS)
 }
 
 impl Totals {

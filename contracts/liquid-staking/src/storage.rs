@@ -3,30 +3,19 @@
 //! gets it back when it unregisters. Nothing more can be deposited for storage.
 
 use crate::state::{self, Totals};
-use crate::{Contract, ContractExt, events};
-use near_sdk::json_types::U128;
-use near_sdk::{AccountId, NearToken, Promise, assert_one_yocto, env, near, require};
+use crate::token::assert_one_yocto;
+use crate::{events, json};
+use near_sdk::{AccountId, NearToken, Promise, env, require};
 
 /// The longest account id: the storage bounds must cover it.
 const MAX_ACCOUNT_ID_LEN: usize = 64;
 
-#[near(serializers = [json])]
-pub struct StorageBalance {
-    pub total: U128,
-    pub available: U128,
-}
-
-#[near(serializers = [json])]
-pub struct StorageBalanceBounds {
-    pub min: U128,
-    pub max: Option<U128>,
-}
-
-fn balance_of(account_id: &AccountId) -> StorageBalance {
-    StorageBalance {
-        total: U128(state::storage_cost(account_id)),
-        available: U128(0),
-    }
+/// `{"total","available"}` of a registered account.
+pub fn balance_json(account_id: &AccountId) -> String {
+    format!(
+        r#"{{"total":{},"available":"0"}}"#,
+        json::u128(state::storage_cost(account_id))
+    )
 }
 
 fn refund(to: AccountId, amount: u128) {
@@ -37,85 +26,68 @@ fn refund(to: AccountId, amount: u128) {
     }
 }
 
-#[near]
-impl Contract {
-    /// Registers `account_id` (the caller by default), keeping its storage cost from the deposit
-    /// and refunding the rest; an account already registered gets the whole deposit back.
-    pub fn storage_deposit(
-        account_id: Option<AccountId>,
-        registration_only: Option<bool>,
-    ) -> StorageBalance {
-        let _ = registration_only; // storage is fixed, so the excess is always refunded
-        let account_id = account_id.unwrap_or_else(env::predecessor_account_id);
-        let deposit = env::attached_deposit().as_yoctonear();
-        if state::holder(&account_id).is_some() {
-            refund(env::predecessor_account_id(), deposit);
-            return balance_of(&account_id);
-        }
-        let cost = state::storage_cost(&account_id);
+/// Registers `account_id`, keeping its storage cost from the deposit and refunding the rest; an
+/// account already registered gets the whole deposit back. (`registration_only` changes nothing:
+/// storage is fixed, so the excess is always refunded.)
+pub fn storage_deposit(account_id: &AccountId) {
+    let deposit = env::attached_deposit().as_yoctonear();
+    if state::holder(account_id).is_some() {
+        refund(env::predecessor_account_id(), deposit);
+        return;
+    }
+    let cost = state::storage_cost(account_id);
+    require!(
+        deposit >= cost,
+        "The attached deposit is less than the minimum storage balance"
+    );
+    let mut totals = Totals::load();
+    state::register(&mut totals, account_id);
+    totals.save();
+    events::register(account_id, cost);
+    refund(env::predecessor_account_id(), deposit - cost);
+}
+
+/// Nothing is ever available to withdraw: storage is exactly what the records need.
+pub fn storage_withdraw(amount: Option<u128>) {
+    assert_one_yocto();
+    state::registered(&env::predecessor_account_id());
+    require!(
+        amount.is_none_or(|a| a == 0),
+        "The amount is greater than the available storage balance"
+    );
+}
+
+/// Unregisters the caller and returns its storage deposit. Tokens must be transferred or
+/// unstaked first, unless `force` burns them; unstaked NEAR must be withdrawn first.
+pub fn storage_unregister(force: bool) -> bool {
+    assert_one_yocto();
+    let account_id = env::predecessor_account_id();
+    let Some(holder) = state::holder(&account_id) else {
+        return false;
+    };
+    require!(
+        holder.unstaked == 0,
+        "Withdraw the unstaked balance before unregistering"
+    );
+    let mut totals = Totals::load();
+    if holder.shares > 0 {
         require!(
-            deposit >= cost,
-            "The attached deposit is less than the minimum storage balance"
+            force,
+            "Can't unregister the account with the positive balance without force"
         );
-        let mut totals = Totals::load();
-        state::register(&mut totals, &account_id);
-        totals.save();
-        events::register(&account_id, cost);
-        refund(env::predecessor_account_id(), deposit - cost);
-        balance_of(&account_id)
+        totals.total_shares -= holder.shares;
+        events::ft_burn(&account_id, holder.shares);
     }
+    let cost = state::storage_cost(&account_id);
+    state::unregister(&mut totals, &account_id, &holder);
+    totals.save();
+    events::unregister(&account_id, cost);
+    refund(account_id, cost + 1);
+    true
+}
 
-    /// Nothing is ever available to withdraw: storage is exactly what the records need.
-    pub fn storage_withdraw(amount: Option<U128>) -> StorageBalance {
-        assert_one_yocto();
-        let account_id = env::predecessor_account_id();
-        state::registered(&account_id);
-        require!(
-            amount.is_none_or(|a| a.0 == 0),
-            "The amount is greater than the available storage balance"
-        );
-        balance_of(&account_id)
-    }
-
-    /// Unregisters the caller and returns its storage deposit. Tokens must be transferred or
-    /// unstaked first, unless `force` burns them; unstaked NEAR must be withdrawn first.
-    pub fn storage_unregister(force: Option<bool>) -> bool {
-        assert_one_yocto();
-        let account_id = env::predecessor_account_id();
-        let Some(holder) = state::holder(&account_id) else {
-            return false;
-        };
-        require!(
-            holder.unstaked == 0,
-            "Withdraw the unstaked balance before unregistering"
-        );
-        let mut totals = Totals::load();
-        if holder.shares > 0 {
-            require!(
-                force == Some(true),
-                "Can't unregister the account with the positive balance without force"
-            );
-            totals.total_shares -= holder.shares;
-            events::ft_burn(&account_id, holder.shares);
-        }
-        let cost = state::storage_cost(&account_id);
-        state::unregister(&mut totals, &account_id, &holder);
-        totals.save();
-        events::unregister(&account_id, cost);
-        refund(account_id, cost + 1);
-        true
-    }
-
-    pub fn storage_balance_of(account_id: AccountId) -> Option<StorageBalance> {
-        state::holder(&account_id).map(|_| balance_of(&account_id))
-    }
-
-    /// Registration costs at most `min` (for the longest account ids); shorter ids pay less.
-    pub fn storage_balance_bounds() -> StorageBalanceBounds {
-        let max = U128(state::storage_cost_for_len(MAX_ACCOUNT_ID_LEN));
-        StorageBalanceBounds {
-            min: max,
-            max: Some(max),
-        }
-    }
+/// Registration costs at most `min` (for the longest account ids); shorter ids pay less.
+pub fn storage_balance_bounds_json() -> String {
+    let bound = json::u128(state::storage_cost_for_len(MAX_ACCOUNT_ID_LEN));
+    format!(r#"{{"min":{bound},"max":{bound}}}"#)
 }

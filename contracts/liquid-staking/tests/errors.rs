@@ -277,12 +277,23 @@ fn bad_token_calls_fail_cleanly() {
     }
     // A malformed account id is rejected by argument parsing.
     let out = t.call(&alice, "ft_transfer", transfer("Not An Account!", 1), 1);
-    assert!(
-        out.failure()
-            .unwrap()
-            .starts_with("Smart contract panicked: Failed to deserialize input from JSON."),
-        "{:?}",
-        out.failure()
+    assert_eq!(
+        out.failure(),
+        Some(
+            "Smart contract panicked: Failed to deserialize input from JSON: `receiver_id` is not a valid account id"
+        )
+    );
+    let out = t.call(
+        &alice,
+        "ft_transfer",
+        json!({"receiver_id": "bob.near", "amount": 5}),
+        1,
+    );
+    assert_eq!(
+        out.failure(),
+        Some(
+            "Smart contract panicked: Failed to deserialize input from JSON: `amount` must be a string"
+        )
     );
     assert_eq!(snapshot(&t, &[&alice, &bob, &carol]), before);
     // ft_transfer_call with too little gas.

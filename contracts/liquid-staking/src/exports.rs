@@ -1,0 +1,236 @@
+//! The contract's interface: every method it exports, each parsing its JSON arguments and
+//! writing its JSON result around the logic in the other modules.
+
+use crate::json::{self, Args};
+use crate::{Fraction, TokenMetadata, init, staking, storage, token, views};
+use near_sdk::{env, require};
+
+/// Exports `fn $name()` as a contract method (an unmangled symbol in the wasm), with near-sdk's
+/// panic hook so a Rust panic reports its message.
+macro_rules! export {
+    ($($(#[$doc:meta])* fn $name:ident() $body:block)*) => {$(
+        $(#[$doc])*
+        #[cfg_attr(target_arch = "wasm32", unsafe(no_mangle))]
+        pub extern "C" fn $name() {
+            env::setup_panic_hook();
+            $body
+        }
+    )*};
+}
+
+fn ret_u128(value: u128) {
+    json::ret(&json::u128(value));
+}
+
+fn ret_bool(value: bool) {
+    json::ret(if value { "true" } else { "false" });
+}
+
+/// Standards this contract implements (NEP-330's `contract_source_metadata`).
+const SOURCE_METADATA: &str = concat!(
+    r#"{"version":""#,
+    env!("CARGO_PKG_VERSION"),
+    r#"","link":null,"standards":[{"standard":"nep141","version":"1.0.0"},"#,
+    r#"{"standard":"nep145","version":"1.0.0"},{"standard":"nep148","version":"1.0.0"},"#,
+    r#"{"standard":"nep297","version":"1.0.0"},{"standard":"nep330","version":"1.2.0"}]}"#
+);
+
+export! {
+    /// `new(owner_id, treasury_id, reward_fee, metadata)`, with the seed stake attached.
+    fn new() {
+        let args = Args::input();
+        init(
+            args.account("owner_id"),
+            args.account("treasury_id"),
+            Fraction::from_args(&args.object("reward_fee")),
+            TokenMetadata::from_args(&args.object("metadata")),
+        );
+    }
+
+    // The staking-pool interface.
+
+    /// Payable.
+    fn deposit() {
+        staking::deposit();
+    }
+
+    /// Payable; returns the tokens minted.
+    fn deposit_and_stake() {
+        ret_u128(staking::deposit_and_stake());
+    }
+
+    fn stake() {
+        staking::stake(Args::input().u128("amount"));
+    }
+
+    fn stake_all() {
+        staking::stake_all();
+    }
+
+    fn unstake() {
+        staking::unstake(Args::input().u128("amount"));
+    }
+
+    fn unstake_all() {
+        staking::unstake_all();
+    }
+
+    fn withdraw() {
+        staking::withdraw(Args::input().u128("amount"));
+    }
+
+    fn withdraw_all() {
+        staking::withdraw_all();
+    }
+
+    /// Rewards are collected for everyone by the epoch crank, so a single holder's ping has
+    /// nothing to do; it exists because the staking-pool interface has it.
+    fn ping() {}
+
+    fn get_account() {
+        json::ret(&views::account(&Args::input().account("account_id")));
+    }
+
+    fn get_account_staked_balance() {
+        ret_u128(views::staked(&Args::input().account("account_id")));
+    }
+
+    fn get_account_unstaked_balance() {
+        ret_u128(views::unstaked(&Args::input().account("account_id")));
+    }
+
+    fn get_account_total_balance() {
+        let account_id = Args::input().account("account_id");
+        ret_u128(views::staked(&account_id) + views::unstaked(&account_id));
+    }
+
+    fn is_account_unstaked_balance_available() {
+        ret_bool(views::is_unstaked_available(&Args::input().account("account_id")));
+    }
+
+    fn get_total_staked_balance() {
+        ret_u128(crate::Totals::load().total_staked);
+    }
+
+    fn get_owner_id() {
+        json::ret(&json::string(views::config().owner_id.as_str()));
+    }
+
+    fn get_reward_fee_fraction() {
+        json::ret(&views::fraction_json(&views::config().reward_fee));
+    }
+
+    /// The pool delegates to many validators and has no staking key of its own: it answers the
+    /// all-zero ed25519 key.
+    fn get_staking_key() {
+        json::ret("\"ed25519:11111111111111111111111111111111\"");
+    }
+
+    /// There is no pause yet.
+    fn is_staking_paused() {
+        ret_bool(false);
+    }
+
+    fn get_number_of_accounts() {
+        json::ret(&crate::Totals::load().holders.to_string());
+    }
+
+    fn get_accounts() {
+        let args = Args::input();
+        json::ret(&views::accounts(args.u64("from_index"), args.u64("limit")));
+    }
+
+    fn get_holder() {
+        json::ret(&views::holder(&Args::input().account("account_id")));
+    }
+
+    fn get_config() {
+        json::ret(&views::config_json());
+    }
+
+    fn get_solvency() {
+        json::ret(&views::solvency());
+    }
+
+    // NEP-141, NEP-148.
+
+    /// Exactly 1 yocto attached.
+    fn ft_transfer() {
+        let args = Args::input();
+        token::ft_transfer(&args.account("receiver_id"), args.u128("amount"), args.opt_string("memo").as_deref());
+    }
+
+    /// Exactly 1 yocto attached; returns what the receiver used.
+    fn ft_transfer_call() {
+        let args = Args::input();
+        let promise = token::ft_transfer_call(
+            &args.account("receiver_id"),
+            args.u128("amount"),
+            args.opt_string("memo").as_deref(),
+            &args.string("msg"),
+        );
+        promise.as_return().detach();
+    }
+
+    /// The callback of `ft_transfer_call` (only the contract may call it).
+    fn ft_resolve_transfer() {
+        require!(env::predecessor_account_id() == env::current_account_id(), "Method ft_resolve_transfer is private");
+        let args = Args::input();
+        ret_u128(token::ft_resolve_transfer(&args.account("sender_id"), &args.account("receiver_id"), args.u128("amount")));
+    }
+
+    fn ft_total_supply() {
+        ret_u128(crate::Totals::load().total_shares);
+    }
+
+    fn ft_balance_of() {
+        ret_u128(token::ft_balance_of(&Args::input().account("account_id")));
+    }
+
+    fn ft_metadata() {
+        json::ret(&views::metadata_json(&token::ft_metadata()));
+    }
+
+    /// The NEAR value of one token, in yocto.
+    fn ft_price() {
+        ret_u128(token::ft_price());
+    }
+
+    // NEP-145.
+
+    /// Payable.
+    fn storage_deposit() {
+        let account_id = Args::input().opt_account("account_id").unwrap_or_else(env::predecessor_account_id);
+        storage::storage_deposit(&account_id);
+        json::ret(&storage::balance_json(&account_id));
+    }
+
+    /// Exactly 1 yocto attached.
+    fn storage_withdraw() {
+        storage::storage_withdraw(Args::input().opt_u128("amount"));
+        json::ret(&storage::balance_json(&env::predecessor_account_id()));
+    }
+
+    /// Exactly 1 yocto attached.
+    fn storage_unregister() {
+        ret_bool(storage::storage_unregister(Args::input().opt_bool("force") == Some(true)));
+    }
+
+    fn storage_balance_of() {
+        let account_id = Args::input().account("account_id");
+        match crate::state::holder(&account_id) {
+            Some(_) => json::ret(&storage::balance_json(&account_id)),
+            None => json::ret("null"),
+        }
+    }
+
+    fn storage_balance_bounds() {
+        json::ret(&storage::storage_balance_bounds_json());
+    }
+
+    // NEP-330.
+
+    fn contract_source_metadata() {
+        json::ret(SOURCE_METADATA);
+    }
+}

@@ -1,0 +1,451 @@
+//! A small JSON reader and writer for method arguments and results.
+//!
+//! The contract's interface is JSON, but a general JSON library (with floats, generic
+//! deserializers per argument type and their error formatting) would more than double the wasm,
+//! and every call pays to load every byte. Arguments here are objects of strings, integers,
+//! booleans, nulls and nested objects; this reader accepts any valid JSON and the accessors turn
+//! it into exactly those types, failing with `Failed to deserialize input from JSON: ...`.
+
+use near_sdk::{AccountId, env};
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Value {
+    Null,
+    Bool(bool),
+    /// The number's text, checked to be valid JSON.
+    Number(String),
+    String(String),
+    Array(Vec<Value>),
+    Object(Vec<(String, Value)>),
+}
+
+/// Nesting deeper than this is refused (no method takes more than two levels).
+const MAX_DEPTH: usize = 16;
+
+struct Parser<'a> {
+    bytes: &'a [u8],
+    pos: usize,
+}
+
+type Parsed<T> = Result<T, &'static str>;
+
+impl Parser<'_> {
+    fn peek(&self) -> Option<u8> {
+        self.bytes.get(self.pos).copied()
+    }
+
+    fn skip_whitespace(&mut self) {
+        while matches!(self.peek(), Some(b' ' | b'\t' | b'\n' | b'\r')) {
+            self.pos += 1;
+        }
+    }
+
+    fn expect(&mut self, byte: u8) -> Parsed<()> {
+        self.skip_whitespace();
+        if self.peek() == Some(byte) {
+            self.pos += 1;
+            Ok(())
+        } else {
+            Err("unexpected character")
+        }
+    }
+
+    fn literal(&mut self, word: &[u8], value: Value) -> Parsed<Value> {
+        if self.bytes[self.pos..].starts_with(word) {
+            self.pos += word.len();
+            Ok(value)
+        } else {
+            Err("invalid literal")
+        }
+    }
+
+    fn value(&mut self, depth: usize) -> Parsed<Value> {
+        if depth > MAX_DEPTH {
+            return Err("too deeply nested");
+        }
+        self.skip_whitespace();
+        match self.peek().ok_or("unexpected end of input")? {
+            b'n' => self.literal(b"null", Value::Null),
+            b't' => self.literal(b"true", Value::Bool(true)),
+            b'f' => self.literal(b"false", Value::Bool(false)),
+            b'"' => self.string().map(Value::String),
+            b'[' => {
+                self.pos += 1;
+                let mut items = Vec::new();
+                self.skip_whitespace();
+                if self.peek() == Some(b']') {
+                    self.pos += 1;
+                    return Ok(Value::Array(items));
+                }
+                loop {
+                    items.push(self.value(depth + 1)?);
+                    self.skip_whitespace();
+                    match self.peek() {
+                        Some(b',') => self.pos += 1,
+                        Some(b']') => {
+                            self.pos += 1;
+                            return Ok(Value::Array(items));
+                        }
+                        _ => return Err("expected , or ]"),
+                    }
+                }
+            }
+            b'{' => {
+                self.pos += 1;
+                let mut fields = Vec::new();
+                self.skip_whitespace();
+                if self.peek() == Some(b'}') {
+                    self.pos += 1;
+                    return Ok(Value::Object(fields));
+                }
+                loop {
+                    self.skip_whitespace();
+                    let key = self.string()?;
+                    self.expect(b':')?;
+                    fields.push((key, self.value(depth + 1)?));
+                    self.skip_whitespace();
+                    match self.peek() {
+                        Some(b',') => self.pos += 1,
+                        Some(b'}') => {
+                            self.pos += 1;
+                            return Ok(Value::Object(fields));
+                        }
+                        _ => return Err("expected , or }"),
+                    }
+                }
+            }
+            b'-' | b'0'..=b'9' => self.number(),
+            _ => Err("unexpected character"),
+        }
+    }
+
+    fn digits(&mut self) -> usize {
+        let start = self.pos;
+        while matches!(self.peek(), Some(b'0'..=b'9')) {
+            self.pos += 1;
+        }
+        self.pos - start
+    }
+
+    fn number(&mut self) -> Parsed<Value> {
+        let start = self.pos;
+        if self.peek() == Some(b'-') {
+            self.pos += 1;
+        }
+        let first = self.peek();
+        let int_digits = self.digits();
+        if int_digits == 0 || (first == Some(b'0') && int_digits > 1) {
+            return Err("invalid number");
+        }
+        if self.peek() == Some(b'.') {
+            self.pos += 1;
+            if self.digits() == 0 {
+                return Err("invalid number");
+            }
+        }
+        if matches!(self.peek(), Some(b'e' | b'E')) {
+            self.pos += 1;
+            if matches!(self.peek(), Some(b'+' | b'-')) {
+                self.pos += 1;
+            }
+            if self.digits() == 0 {
+                return Err("invalid number");
+            }
+        }
+        let text =
+            core::str::from_utf8(&self.bytes[start..self.pos]).map_err(|_| "invalid number")?;
+        Ok(Value::Number(text.to_string()))
+    }
+
+    fn hex4(&mut self) -> Parsed<u32> {
+        let digits = self
+            .bytes
+            .get(self.pos..self.pos + 4)
+            .ok_or("invalid escape")?;
+        let text = core::str::from_utf8(digits).map_err(|_| "invalid escape")?;
+        self.pos += 4;
+        u32::from_str_radix(text, 16).map_err(|_| "invalid escape")
+    }
+
+    fn string(&mut self) -> Parsed<String> {
+        if self.peek() != Some(b'"') {
+            return Err("expected a string");
+        }
+        self.pos += 1;
+        let mut out: Vec<u8> = Vec::new();
+        loop {
+            let byte = self.peek().ok_or("unterminated string")?;
+            self.pos += 1;
+            match byte {
+                b'"' => return String::from_utf8(out).map_err(|_| "invalid UTF-8"),
+                b'\\' => {
+                    let escaped = self.peek().ok_or("unterminated string")?;
+                    self.pos += 1;
+                    let c = match escaped {
+                        b'"' => '"',
+                        b'\\' => '\\',
+                        b'/' => '/',
+                        b'b' => '\u{8}',
+                        b'f' => '\u{c}',
+                        b'n' => '\n',
+                        b'r' => '\r',
+                        b't' => '\t',
+                        b'u' => {
+                            let mut code = self.hex4()?;
+                            if (0xD800..0xDC00).contains(&code) {
+                                if !self.bytes[self.pos..].starts_with(b"\\u") {
+                                    return Err("invalid surrogate");
+                                }
+                                self.pos += 2;
+                                let low = self.hex4()?;
+                                if !(0xDC00..0xE000).contains(&low) {
+                                    return Err("invalid surrogate");
+                                }
+                                code = 0x10000 + ((code - 0xD800) << 10) + (low - 0xDC00);
+                            }
+                            char::from_u32(code).ok_or("invalid escape")?
+                        }
+                        _ => return Err("invalid escape"),
+                    };
+                    let mut buf = [0u8; 4];
+                    out.extend_from_slice(c.encode_utf8(&mut buf).as_bytes());
+                }
+                0..=0x1f => return Err("control character in string"),
+                _ => out.push(byte),
+            }
+        }
+    }
+}
+
+/// Parses one JSON document.
+pub fn parse(bytes: &[u8]) -> Parsed<Value> {
+    let mut parser = Parser { bytes, pos: 0 };
+    let value = parser.value(0)?;
+    parser.skip_whitespace();
+    if parser.pos != bytes.len() {
+        return Err("trailing characters");
+    }
+    Ok(value)
+}
+
+fn fail(what: &str) -> ! {
+    env::panic_str(&format!("Failed to deserialize input from JSON: {what}"))
+}
+
+/// A method's arguments: a JSON object (an empty input counts as `{}`).
+pub struct Args(Vec<(String, Value)>);
+
+impl Args {
+    /// The current call's arguments.
+    pub fn input() -> Args {
+        Self::from_bytes(&env::input().unwrap_or_default())
+    }
+
+    pub fn from_bytes(bytes: &[u8]) -> Args {
+        if bytes.iter().all(u8::is_ascii_whitespace) {
+            return Args(Vec::new());
+        }
+        match parse(bytes) {
+            Ok(Value::Object(fields)) => Args(fields),
+            Ok(_) => fail("the arguments must be an object"),
+            Err(e) => fail(e),
+        }
+    }
+
+    /// The value of `key`, `None` when it is missing or null.
+    fn get(&self, key: &str) -> Option<&Value> {
+        self.0
+            .iter()
+            .rev()
+            .find(|(k, _)| k == key)
+            .map(|(_, v)| v)
+            .filter(|v| **v != Value::Null)
+    }
+
+    fn required(&self, key: &str) -> &Value {
+        self.get(key)
+            .unwrap_or_else(|| fail(&format!("missing field `{key}`")))
+    }
+
+    pub fn opt_string(&self, key: &str) -> Option<String> {
+        self.get(key).map(|v| match v {
+            Value::String(s) => s.clone(),
+            _ => fail(&format!("`{key}` must be a string")),
+        })
+    }
+
+    pub fn string(&self, key: &str) -> String {
+        self.required(key);
+        self.opt_string(key).unwrap_or_default()
+    }
+
+    pub fn opt_account(&self, key: &str) -> Option<AccountId> {
+        self.opt_string(key).map(|s| {
+            s.parse()
+                .unwrap_or_else(|_| fail(&format!("`{key}` is not a valid account id")))
+        })
+    }
+
+    pub fn account(&self, key: &str) -> AccountId {
+        self.required(key);
+        self.opt_account(key)
+            .unwrap_or_else(|| fail(&format!("missing field `{key}`")))
+    }
+
+    /// A yocto amount: a decimal string, as NEP-141 writes them.
+    pub fn u128(&self, key: &str) -> u128 {
+        self.string(key).parse().unwrap_or_else(|_| {
+            fail(&format!(
+                "`{key}` must be a decimal string of an unsigned integer"
+            ))
+        })
+    }
+
+    pub fn opt_u128(&self, key: &str) -> Option<u128> {
+        self.get(key).map(|_| self.u128(key))
+    }
+
+    /// A JSON integer that fits in a u64.
+    pub fn u64(&self, key: &str) -> u64 {
+        match self.required(key) {
+            Value::Number(n) => n
+                .parse()
+                .unwrap_or_else(|_| fail(&format!("`{key}` must be an unsigned integer"))),
+            _ => fail(&format!("`{key}` must be an unsigned integer")),
+        }
+    }
+
+    pub fn u32(&self, key: &str) -> u32 {
+        u32::try_from(self.u64(key)).unwrap_or_else(|_| fail(&format!("`{key}` is too large")))
+    }
+
+    pub fn opt_bool(&self, key: &str) -> Option<bool> {
+        self.get(key).map(|v| match v {
+            Value::Bool(b) => *b,
+            _ => fail(&format!("`{key}` must be a boolean")),
+        })
+    }
+
+    pub fn object(&self, key: &str) -> Args {
+        match self.required(key) {
+            Value::Object(fields) => Args(fields.clone()),
+            _ => fail(&format!("`{key}` must be an object")),
+        }
+    }
+}
+
+/// `s` as a JSON string literal: quoted, with `"`, `\` and control characters escaped.
+pub fn string(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() + 2);
+    out.push('"');
+    for c in s.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            c if (c as u32) < 0x20 => out.push_str(&format!("\\u{:04x}", c as u32)),
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
+}
+
+/// An optional string as JSON: the escaped string or `null`.
+pub fn opt_string(s: Option<&str>) -> String {
+    s.map_or_else(|| "null".to_string(), string)
+}
+
+/// A yocto amount as NEP-141 writes it: a decimal string.
+pub fn u128(value: u128) -> String {
+    format!("\"{value}\"")
+}
+
+/// Ends the call with `json` as its return value.
+pub fn ret(json: &str) {
+    env::value_return(json.as_bytes());
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn obj(pairs: &[(&str, Value)]) -> Value {
+        Value::Object(
+            pairs
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.clone()))
+                .collect(),
+        )
+    }
+
+    #[test]
+    fn parses_every_json_form() {
+        let v = parse(br#" {"a": "x\"y\\z\u00e9\ud83d\ude00", "b": [1, -2.5e3, true, false, null], "c": {}} "#).unwrap();
+        assert_eq!(
+            v,
+            obj(&[
+                ("a", Value::String("x\"y\\z\u{e9}\u{1f600}".into())),
+                (
+                    "b",
+                    Value::Array(vec![
+                        Value::Number("1".into()),
+                        Value::Number("-2.5e3".into()),
+                        Value::Bool(true),
+                        Value::Bool(false),
+                        Value::Null
+                    ])
+                ),
+                ("c", obj(&[])),
+            ])
+        );
+    }
+
+    #[test]
+    fn rejects_invalid_json() {
+        for bad in [
+            &b"{"[..],
+            b"{\"a\":}",
+            b"[1,]",
+            b"01",
+            b"1.",
+            b"\"\x01\"",
+            b"{} x",
+            b"tru",
+            b"\"\\ud800\"",
+            b"{\"a\" 1}",
+        ] {
+            assert!(parse(bad).is_err(), "{:?}", String::from_utf8_lossy(bad));
+        }
+        let deep = "[".repeat(20) + &"]".repeat(20);
+        assert_eq!(parse(deep.as_bytes()), Err("too deeply nested"));
+    }
+
+    #[test]
+    fn escapes_strings_for_output() {
+        assert_eq!(string("a\"b\\c\nd\u{1}é"), r#""a\"b\\c\nd\u0001é""#);
+        // What we write, we read back.
+        let text = "tab\t quote\" slash\\ bell\u{7} emoji \u{1f600}";
+        assert_eq!(
+            parse(string(text).as_bytes()),
+            Ok(Value::String(text.into()))
+        );
+    }
+
+    #[test]
+    fn accessors_read_typed_fields() {
+        let args = Args::from_bytes(
+            br#"{"amount":"123","n":7,"id":"alice.near","flag":true,"o":{"k":"v"},"none":null}"#,
+        );
+        assert_eq!(args.u128("amount"), 123);
+        assert_eq!(args.u64("n"), 7);
+        assert_eq!(args.account("id").as_str(), "alice.near");
+        assert_eq!(args.opt_bool("flag"), Some(true));
+        assert_eq!(args.object("o").string("k"), "v");
+        assert_eq!(args.opt_string("none"), None);
+        assert_eq!(args.opt_u128("missing"), None);
+        assert!(Args::from_bytes(b"").opt_bool("x").is_none());
+    }
+}
