@@ -81,12 +81,13 @@ pub fn deposit(account_id: &AccountId, amount: u128) {
     );
 }
 
-/// `amount` NEAR staked for `shares` tokens.
-pub fn stake(account_id: &AccountId, amount: u128, shares: u128) {
+/// `amount` NEAR staked for `shares` tokens, by `stake`/`stake_all` (from the unstaked balance)
+/// or by `deposit_and_stake`.
+pub fn stake(event: &str, account_id: &AccountId, amount: u128, shares: u128) {
     emit(
         STANDARD,
         VERSION,
-        "stake",
+        event,
         &format!(r#"{{"account_id":"{account_id}","amount":"{amount}","shares":"{shares}"}}"#),
     );
 }

@@ -37,12 +37,7 @@ fn take_deposit(totals: &mut Totals, account_id: &AccountId) -> (Holder, u128) {
 }
 
 /// Mints tokens for `amount` NEAR at the current price; the NEAR joins the buffer.
-fn stake_amount(
-    totals: &mut Totals,
-    account_id: &AccountId,
-    holder: &mut Holder,
-    amount: u128,
-) -> u128 {
+fn stake_amount(totals: &mut Totals, holder: &mut Holder, amount: u128) -> u128 {
     let shares = math::shares_for_deposit(amount, totals.total_staked, totals.total_shares);
     require!(
         shares > 0,
@@ -52,27 +47,28 @@ fn stake_amount(
     totals.total_shares += shares;
     totals.total_staked += amount;
     totals.buffered += amount;
-    events::stake(account_id, amount, shares);
-    events::ft_mint(account_id, shares);
     shares
 }
 
-/// Moves the caller's `amount` of unstaked NEAR back into the pool.
-fn stake_unstaked(amount: u128) {
-    require!(amount > 0, "Staking amount should be positive");
+/// Moves `amount` (all when `None`) of the caller's unstaked NEAR back into the pool.
+fn stake_unstaked(amount: Option<u128>) {
     let account_id = env::predecessor_account_id();
-    let mut totals = Totals::load();
     let mut holder = state::holder(&account_id).unwrap_or_default();
+    let amount = amount.unwrap_or(holder.unstaked);
+    require!(amount > 0, "Staking amount should be positive");
     require!(
         holder.unstaked >= amount,
         "Not enough unstaked balance to stake"
     );
+    let mut totals = Totals::load();
     holder.unstaked -= amount;
     totals.unstaked -= amount;
     totals.reserve -= amount;
-    stake_amount(&mut totals, &account_id, &mut holder, amount);
+    let shares = stake_amount(&mut totals, &mut holder, amount);
     state::save_holder(&account_id, &holder);
     totals.save();
+    events::stake("stake", &account_id, amount, shares);
+    events::ft_mint(&account_id, shares);
 }
 
 /// Burns `shares` of the caller's tokens for `amount` NEAR, owed from the unlock epoch.
@@ -104,11 +100,13 @@ fn unstake_shares(
     events::ft_burn(account_id, shares);
 }
 
-fn withdraw_amount(amount: u128) {
-    require!(amount > 0, "Withdrawal amount should be positive");
+/// Withdraws `amount` (all when `None`) of the caller's unstaked balance once its unlock epoch
+/// has come.
+fn withdraw_amount(amount: Option<u128>) {
     let account_id = env::predecessor_account_id();
-    let mut totals = Totals::load();
     let mut holder = state::holder(&account_id).unwrap_or_default();
+    let amount = amount.unwrap_or(holder.unstaked);
+    require!(amount > 0, "Withdrawal amount should be positive");
     require!(
         holder.unstaked >= amount,
         "Not enough unstaked balance to withdraw"
@@ -117,6 +115,7 @@ fn withdraw_amount(amount: u128) {
         env::epoch_height() >= holder.unlock_epoch as u64,
         "The unstaked balance is not yet available due to unstaking delay"
     );
+    let mut totals = Totals::load();
     require!(
         totals.reserve >= amount,
         "The reserve cannot pay this withdrawal yet"
@@ -151,8 +150,9 @@ pub fn deposit_and_stake() -> u128 {
     let account_id = env::predecessor_account_id();
     let mut totals = Totals::load();
     let (mut holder, amount) = take_deposit(&mut totals, &account_id);
-    events::deposit(&account_id, amount);
-    let shares = stake_amount(&mut totals, &account_id, &mut holder, amount);
+    let shares = stake_amount(&mut totals, &mut holder, amount);
+    events::stake("deposit_and_stake", &account_id, amount, shares);
+    events::ft_mint(&account_id, shares);
     state::save_holder(&account_id, &holder);
     totals.save();
     shares
@@ -161,13 +161,12 @@ pub fn deposit_and_stake() -> u128 {
 /// Stakes `amount` of the caller's unstaked balance.
 pub fn stake(amount: u128) {
     no_deposit("stake");
-    stake_unstaked(amount);
+    stake_unstaked(Some(amount));
 }
 
 pub fn stake_all() {
     no_deposit("stake_all");
-    let holder = state::holder(&env::predecessor_account_id()).unwrap_or_default();
-    stake_unstaked(holder.unstaked);
+    stake_unstaked(None);
 }
 
 /// Unstakes `amount` NEAR, burning `ceil(amount * S / T)` tokens. Unstaking exactly the
@@ -203,11 +202,10 @@ pub fn unstake_all() {
 /// Withdraws `amount` of the caller's unstaked balance once its unlock epoch has come.
 pub fn withdraw(amount: u128) {
     no_deposit("withdraw");
-    withdraw_amount(amount);
+    withdraw_amount(Some(amount));
 }
 
 pub fn withdraw_all() {
     no_deposit("withdraw_all");
-    let holder = state::holder(&env::predecessor_account_id()).unwrap_or_default();
-    withdraw_amount(holder.unstaked);
+    withdraw_amount(None);
 }

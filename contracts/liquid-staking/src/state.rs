@@ -140,15 +140,14 @@ pub fn storage_cost_for_len(len: usize) -> u128 {
     (HOLDER_BYTES + 2 * len as u64) as u128 * env::storage_byte_cost().as_yoctonear()
 }
 
-/// Adds `account_id` as a holder with nothing; the NEAR it paid for storage joins the storage
-/// deposits.
+/// Adds `account_id` as a holder with nothing (the caller saves the returned record); the NEAR
+/// it paid for storage joins the storage deposits.
 pub fn register(totals: &mut Totals, account_id: &AccountId) -> Holder {
     let holder = Holder {
         index: totals.holders,
         ..Default::default()
     };
     env::storage_write(&index_key(totals.holders), account_id.as_bytes());
-    save_holder(account_id, &holder);
     totals.holders += 1;
     totals.storage_deposits += storage_cost(account_id);
     holder

@@ -41,7 +41,8 @@ pub fn storage_deposit(account_id: &AccountId) {
         "The attached deposit is less than the minimum storage balance"
     );
     let mut totals = Totals::load();
-    state::register(&mut totals, account_id);
+    let holder = state::register(&mut totals, account_id);
+    state::save_holder(account_id, &holder);
     totals.save();
     events::register(account_id, cost);
     refund(env::predecessor_account_id(), deposit - cost);

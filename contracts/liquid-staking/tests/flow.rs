@@ -23,8 +23,7 @@ fn the_documented_near_cli_flow_works_for_a_new_account() {
         out.events(),
         vec![
             json!({"standard":"liquid-staking","version":"1.0.0","event":"register","data":[{"account_id":"alice.near","storage_deposit":cost.to_string()}]}),
-            json!({"standard":"liquid-staking","version":"1.0.0","event":"deposit","data":[{"account_id":"alice.near","amount":staked.to_string()}]}),
-            json!({"standard":"liquid-staking","version":"1.0.0","event":"stake","data":[{"account_id":"alice.near","amount":staked.to_string(),"shares":staked.to_string()}]}),
+            json!({"standard":"liquid-staking","version":"1.0.0","event":"deposit_and_stake","data":[{"account_id":"alice.near","amount":staked.to_string(),"shares":staked.to_string()}]}),
             json!({"standard":"nep141","version":"1.0.0","event":"ft_mint","data":[{"owner_id":"alice.near","amount":staked.to_string()}]}),
         ]
     );
