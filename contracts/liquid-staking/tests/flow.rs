@@ -95,13 +95,22 @@ fn deposit_then_stake_then_partial_unstake() {
         "is_account_unstaked_balance_available",
         json!({"account_id": alice.id()})
     ));
-    t.call(
-        &alice,
-        "stake",
-        json!({"amount": (3 * NEAR).to_string()}),
-        0,
-    )
-    .unwrap();
+    let out = t
+        .call(
+            &alice,
+            "stake",
+            json!({"amount": (3 * NEAR).to_string()}),
+            0,
+        )
+        .unwrap();
+    let three = (3 * NEAR).to_string();
+    assert_eq!(
+        out.events(),
+        vec![
+            json!({"standard":"liquid-staking","version":"1.0.0","event":"stake","data":[{"account_id":"alice.near","amount":three,"shares":three}]}),
+            json!({"standard":"nep141","version":"1.0.0","event":"ft_mint","data":[{"owner_id":"alice.near","amount":three}]}),
+        ]
+    );
     assert_eq!(t.staked(&alice), 3 * NEAR);
     assert_eq!(t.unstaked(&alice), 2 * NEAR - cost);
     t.call(&alice, "stake_all", json!({}), 0).unwrap();
