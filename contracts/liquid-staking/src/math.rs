@@ -121,7 +121,7 @@ mod tests {
             let (mut put_in, mut taken_out, mut owned) = (0u128, 0u128, 0u128);
             for _ in 0..2_000 {
                 let (t0, s0) = (pool.t, pool.s);
-                if rng.next() % 2 == 0 {
+                if rng.next().is_multiple_of(2) {
                     let amount = rng.amount();
                     if let Some(shares) = pool.deposit(amount) {
                         put_in += amount;
@@ -129,7 +129,7 @@ mod tests {
                     }
                 } else if owned > 0 {
                     let value = value_of(owned, pool.t, pool.s);
-                    let amount = if rng.next() % 3 == 0 {
+                    let amount = if rng.next().is_multiple_of(3) {
                         value
                     } else {
                         rng.amount().min(value)
