@@ -15,42 +15,24 @@ fn emit(standard: &str, version: &str, event: &str, data: &str) {
 
 /// `,"memo":"..."` with the memo JSON-escaped, or nothing.
 fn memo_field(memo: Option<&str>) -> String {
-    memo.map(|m| format!(r#","memo":{}"#, crate::json::string(m)))
-        .unwrap_or_default()
+    memo.map(|m| format!(r#","memo":{}"#, crate::json::string(m))).unwrap_or_default()
 }
 
 pub fn ft_mint(owner_id: &AccountId, amount: u128) {
-    emit(
-        "nep141",
-        VERSION,
-        "ft_mint",
-        &format!(r#"{{"owner_id":"{owner_id}","amount":"{amount}"}}"#),
-    );
+    emit("nep141", VERSION, "ft_mint", &format!(r#"{{"owner_id":"{owner_id}","amount":"{amount}"}}"#));
 }
 
 pub fn ft_burn(owner_id: &AccountId, amount: u128) {
-    emit(
-        "nep141",
-        VERSION,
-        "ft_burn",
-        &format!(r#"{{"owner_id":"{owner_id}","amount":"{amount}"}}"#),
-    );
+    emit("nep141", VERSION, "ft_burn", &format!(r#"{{"owner_id":"{owner_id}","amount":"{amount}"}}"#));
 }
 
-pub fn ft_transfer(
-    old_owner_id: &AccountId,
-    new_owner_id: &AccountId,
-    amount: u128,
-    memo: Option<&str>,
-) {
+pub fn ft_transfer(old_owner_id: &AccountId, new_owner_id: &AccountId, amount: u128, memo: Option<&str>) {
     let memo = memo_field(memo);
     emit(
         "nep141",
         VERSION,
         "ft_transfer",
-        &format!(
-            r#"{{"old_owner_id":"{old_owner_id}","new_owner_id":"{new_owner_id}","amount":"{amount}"{memo}}}"#
-        ),
+        &format!(r#"{{"old_owner_id":"{old_owner_id}","new_owner_id":"{new_owner_id}","amount":"{amount}"{memo}}}"#),
     );
 }
 
@@ -73,12 +55,7 @@ pub fn unregister(account_id: &AccountId, storage_deposit: u128) {
 }
 
 pub fn deposit(account_id: &AccountId, amount: u128) {
-    emit(
-        STANDARD,
-        VERSION,
-        "deposit",
-        &format!(r#"{{"account_id":"{account_id}","amount":"{amount}"}}"#),
-    );
+    emit(STANDARD, VERSION, "deposit", &format!(r#"{{"account_id":"{account_id}","amount":"{amount}"}}"#));
 }
 
 /// `amount` NEAR staked for `shares` tokens, by `stake`/`stake_all` (from the unstaked balance)
@@ -105,10 +82,36 @@ pub fn unstake(account_id: &AccountId, amount: u128, shares: u128, unlock_epoch:
 }
 
 pub fn withdraw(account_id: &AccountId, amount: u128) {
+    emit(STANDARD, VERSION, "withdraw", &format!(r#"{{"account_id":"{account_id}","amount":"{amount}"}}"#));
+}
+
+/// A crank operation on a validator's pool, as the pool answered it.
+pub fn validator_operation(validator_id: &AccountId, op: crate::validators::Op, amount: u128, succeeded: bool) {
+    let op = match op {
+        crate::validators::Op::Sync => "sync",
+        crate::validators::Op::Stake => "stake",
+        crate::validators::Op::Unstake => "unstake",
+        crate::validators::Op::Withdraw => "withdraw",
+    };
     emit(
         STANDARD,
         VERSION,
-        "withdraw",
-        &format!(r#"{{"account_id":"{account_id}","amount":"{amount}"}}"#),
+        "validator_operation",
+        &format!(
+            r#"{{"validator_id":"{validator_id}","operation":"{op}","amount":"{amount}","succeeded":{succeeded}}}"#
+        ),
+    );
+}
+
+/// The epoch's rewards (negative for a loss), what went into the price, what is held back, and
+/// the treasury's fee in tokens.
+pub fn epoch_rewards(epoch: u64, change: i128, applied: u128, held_back: u128, fee_shares: u128) {
+    emit(
+        STANDARD,
+        VERSION,
+        "epoch_rewards",
+        &format!(
+            r#"{{"epoch":{epoch},"change":"{change}","applied":"{applied}","held_back":"{held_back}","fee_shares":"{fee_shares}"}}"#
+        ),
     );
 }

@@ -2,7 +2,11 @@
 //! writing its JSON result around the logic in the other modules.
 
 use crate::json::{self, Args};
-use crate::{Fraction, TokenMetadata, init, staking, storage, token, views};
+use crate::{
+    Config, DEFAULT_DRAIN_AFTER_EPOCHS, DEFAULT_REWARD_RATE, Fraction, TokenMetadata, crank, init, staking, storage,
+    token, validators, views,
+};
+use near_sdk::{Gas, NearToken, Promise};
 use near_sdk::{env, require};
 
 /// Exports `fn $name()` as a contract method (an unmangled symbol in the wasm), with near-sdk's
@@ -36,15 +40,99 @@ const SOURCE_METADATA: &str = concat!(
 );
 
 export! {
-    /// `new(owner_id, treasury_id, reward_fee, metadata)`, with the seed stake attached.
+    /// `new(owner_id, treasury_id, reward_fee, metadata, manager_id?, whitelist_id?,
+    /// max_reward_rate?, drain_after_epochs?)`, with the seed stake attached.
     fn new() {
         let args = Args::input();
-        init(
-            args.account("owner_id"),
-            args.account("treasury_id"),
-            Fraction::from_args(&args.object("reward_fee")),
-            TokenMetadata::from_args(&args.object("metadata")),
-        );
+        let owner_id = args.account("owner_id");
+        let config = Config {
+            treasury_id: args.account("treasury_id"),
+            reward_fee: Fraction::from_args(&args.object("reward_fee")),
+            manager_id: args.opt_account("manager_id").unwrap_or_else(|| owner_id.clone()),
+            whitelist_id: args.opt_account("whitelist_id"),
+            max_reward_rate: args.opt_object("max_reward_rate").map_or(DEFAULT_REWARD_RATE, |f| Fraction::from_args(&f)),
+            drain_after_epochs: args.opt_u64("drain_after_epochs").unwrap_or(DEFAULT_DRAIN_AFTER_EPOCHS),
+            owner_id,
+        };
+        init(config, TokenMetadata::from_args(&args.object("metadata")));
+    }
+
+    // Validators and the epoch crank.
+
+    /// Manager, 1 yocto: `add_validator(account_id, weight, base_stake?)`. With a whitelist, the
+    /// validator is added once the whitelist confirms it.
+    fn add_validator() {
+        validators::assert_manager();
+        let args = Args::input();
+        let (account_id, weight) = (args.account("account_id"), args.u32("weight"));
+        let base_stake = args.opt_u128("base_stake").unwrap_or(0);
+        match crate::Config::load().whitelist_id {
+            None => validators::add(account_id, weight, base_stake),
+            Some(whitelist) => {
+                let check = format!(r#"{{"staking_pool_account_id":"{account_id}"}}"#);
+                let then = format!(r#"{{"account_id":"{account_id}","weight":{weight},"base_stake":"{base_stake}"}}"#);
+                Promise::new(whitelist)
+                    .function_call("is_whitelisted", check.into_bytes(), NearToken::ZERO, Gas::from_tgas(5))
+                    .then(Promise::new(env::current_account_id()).function_call(
+                        "on_whitelist_check",
+                        then.into_bytes(),
+                        NearToken::ZERO,
+                        Gas::from_tgas(5),
+                    ))
+                    .as_return()
+                    .detach();
+            }
+        }
+    }
+
+    /// Callback of `add_validator`: adds the validator if the whitelist answered `true`.
+    fn on_whitelist_check() {
+        require!(env::predecessor_account_id() == env::current_account_id(), "Method on_whitelist_check is private");
+        let whitelisted = env::promise_result_checked(0, 8).is_ok_and(|answer| answer == b"true");
+        if whitelisted {
+            let args = Args::input();
+            validators::add(args.account("account_id"), args.u32("weight"), args.u128("base_stake"));
+        }
+        ret_bool(whitelisted);
+    }
+
+    /// Manager, 1 yocto: `update_validator(account_id, weight, base_stake?)`.
+    fn update_validator() {
+        validators::assert_manager();
+        let args = Args::input();
+        validators::update(&args.account("account_id"), args.u32("weight"), args.opt_u128("base_stake").unwrap_or(0));
+    }
+
+    /// Manager, 1 yocto: removes a validator that holds nothing.
+    fn remove_validator() {
+        validators::assert_manager();
+        validators::remove(&Args::input().account("account_id"));
+    }
+
+    /// Anyone: works on the validators that need it; returns how many it worked on.
+    fn crank() {
+        json::ret(&crank::crank().to_string());
+    }
+
+    fn on_sync() {
+        crank::on_sync();
+    }
+
+    fn on_action() {
+        crank::on_action();
+    }
+
+    fn on_reconcile() {
+        crank::on_reconcile();
+    }
+
+    fn get_validators() {
+        let args = Args::input();
+        json::ret(&validators::views(args.u64("from_index"), args.u64("limit")));
+    }
+
+    fn get_crank_status() {
+        json::ret(&crank::status_json());
     }
 
     // The staking-pool interface.
@@ -113,11 +201,11 @@ export! {
     }
 
     fn get_owner_id() {
-        json::ret(&json::string(views::config().owner_id.as_str()));
+        json::ret(&json::string(crate::Config::load().owner_id.as_str()));
     }
 
     fn get_reward_fee_fraction() {
-        json::ret(&views::fraction_json(&views::config().reward_fee));
+        json::ret(&views::fraction_json(&crate::Config::load().reward_fee));
     }
 
     /// The pool delegates to many validators and has no staking key of its own: it answers the

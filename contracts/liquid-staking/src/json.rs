@@ -19,6 +19,31 @@ pub enum Value {
     Object(Vec<(String, Value)>),
 }
 
+impl Value {
+    /// The field `key` of an object.
+    pub fn get(&self, key: &str) -> Option<&Value> {
+        match self {
+            Value::Object(fields) => fields.iter().rev().find(|(k, _)| k == key).map(|(_, v)| v),
+            _ => None,
+        }
+    }
+
+    /// A yocto amount written as a decimal string.
+    pub fn as_u128(&self) -> Option<u128> {
+        match self {
+            Value::String(s) => s.parse().ok(),
+            _ => None,
+        }
+    }
+
+    pub fn as_bool(&self) -> Option<bool> {
+        match self {
+            Value::Bool(b) => Some(*b),
+            _ => None,
+        }
+    }
+}
+
 /// Nesting deeper than this is refused (no method takes more than two levels).
 const MAX_DEPTH: usize = 16;
 
@@ -152,16 +177,12 @@ impl Parser<'_> {
                 return Err("invalid number");
             }
         }
-        let text =
-            core::str::from_utf8(&self.bytes[start..self.pos]).map_err(|_| "invalid number")?;
+        let text = core::str::from_utf8(&self.bytes[start..self.pos]).map_err(|_| "invalid number")?;
         Ok(Value::Number(text.to_string()))
     }
 
     fn hex4(&mut self) -> Parsed<u32> {
-        let digits = self
-            .bytes
-            .get(self.pos..self.pos + 4)
-            .ok_or("invalid escape")?;
+        let digits = self.bytes.get(self.pos..self.pos + 4).ok_or("invalid escape")?;
         let text = core::str::from_utf8(digits).map_err(|_| "invalid escape")?;
         self.pos += 4;
         u32::from_str_radix(text, 16).map_err(|_| "invalid escape")
@@ -254,17 +275,11 @@ impl Args {
 
     /// The value of `key`, `None` when it is missing or null.
     fn get(&self, key: &str) -> Option<&Value> {
-        self.0
-            .iter()
-            .rev()
-            .find(|(k, _)| k == key)
-            .map(|(_, v)| v)
-            .filter(|v| **v != Value::Null)
+        self.0.iter().rev().find(|(k, _)| k == key).map(|(_, v)| v).filter(|v| **v != Value::Null)
     }
 
     fn required(&self, key: &str) -> &Value {
-        self.get(key)
-            .unwrap_or_else(|| fail(&format!("missing field `{key}`")))
+        self.get(key).unwrap_or_else(|| fail(&format!("missing field `{key}`")))
     }
 
     pub fn opt_string(&self, key: &str) -> Option<String> {
@@ -280,25 +295,19 @@ impl Args {
     }
 
     pub fn opt_account(&self, key: &str) -> Option<AccountId> {
-        self.opt_string(key).map(|s| {
-            s.parse()
-                .unwrap_or_else(|_| fail(&format!("`{key}` is not a valid account id")))
-        })
+        self.opt_string(key).map(|s| s.parse().unwrap_or_else(|_| fail(&format!("`{key}` is not a valid account id"))))
     }
 
     pub fn account(&self, key: &str) -> AccountId {
         self.required(key);
-        self.opt_account(key)
-            .unwrap_or_else(|| fail(&format!("missing field `{key}`")))
+        self.opt_account(key).unwrap_or_else(|| fail(&format!("missing field `{key}`")))
     }
 
     /// A yocto amount: a decimal string, as NEP-141 writes them.
     pub fn u128(&self, key: &str) -> u128 {
-        self.string(key).parse().unwrap_or_else(|_| {
-            fail(&format!(
-                "`{key}` must be a decimal string of an unsigned integer"
-            ))
-        })
+        self.string(key)
+            .parse()
+            .unwrap_or_else(|_| fail(&format!("`{key}` must be a decimal string of an unsigned integer")))
     }
 
     pub fn opt_u128(&self, key: &str) -> Option<u128> {
@@ -308,15 +317,21 @@ impl Args {
     /// A JSON integer that fits in a u64.
     pub fn u64(&self, key: &str) -> u64 {
         match self.required(key) {
-            Value::Number(n) => n
-                .parse()
-                .unwrap_or_else(|_| fail(&format!("`{key}` must be an unsigned integer"))),
+            Value::Number(n) => n.parse().unwrap_or_else(|_| fail(&format!("`{key}` must be an unsigned integer"))),
             _ => fail(&format!("`{key}` must be an unsigned integer")),
         }
     }
 
     pub fn u32(&self, key: &str) -> u32 {
         u32::try_from(self.u64(key)).unwrap_or_else(|_| fail(&format!("`{key}` is too large")))
+    }
+
+    pub fn opt_u64(&self, key: &str) -> Option<u64> {
+        self.get(key).map(|_| self.u64(key))
+    }
+
+    pub fn opt_object(&self, key: &str) -> Option<Args> {
+        self.get(key).map(|_| self.object(key))
     }
 
     pub fn opt_bool(&self, key: &str) -> Option<bool> {
@@ -373,17 +388,13 @@ mod tests {
     use super::*;
 
     fn obj(pairs: &[(&str, Value)]) -> Value {
-        Value::Object(
-            pairs
-                .iter()
-                .map(|(k, v)| (k.to_string(), v.clone()))
-                .collect(),
-        )
+        Value::Object(pairs.iter().map(|(k, v)| (k.to_string(), v.clone())).collect())
     }
 
     #[test]
     fn parses_every_json_form() {
-        let v = parse(br#" {"a": "x\"y\\z\u00e9\ud83d\ude00", "b": [1, -2.5e3, true, false, null], "c": {}} "#).unwrap();
+        let v =
+            parse(br#" {"a": "x\"y\\z\u00e9\ud83d\ude00", "b": [1, -2.5e3, true, false, null], "c": {}} "#).unwrap();
         assert_eq!(
             v,
             obj(&[
@@ -405,18 +416,9 @@ mod tests {
 
     #[test]
     fn rejects_invalid_json() {
-        for bad in [
-            &b"{"[..],
-            b"{\"a\":}",
-            b"[1,]",
-            b"01",
-            b"1.",
-            b"\"\x01\"",
-            b"{} x",
-            b"tru",
-            b"\"\\ud800\"",
-            b"{\"a\" 1}",
-        ] {
+        for bad in
+            [&b"{"[..], b"{\"a\":}", b"[1,]", b"01", b"1.", b"\"\x01\"", b"{} x", b"tru", b"\"\\ud800\"", b"{\"a\" 1}"]
+        {
             assert!(parse(bad).is_err(), "{:?}", String::from_utf8_lossy(bad));
         }
         let deep = "[".repeat(20) + &"]".repeat(20);
@@ -428,17 +430,13 @@ mod tests {
         assert_eq!(string("a\"b\\c\nd\u{1}é"), r#""a\"b\\c\nd\u0001é""#);
         // What we write, we read back.
         let text = "tab\t quote\" slash\\ bell\u{7} emoji \u{1f600}";
-        assert_eq!(
-            parse(string(text).as_bytes()),
-            Ok(Value::String(text.into()))
-        );
+        assert_eq!(parse(string(text).as_bytes()), Ok(Value::String(text.into())));
     }
 
     #[test]
     fn accessors_read_typed_fields() {
-        let args = Args::from_bytes(
-            br#"{"amount":"123","n":7,"id":"alice.near","flag":true,"o":{"k":"v"},"none":null}"#,
-        );
+        let args =
+            Args::from_bytes(br#"{"amount":"123","n":7,"id":"alice.near","flag":true,"o":{"k":"v"},"none":null}"#);
         assert_eq!(args.u128("amount"), 123);
         assert_eq!(args.u64("n"), 7);
         assert_eq!(args.account("id").as_str(), "alice.near");

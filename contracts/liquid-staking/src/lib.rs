@@ -11,6 +11,7 @@
 //! The methods are exported by hand in [`exports`] over a small JSON codec ([`json`]) instead of
 //! near-sdk's macros and serde: it keeps the wasm, which every call pays to load, small.
 
+mod crank;
 mod events;
 pub mod exports;
 mod json;
@@ -19,20 +20,26 @@ mod staking;
 mod state;
 mod storage;
 mod token;
+mod validators;
 mod views;
 
 use json::Args;
-use near_sdk::{AccountId, NearToken, env, near, require};
+use near_sdk::{NearToken, env, near, require};
 pub use state::{Config, Fraction, Totals};
 
 /// The smallest seed stake `new` accepts. The seed becomes dead shares nobody owns, so the first
 /// depositor cannot manipulate the price of an empty pool.
 pub const MIN_SEED: u128 = NearToken::from_near(1).as_yoctonear();
 /// The reward fee can never exceed this share of rewards (20%).
-pub const MAX_REWARD_FEE: Fraction = Fraction {
-    numerator: 1,
-    denominator: 5,
-};
+pub const MAX_REWARD_FEE: Fraction = Fraction { numerator: 1, denominator: 5 };
+/// The per-epoch rate bound can never exceed 1% (NEAR pays about 0.013% an epoch).
+pub const MAX_REWARD_RATE: Fraction = Fraction { numerator: 1, denominator: 100 };
+/// The rate bound unless `new` says otherwise: 0.1% an epoch, several times NEAR's rewards.
+pub const DEFAULT_REWARD_RATE: Fraction = Fraction { numerator: 1, denominator: 1_000 };
+/// Epochs out of the validator set before a validator is drained, unless `new` says otherwise.
+pub const DEFAULT_DRAIN_AFTER_EPOCHS: u64 = 3;
+/// The longest `drain_after_epochs` can be.
+pub const MAX_DRAIN_AFTER_EPOCHS: u64 = 100;
 
 /// NEP-148 token metadata.
 #[near(serializers = [borsh])]
@@ -57,67 +64,39 @@ impl TokenMetadata {
             icon: args.opt_string("icon"),
             reference: args.opt_string("reference"),
             reference_hash: args.opt_string("reference_hash"),
-            decimals: u8::try_from(args.u64("decimals"))
-                .unwrap_or_else(|_| env::panic_str("`decimals` is too large")),
+            decimals: u8::try_from(args.u64("decimals")).unwrap_or_else(|_| env::panic_str("`decimals` is too large")),
         }
     }
 }
 
 impl Fraction {
     fn from_args(args: &Args) -> Self {
-        Fraction {
-            numerator: args.u32("numerator"),
-            denominator: args.u32("denominator"),
-        }
+        Fraction { numerator: args.u32("numerator"), denominator: args.u32("denominator") }
     }
 
-    fn assert_valid(&self) {
-        require!(self.denominator > 0, "The fee denominator must be positive");
-        require!(
-            self.numerator as u64 * MAX_REWARD_FEE.denominator as u64
-                <= MAX_REWARD_FEE.numerator as u64 * self.denominator as u64,
-            "The reward fee must be at most 20%"
-        );
+    /// Whether `self` is a valid fraction no larger than `max`.
+    fn at_most(&self, max: Fraction) -> bool {
+        self.denominator > 0
+            && self.numerator as u64 * max.denominator as u64 <= max.numerator as u64 * self.denominator as u64
     }
 }
 
 /// Initialises the pool with the attached deposit as its seed stake (at least 1 NEAR).
-fn init(
-    owner_id: AccountId,
-    treasury_id: AccountId,
-    reward_fee: Fraction,
-    metadata: TokenMetadata,
-) {
+fn init(config: Config, metadata: TokenMetadata) {
+    require!(!state::initialized(), "The contract has already been initialized");
+    require!(config.reward_fee.denominator > 0, "The fee denominator must be positive");
+    require!(config.reward_fee.at_most(MAX_REWARD_FEE), "The reward fee must be at most 20%");
+    require!(config.max_reward_rate.at_most(MAX_REWARD_RATE), "The reward rate bound must be at most 1% an epoch");
     require!(
-        !state::initialized(),
-        "The contract has already been initialized"
+        (1..=MAX_DRAIN_AFTER_EPOCHS).contains(&config.drain_after_epochs),
+        "drain_after_epochs must be from 1 to 100"
     );
-    reward_fee.assert_valid();
-    require!(
-        metadata.spec == "ft-1.0.0",
-        "The token metadata spec must be ft-1.0.0"
-    );
-    require!(
-        metadata.decimals == 24,
-        "The token must have 24 decimals, like NEAR"
-    );
+    require!(metadata.spec == "ft-1.0.0", "The token metadata spec must be ft-1.0.0");
+    require!(metadata.decimals == 24, "The token must have 24 decimals, like NEAR");
     let seed = env::attached_deposit().as_yoctonear();
     require!(seed >= MIN_SEED, "Attach at least 1 NEAR as the seed stake");
-    Totals {
-        total_shares: seed,
-        total_staked: seed,
-        buffered: seed,
-        ..Default::default()
-    }
-    .save();
-    state::write(
-        state::CONFIG,
-        &Config {
-            owner_id,
-            treasury_id,
-            reward_fee,
-        },
-    );
+    Totals { total_shares: seed, total_staked: seed, buffered: seed, ..Default::default() }.save();
+    state::write(state::CONFIG, &config);
     state::write(state::METADATA, &metadata);
     events::ft_mint(&env::current_account_id(), seed);
 }

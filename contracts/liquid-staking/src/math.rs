@@ -97,14 +97,9 @@ mod tests {
             let t = s + extra % s; // prices from 1 to below 2
             let shares = rng.amount() % s + 1;
             let value = value_of(shares, t, s);
-            assert!(
-                shares_to_burn(value, t, s) <= shares,
-                "t {t} s {s} shares {shares}"
-            );
+            assert!(shares_to_burn(value, t, s) <= shares, "t {t} s {s} shares {shares}");
             if value > 0 {
-                assert!(
-                    shares_to_burn(value + 1, t, s) > shares || value_of(shares, t, s) == value
-                );
+                assert!(shares_to_burn(value + 1, t, s) > shares || value_of(shares, t, s) == value);
             }
         }
     }
@@ -114,10 +109,7 @@ mod tests {
         for seed in 1..=50u64 {
             let mut rng = Rng(seed);
             // Dead shares of 1 NEAR at prices from 1 to 1.9.
-            let mut pool = Pool {
-                t: NEAR + NEAR * (seed as u128 % 10) / 10,
-                s: NEAR,
-            };
+            let mut pool = Pool { t: NEAR + NEAR * (seed as u128 % 10) / 10, s: NEAR };
             let (mut put_in, mut taken_out, mut owned) = (0u128, 0u128, 0u128);
             for _ in 0..2_000 {
                 let (t0, s0) = (pool.t, pool.s);
@@ -129,11 +121,7 @@ mod tests {
                     }
                 } else if owned > 0 {
                     let value = value_of(owned, pool.t, pool.s);
-                    let amount = if rng.next().is_multiple_of(3) {
-                        value
-                    } else {
-                        rng.amount().min(value)
-                    };
+                    let amount = if rng.next().is_multiple_of(3) { value } else { rng.amount().min(value) };
                     if amount > 0
                         && let Some(burnt) = pool.unstake(amount, owned)
                     {
@@ -147,10 +135,7 @@ mod tests {
                 assert!(!fell, "the price fell (seed {seed})");
             }
             let left = value_of(owned, pool.t, pool.s);
-            assert!(
-                taken_out + left <= put_in,
-                "seed {seed}: out {taken_out} + {left} > in {put_in}"
-            );
+            assert!(taken_out + left <= put_in, "seed {seed}: out {taken_out} + {left} > in {put_in}");
         }
     }
 
@@ -164,14 +149,8 @@ mod tests {
     #[test]
     fn large_amounts_do_not_overflow() {
         let billion = 1_000_000_000 * NEAR;
-        assert_eq!(
-            shares_for_deposit(billion, 2 * billion, billion),
-            billion / 2
-        );
+        assert_eq!(shares_for_deposit(billion, 2 * billion, billion), billion / 2);
         assert_eq!(value_of(billion, 3 * billion, 2 * billion), 3 * billion / 2);
-        assert_eq!(
-            shares_to_burn(billion, 3 * billion, 2 * billion),
-            2 * billion / 3 + 1
-        );
+        assert_eq!(shares_to_burn(billion, 3 * billion, 2 * billion), 2 * billion / 3 + 1);
     }
 }

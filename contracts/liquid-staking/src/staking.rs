@@ -1,8 +1,13 @@
 //! The staking-pool interface: deposit, stake, unstake and withdraw, as accounting only.
 //!
 //! Staked NEAR goes to the buffer; unstaking burns tokens at the current price and fixes the
-//! NEAR owed, withdrawable `NUM_EPOCHS_TO_UNLOCK` epochs later from the reserve. Every unstake
-//! restarts the holder's delay for its whole unstaked balance, as in the core staking pool.
+//! NEAR owed, withdrawable `NUM_EPOCHS_TO_UNLOCK` epochs after the epoch in which the crank can
+//! request it from validators, paid from the reserve. Every unstake restarts the holder's delay
+//! for its whole unstaked balance, as in the core staking pool.
+//!
+//! Stakes and unstakes net against each other here, before any validator is involved: new NEAR
+//! first pays holders' unstaked balances that are still waiting to be requested from validators
+//! (`to_unstake`), and an unstake is first paid out of the buffer.
 
 use crate::state::{self, Holder, Totals};
 use crate::{events, math};
@@ -28,26 +33,29 @@ fn take_deposit(totals: &mut Totals, account_id: &AccountId) -> (Holder, u128) {
     }
     let cost = state::storage_cost(account_id);
     if deposit <= cost {
-        env::panic_str(&format!(
-            "The deposit must exceed the storage cost of {cost} yoctoNEAR for a new account"
-        ));
+        env::panic_str(&format!("The deposit must exceed the storage cost of {cost} yoctoNEAR for a new account"));
     }
     events::register(account_id, cost);
     (state::register(totals, account_id), deposit - cost)
 }
 
-/// Mints tokens for `amount` NEAR at the current price; the NEAR joins the buffer.
-fn stake_amount(totals: &mut Totals, holder: &mut Holder, amount: u128) -> u128 {
+/// Mints tokens for `amount` NEAR at the current price.
+fn mint(totals: &mut Totals, holder: &mut Holder, amount: u128) -> u128 {
     let shares = math::shares_for_deposit(amount, totals.total_staked, totals.total_shares);
-    require!(
-        shares > 0,
-        "The amount is too small to mint any liquid token"
-    );
+    require!(shares > 0, "The amount is too small to mint any liquid token");
     holder.shares += shares;
     totals.total_shares += shares;
     totals.total_staked += amount;
-    totals.buffered += amount;
     shares
+}
+
+/// New NEAR for the pool: it pays unstaked balances still waiting for validators (the NEAR they
+/// wait for stays delegated), the rest joins the buffer.
+fn add_fresh_stake(totals: &mut Totals, amount: u128) {
+    let netted = amount.min(totals.to_unstake);
+    totals.to_unstake -= netted;
+    totals.reserve += netted;
+    totals.buffered += amount - netted;
 }
 
 /// Moves `amount` (all when `None`) of the caller's unstaked NEAR back into the pool.
@@ -56,15 +64,20 @@ fn stake_unstaked(amount: Option<u128>) {
     let mut holder = state::holder(&account_id).unwrap_or_default();
     let amount = amount.unwrap_or(holder.unstaked);
     require!(amount > 0, "Staking amount should be positive");
-    require!(
-        holder.unstaked >= amount,
-        "Not enough unstaked balance to stake"
-    );
+    require!(holder.unstaked >= amount, "Not enough unstaked balance to stake");
     let mut totals = Totals::load();
     holder.unstaked -= amount;
     totals.unstaked -= amount;
-    totals.reserve -= amount;
-    let shares = stake_amount(&mut totals, &mut holder, amount);
+    // The NEAR backing this unstaked balance returns to the pool from wherever it is: a request
+    // not yet sent to validators is cancelled, reserve NEAR is buffered, and NEAR already being
+    // unstaked at validators will be buffered when it is withdrawn.
+    let cancelled = amount.min(totals.to_unstake);
+    totals.to_unstake -= cancelled;
+    let from_reserve = (amount - cancelled).min(totals.reserve);
+    totals.reserve -= from_reserve;
+    totals.buffered += from_reserve;
+    totals.claims_unstaking -= amount - cancelled - from_reserve;
+    let shares = mint(&mut totals, &mut holder, amount);
     state::save_holder(&account_id, &holder);
     totals.save();
     events::stake("stake", &account_id, amount, shares);
@@ -72,28 +85,19 @@ fn stake_unstaked(amount: Option<u128>) {
 }
 
 /// Burns `shares` of the caller's tokens for `amount` NEAR, owed from the unlock epoch.
-fn unstake_shares(
-    account_id: &AccountId,
-    totals: &mut Totals,
-    mut holder: Holder,
-    amount: u128,
-    shares: u128,
-) {
+fn unstake_shares(account_id: &AccountId, totals: &mut Totals, mut holder: Holder, amount: u128, shares: u128) {
     holder.shares -= shares;
     totals.total_shares -= shares;
     totals.total_staked -= amount;
     holder.unstaked += amount;
     totals.unstaked += amount;
-    let unlock_epoch = env::epoch_height() + NUM_EPOCHS_TO_UNLOCK;
-    holder.unlock_epoch =
-        u32::try_from(unlock_epoch).unwrap_or_else(|_| env::panic_str("Epoch height overflow"));
-    // The NEAR comes out of the buffer of NEAR not yet delegated.
-    require!(
-        totals.buffered >= amount,
-        "Not enough buffered NEAR for this unstake"
-    );
-    totals.buffered -= amount;
-    totals.reserve += amount;
+    let unlock_epoch = env::epoch_height().max(totals.unstake_epoch) + NUM_EPOCHS_TO_UNLOCK;
+    holder.unlock_epoch = u32::try_from(unlock_epoch).unwrap_or_else(|_| env::panic_str("Epoch height overflow"));
+    // Paid from the buffer first; the rest is requested from validators by the crank.
+    let from_buffer = amount.min(totals.buffered);
+    totals.buffered -= from_buffer;
+    totals.reserve += from_buffer;
+    totals.to_unstake += amount - from_buffer;
     state::save_holder(account_id, &holder);
     totals.save();
     events::unstake(account_id, amount, shares, unlock_epoch);
@@ -107,10 +111,7 @@ fn withdraw_amount(amount: Option<u128>) {
     let mut holder = state::holder(&account_id).unwrap_or_default();
     let amount = amount.unwrap_or(holder.unstaked);
     require!(amount > 0, "Withdrawal amount should be positive");
-    require!(
-        holder.unstaked >= amount,
-        "Not enough unstaked balance to withdraw"
-    );
+    require!(holder.unstaked >= amount, "Not enough unstaked balance to withdraw");
     require!(
         env::epoch_height() >= holder.unlock_epoch as u64,
         "The unstaked balance is not yet available due to unstaking delay"
@@ -118,7 +119,7 @@ fn withdraw_amount(amount: Option<u128>) {
     let mut totals = Totals::load();
     require!(
         totals.reserve >= amount,
-        "The reserve cannot pay this withdrawal yet"
+        "The reserve cannot pay this withdrawal yet: the epoch crank has not collected it from the validators"
     );
     holder.unstaked -= amount;
     totals.unstaked -= amount;
@@ -126,9 +127,7 @@ fn withdraw_amount(amount: Option<u128>) {
     state::save_holder(&account_id, &holder);
     totals.save();
     events::withdraw(&account_id, amount);
-    Promise::new(account_id)
-        .transfer(NearToken::from_yoctonear(amount))
-        .detach();
+    Promise::new(account_id).transfer(NearToken::from_yoctonear(amount)).detach();
 }
 
 /// Adds the attached NEAR to the caller's unstaked balance (registering a new caller).
@@ -150,7 +149,8 @@ pub fn deposit_and_stake() -> u128 {
     let account_id = env::predecessor_account_id();
     let mut totals = Totals::load();
     let (mut holder, amount) = take_deposit(&mut totals, &account_id);
-    let shares = stake_amount(&mut totals, &mut holder, amount);
+    let shares = mint(&mut totals, &mut holder, amount);
+    add_fresh_stake(&mut totals, amount);
     events::stake("deposit_and_stake", &account_id, amount, shares);
     events::ft_mint(&account_id, shares);
     state::save_holder(&account_id, &holder);
@@ -178,10 +178,7 @@ pub fn unstake(amount: u128) {
     let mut totals = Totals::load();
     let holder = state::holder(&account_id).unwrap_or_default();
     let shares = math::shares_to_burn(amount, totals.total_staked, totals.total_shares);
-    require!(
-        shares <= holder.shares,
-        "Not enough staked balance to unstake"
-    );
+    require!(shares <= holder.shares, "Not enough staked balance to unstake");
     unstake_shares(&account_id, &mut totals, holder, amount, shares);
 }
 
@@ -191,10 +188,7 @@ pub fn unstake_all() {
     let account_id = env::predecessor_account_id();
     let mut totals = Totals::load();
     let holder = state::holder(&account_id).unwrap_or_default();
-    let (shares, amount) = (
-        holder.shares,
-        math::value_of(holder.shares, totals.total_staked, totals.total_shares),
-    );
+    let (shares, amount) = (holder.shares, math::value_of(holder.shares, totals.total_staked, totals.total_shares));
     require!(amount > 0, "Unstaking amount should be positive");
     unstake_shares(&account_id, &mut totals, holder, amount, shares);
 }

@@ -4,7 +4,11 @@
 //! | key | value |
 //! | --- | --- |
 //! | `t` | [`Totals`]: supply, price and asset buckets (every staking call) |
-//! | `c` | [`Config`]: owner, treasury, fee (views and governance only) |
+//! | `c` | [`Config`]: roles, fee and limits (views, governance and the crank) |
+//! | `k` | the epoch crank's progress ([`crate::crank`]) |
+//! | `w` | the validator set's totals ([`crate::validators`]) |
+//! | `v` + index (u16 LE) | a validator ([`crate::validators`]) |
+//! | `V` + account id | a validator's index |
 //! | `m` | token metadata (`ft_metadata` only) |
 //! | `a` + account id | [`Holder`]: tokens and unstaked NEAR (40 bytes) |
 //! | `i` + index (u32 LE) | the account id of holder number `index`, for paging |
@@ -38,11 +42,25 @@ pub struct Totals {
     /// NEAR held for holders' unstaked balances.
     pub reserve: u128,
     /// Holders' unstaked balances: NEAR owed, withdrawable from each holder's unlock epoch.
+    /// Always `reserve + to_unstake + claims_unstaking`.
     pub unstaked: u128,
     /// NEAR holders paid for their storage, returned when they unregister.
     pub storage_deposits: u128,
     /// Registered holders.
     pub holders: u32,
+    /// NEAR staked at validators (as they last reported, or as sent since).
+    pub delegated: u128,
+    /// NEAR unstaked at validators, waiting out their unlock.
+    pub unstaking: u128,
+    /// Holders' unstaked NEAR still staked at validators, not yet requested from them.
+    pub to_unstake: u128,
+    /// The part of `unstaking` that will fund holders' unstaked balances (the rest returns to
+    /// the buffer: rebalancing and draining).
+    pub claims_unstaking: u128,
+    /// Rewards received but not yet in the price, held back by the per-epoch rate bound.
+    pub pending_rewards: u128,
+    /// The earliest epoch in which an unstake made now is requested from validators.
+    pub unstake_epoch: u64,
 }
 
 /// A holder's balances.
@@ -59,33 +77,40 @@ pub struct Holder {
     pub index: u32,
 }
 
-/// The owner's share of rewards.
-#[near(serializers = [borsh, json])]
+/// A ratio, such as the owner's share of rewards.
+#[near(serializers = [borsh])]
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Fraction {
     pub numerator: u32,
     pub denominator: u32,
 }
 
-#[near(serializers = [borsh, json])]
+#[near(serializers = [borsh])]
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Config {
     pub owner_id: AccountId,
     /// Receives the reward fee.
     pub treasury_id: AccountId,
     pub reward_fee: Fraction,
+    /// Adds and removes validators and sets their weights.
+    pub manager_id: AccountId,
+    /// If set, validators must be on this staking-pool whitelist (as lockup contracts require).
+    pub whitelist_id: Option<AccountId>,
+    /// The most the share price may rise in one epoch; rewards above it wait for later epochs.
+    pub max_reward_rate: Fraction,
+    /// Epochs a validator may stay out of the validator set before it is drained.
+    pub drain_after_epochs: u64,
 }
 
 pub fn read<T: BorshDeserialize>(key: &[u8]) -> Option<T> {
     env::storage_read(key).map(|bytes| {
-        T::try_from_slice(&bytes)
-            .unwrap_or_else(|_| env::panic_str("Cannot deserialize the contract state"))
+        T::try_from_slice(&bytes).unwrap_or_else(|_| env::panic_str("Cannot deserialize the contract state"))
     })
 }
 
 pub fn write<T: BorshSerialize>(key: &[u8], value: &T) {
-    let bytes = near_sdk::borsh::to_vec(value)
-        .unwrap_or_else(|_| env::panic_str("Cannot serialize the contract state"));
+    let bytes =
+        near_sdk::borsh::to_vec(value).unwrap_or_else(|_| env::panic_str("Cannot serialize the contract state"));
     env::storage_write(key, &bytes);
 }
 
@@ -101,6 +126,12 @@ impl Totals {
 
     pub fn save(&self) {
         write(TOTALS, self);
+    }
+}
+
+impl Config {
+    pub fn load() -> Self {
+        read(CONFIG).unwrap_or_else(|| env::panic_str("The contract is not initialized"))
     }
 }
 
@@ -123,8 +154,7 @@ pub fn holder(account_id: &AccountId) -> Option<Holder> {
 
 /// The holder record of a registered account; panics with the NEP-141 error otherwise.
 pub fn registered(account_id: &AccountId) -> Holder {
-    holder(account_id)
-        .unwrap_or_else(|| env::panic_str(&format!("The account {account_id} is not registered")))
+    holder(account_id).unwrap_or_else(|| env::panic_str(&format!("The account {account_id} is not registered")))
 }
 
 pub fn save_holder(account_id: &AccountId, holder: &Holder) {
@@ -143,10 +173,7 @@ pub fn storage_cost_for_len(len: usize) -> u128 {
 /// Adds `account_id` as a holder with nothing (the caller saves the returned record); the NEAR
 /// it paid for storage joins the storage deposits.
 pub fn register(totals: &mut Totals, account_id: &AccountId) -> Holder {
-    let holder = Holder {
-        index: totals.holders,
-        ..Default::default()
-    };
+    let holder = Holder { index: totals.holders, ..Default::default() };
     env::storage_write(&index_key(totals.holders), account_id.as_bytes());
     totals.holders += 1;
     totals.storage_deposits += storage_cost(account_id);
@@ -157,8 +184,7 @@ pub fn register(totals: &mut Totals, account_id: &AccountId) -> Holder {
 pub fn unregister(totals: &mut Totals, account_id: &AccountId, holder: &Holder) {
     let last = totals.holders - 1;
     if holder.index != last {
-        let moved =
-            holder_at(last).unwrap_or_else(|| env::panic_str("The holder index is corrupted"));
+        let moved = holder_at(last).unwrap_or_else(|| env::panic_str("The holder index is corrupted"));
         let mut moved_holder = registered(&moved);
         moved_holder.index = holder.index;
         save_holder(&moved, &moved_holder);

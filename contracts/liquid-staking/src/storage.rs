@@ -12,17 +12,12 @@ const MAX_ACCOUNT_ID_LEN: usize = 64;
 
 /// `{"total","available"}` of a registered account.
 pub fn balance_json(account_id: &AccountId) -> String {
-    format!(
-        r#"{{"total":{},"available":"0"}}"#,
-        json::u128(state::storage_cost(account_id))
-    )
+    format!(r#"{{"total":{},"available":"0"}}"#, json::u128(state::storage_cost(account_id)))
 }
 
 fn refund(to: AccountId, amount: u128) {
     if amount > 0 {
-        Promise::new(to)
-            .transfer(NearToken::from_yoctonear(amount))
-            .detach();
+        Promise::new(to).transfer(NearToken::from_yoctonear(amount)).detach();
     }
 }
 
@@ -36,10 +31,7 @@ pub fn storage_deposit(account_id: &AccountId) {
         return;
     }
     let cost = state::storage_cost(account_id);
-    require!(
-        deposit >= cost,
-        "The attached deposit is less than the minimum storage balance"
-    );
+    require!(deposit >= cost, "The attached deposit is less than the minimum storage balance");
     let mut totals = Totals::load();
     let holder = state::register(&mut totals, account_id);
     state::save_holder(account_id, &holder);
@@ -52,10 +44,7 @@ pub fn storage_deposit(account_id: &AccountId) {
 pub fn storage_withdraw(amount: Option<u128>) {
     assert_one_yocto();
     state::registered(&env::predecessor_account_id());
-    require!(
-        amount.is_none_or(|a| a == 0),
-        "The amount is greater than the available storage balance"
-    );
+    require!(amount.is_none_or(|a| a == 0), "The amount is greater than the available storage balance");
 }
 
 /// Unregisters the caller and returns its storage deposit. Tokens must be transferred or
@@ -66,16 +55,10 @@ pub fn storage_unregister(force: bool) -> bool {
     let Some(holder) = state::holder(&account_id) else {
         return false;
     };
-    require!(
-        holder.unstaked == 0,
-        "Withdraw the unstaked balance before unregistering"
-    );
+    require!(holder.unstaked == 0, "Withdraw the unstaked balance before unregistering");
     let mut totals = Totals::load();
     if holder.shares > 0 {
-        require!(
-            force,
-            "Can't unregister the account with the positive balance without force"
-        );
+        require!(force, "Can't unregister the account with the positive balance without force");
         totals.total_shares -= holder.shares;
         events::ft_burn(&account_id, holder.shares);
     }

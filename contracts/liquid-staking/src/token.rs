@@ -20,17 +20,11 @@ pub fn assert_one_yocto() {
 }
 
 fn transfer(sender_id: &AccountId, receiver_id: &AccountId, amount: u128, memo: Option<&str>) {
-    require!(
-        sender_id != receiver_id,
-        "The sender and the receiver should be different"
-    );
+    require!(sender_id != receiver_id, "The sender and the receiver should be different");
     require!(amount > 0, "The amount should be a positive number");
     let mut sender = state::registered(sender_id);
     let mut receiver = state::registered(receiver_id);
-    require!(
-        sender.shares >= amount,
-        "The account doesn't have enough balance"
-    );
+    require!(sender.shares >= amount, "The account doesn't have enough balance");
     sender.shares -= amount;
     receiver.shares += amount;
     state::save_holder(sender_id, &sender);
@@ -45,12 +39,7 @@ pub fn ft_transfer(receiver_id: &AccountId, amount: u128, memo: Option<&str>) {
 
 /// Transfers, then calls `receiver_id.ft_on_transfer(sender_id, amount, msg)` with all the
 /// remaining gas but 5 Tgas; `ft_resolve_transfer` answers what the receiver used.
-pub fn ft_transfer_call(
-    receiver_id: &AccountId,
-    amount: u128,
-    memo: Option<&str>,
-    msg: &str,
-) -> Promise {
+pub fn ft_transfer_call(receiver_id: &AccountId, amount: u128, memo: Option<&str>, msg: &str) -> Promise {
     assert_one_yocto();
     require!(
         env::prepaid_gas() >= MIN_GAS_FOR_TRANSFER_CALL,
@@ -58,30 +47,17 @@ pub fn ft_transfer_call(
     );
     let sender_id = env::predecessor_account_id();
     transfer(&sender_id, receiver_id, amount, memo);
-    let args = format!(
-        r#"{{"sender_id":"{sender_id}","amount":"{amount}","msg":{}}}"#,
-        json::string(msg)
-    );
-    let resolve = format!(
-        r#"{{"sender_id":"{sender_id}","receiver_id":"{receiver_id}","amount":"{amount}"}}"#
-    );
+    let args = format!(r#"{{"sender_id":"{sender_id}","amount":"{amount}","msg":{}}}"#, json::string(msg));
+    let resolve = format!(r#"{{"sender_id":"{sender_id}","receiver_id":"{receiver_id}","amount":"{amount}"}}"#);
     Promise::new(receiver_id.clone())
-        .function_call_weight(
-            "ft_on_transfer",
-            args.into_bytes(),
+        .function_call_weight("ft_on_transfer", args.into_bytes(), NearToken::ZERO, Gas::from_gas(0), GasWeight(1))
+        .then(Promise::new(env::current_account_id()).function_call_weight(
+            "ft_resolve_transfer",
+            resolve.into_bytes(),
             NearToken::ZERO,
-            Gas::from_gas(0),
-            GasWeight(1),
-        )
-        .then(
-            Promise::new(env::current_account_id()).function_call_weight(
-                "ft_resolve_transfer",
-                resolve.into_bytes(),
-                NearToken::ZERO,
-                GAS_FOR_RESOLVE_TRANSFER,
-                GasWeight(0),
-            ),
-        )
+            GAS_FOR_RESOLVE_TRANSFER,
+            GasWeight(0),
+        ))
 }
 
 /// Returns the unused part of a `ft_transfer_call` to the sender and answers the amount the
@@ -126,8 +102,7 @@ pub fn ft_balance_of(account_id: &AccountId) -> u128 {
 }
 
 pub fn ft_metadata() -> TokenMetadata {
-    state::read(state::METADATA)
-        .unwrap_or_else(|| env::panic_str("The contract is not initialized"))
+    state::read(state::METADATA).unwrap_or_else(|| env::panic_str("The contract is not initialized"))
 }
 
 /// The NEAR value of one token (10^24 of its smallest units), rounded down.

@@ -5,10 +5,6 @@ use crate::state::{self, Config, Fraction, Holder, Totals};
 use crate::{TokenMetadata, json, math};
 use near_sdk::{AccountId, env};
 
-pub fn config() -> Config {
-    state::read(state::CONFIG).unwrap_or_else(|| env::panic_str("The contract is not initialized"))
-}
-
 fn staked_balance(holder: &Holder, totals: &Totals) -> u128 {
     math::value_of(holder.shares, totals.total_staked, totals.total_shares)
 }
@@ -28,18 +24,11 @@ fn account_json(account_id: &AccountId, holder: &Holder, totals: &Totals) -> Str
 
 /// `get_account`: the core pool's account shape.
 pub fn account(account_id: &AccountId) -> String {
-    account_json(
-        account_id,
-        &state::holder(account_id).unwrap_or_default(),
-        &Totals::load(),
-    )
+    account_json(account_id, &state::holder(account_id).unwrap_or_default(), &Totals::load())
 }
 
 pub fn staked(account_id: &AccountId) -> u128 {
-    staked_balance(
-        &state::holder(account_id).unwrap_or_default(),
-        &Totals::load(),
-    )
+    staked_balance(&state::holder(account_id).unwrap_or_default(), &Totals::load())
 }
 
 pub fn unstaked(account_id: &AccountId) -> u128 {
@@ -76,19 +65,23 @@ pub fn holder(account_id: &AccountId) -> String {
 }
 
 pub fn fraction_json(f: &Fraction) -> String {
-    format!(
-        r#"{{"numerator":{},"denominator":{}}}"#,
-        f.numerator, f.denominator
-    )
+    format!(r#"{{"numerator":{},"denominator":{}}}"#, f.numerator, f.denominator)
 }
 
 pub fn config_json() -> String {
-    let c = config();
+    let c = Config::load();
     format!(
-        r#"{{"owner_id":"{}","treasury_id":"{}","reward_fee":{}}}"#,
+        concat!(
+            r#"{{"owner_id":"{}","treasury_id":"{}","reward_fee":{},"manager_id":"{}","whitelist_id":{},"#,
+            r#""max_reward_rate":{},"drain_after_epochs":{}}}"#
+        ),
         c.owner_id,
         c.treasury_id,
-        fraction_json(&c.reward_fee)
+        fraction_json(&c.reward_fee),
+        c.manager_id,
+        json::opt_string(c.whitelist_id.as_ref().map(|id| id.as_str())),
+        fraction_json(&c.max_reward_rate),
+        c.drain_after_epochs
     )
 }
 
@@ -105,20 +98,22 @@ pub fn metadata_json(m: &TokenMetadata) -> String {
     )
 }
 
-/// `get_solvency`: the buckets; assets (buffered plus reserve NEAR) against liabilities (staked
-/// plus unstaked balances); the account's balance against what the buckets and storage deposits
-/// say it holds (the surplus is donations and the operator's own funds).
+/// `get_solvency`: the buckets; assets (buffered, reserve, delegated and unstaking NEAR) against
+/// liabilities (staked plus unstaked balances; the difference is rewards held back by the rate
+/// bound); the account's liquid balance against the NEAR the buckets say it holds (buffered,
+/// reserve and storage deposits; the surplus is donations and the operator's own funds).
 pub fn solvency() -> String {
     let t = Totals::load();
-    let assets = t.buffered + t.reserve;
+    let assets = t.buffered + t.reserve + t.delegated + t.unstaking;
     let liabilities = t.total_staked + t.unstaked;
-    let balance =
-        env::account_balance().as_yoctonear() + env::account_locked_balance().as_yoctonear();
-    let tracked = assets + t.storage_deposits;
+    let balance = env::account_balance().as_yoctonear();
+    let tracked = t.buffered + t.reserve + t.storage_deposits;
     format!(
         concat!(
             r#"{{"totals":{{"total_shares":{},"total_staked":{},"buffered":{},"reserve":{},"unstaked":{},"#,
-            r#""storage_deposits":{},"holders":{}}},"assets":{},"liabilities":{},"balance":{},"tracked":{},"solvent":{}}}"#
+            r#""storage_deposits":{},"holders":{},"delegated":{},"unstaking":{},"to_unstake":{},"#,
+            r#""claims_unstaking":{},"pending_rewards":{},"unstake_epoch":{}}},"#,
+            r#""assets":{},"liabilities":{},"balance":{},"tracked":{},"solvent":{}}}"#
         ),
         json::u128(t.total_shares),
         json::u128(t.total_staked),
@@ -127,6 +122,12 @@ pub fn solvency() -> String {
         json::u128(t.unstaked),
         json::u128(t.storage_deposits),
         t.holders,
+        json::u128(t.delegated),
+        json::u128(t.unstaking),
+        json::u128(t.to_unstake),
+        json::u128(t.claims_unstaking),
+        json::u128(t.pending_rewards),
+        t.unstake_epoch,
         json::u128(assets),
         json::u128(liabilities),
         json::u128(balance),

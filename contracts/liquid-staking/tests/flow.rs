@@ -15,9 +15,7 @@ fn the_documented_near_cli_flow_works_for_a_new_account() {
     assert_eq!(cost, 1_460_000_000_000_000_000_000);
     let staked = 10 * NEAR - cost;
 
-    let out = t
-        .call(&alice, "deposit_and_stake", json!({}), 10 * NEAR)
-        .unwrap();
+    let out = t.call(&alice, "deposit_and_stake", json!({}), 10 * NEAR).unwrap();
     assert_eq!(out.json::<String>(), staked.to_string());
     assert_eq!(
         out.events(),
@@ -55,9 +53,7 @@ fn the_documented_near_cli_flow_works_for_a_new_account() {
         let out = t.call(&alice, "withdraw_all", json!({}), 0);
         assert_eq!(
             out.failure(),
-            Some(
-                "Smart contract panicked: The unstaked balance is not yet available due to unstaking delay"
-            )
+            Some("Smart contract panicked: The unstaked balance is not yet available due to unstaking delay")
         );
         spent += out.total_tokens_burnt();
     }
@@ -91,18 +87,8 @@ fn deposit_then_stake_then_partial_unstake() {
         ]
     );
     // A plain deposit is withdrawable at once.
-    assert!(t.view::<bool>(
-        "is_account_unstaked_balance_available",
-        json!({"account_id": alice.id()})
-    ));
-    let out = t
-        .call(
-            &alice,
-            "stake",
-            json!({"amount": (3 * NEAR).to_string()}),
-            0,
-        )
-        .unwrap();
+    assert!(t.view::<bool>("is_account_unstaked_balance_available", json!({"account_id": alice.id()})));
+    let out = t.call(&alice, "stake", json!({"amount": (3 * NEAR).to_string()}), 0).unwrap();
     let three = (3 * NEAR).to_string();
     assert_eq!(
         out.events(),
@@ -115,21 +101,11 @@ fn deposit_then_stake_then_partial_unstake() {
     assert_eq!(t.unstaked(&alice), 2 * NEAR - cost);
     t.call(&alice, "stake_all", json!({}), 0).unwrap();
     assert_eq!(t.staked(&alice), 5 * NEAR - cost);
-    t.call(&alice, "unstake", json!({"amount": NEAR.to_string()}), 0)
-        .unwrap();
+    t.call(&alice, "unstake", json!({"amount": NEAR.to_string()}), 0).unwrap();
     assert_eq!(t.staked(&alice), 4 * NEAR - cost);
     assert_eq!(t.unstaked(&alice), NEAR);
-    assert_eq!(
-        t.u128(
-            "get_account_total_balance",
-            json!({"account_id": alice.id()})
-        ),
-        5 * NEAR - cost
-    );
-    assert_eq!(
-        t.u128("get_total_staked_balance", json!({})),
-        SEED + 4 * NEAR - cost
-    );
+    assert_eq!(t.u128("get_account_total_balance", json!({"account_id": alice.id()})), 5 * NEAR - cost);
+    assert_eq!(t.u128("get_total_staked_balance", json!({})), SEED + 4 * NEAR - cost);
     assert_eq!(t.u128("ft_total_supply", json!({})), SEED + 4 * NEAR - cost);
     t.assert_balanced();
 }

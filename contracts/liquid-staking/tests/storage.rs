@@ -10,8 +10,7 @@ fn the_first_deposit_pays_exactly_the_storage_the_holder_adds() {
     let t = setup();
     let alice = t.net.create_account("alice", 100 * NEAR);
     let before = t.lst.state().storage_usage;
-    t.call(&alice, "deposit_and_stake", json!({}), 10 * NEAR)
-        .unwrap();
+    t.call(&alice, "deposit_and_stake", json!({}), 10 * NEAR).unwrap();
     let added = t.lst.state().storage_usage - before;
     assert_eq!(added, 126 + 2 * alice.id().len() as u64);
     assert_eq!(added, 146);
@@ -20,19 +19,12 @@ fn the_first_deposit_pays_exactly_the_storage_the_holder_adds() {
         t.view::<Value>("storage_balance_of", json!({"account_id": alice.id()})),
         json!({"total": storage_cost(&alice).to_string(), "available": "0"})
     );
-    assert_eq!(
-        t.view::<Value>("storage_balance_of", json!({"account_id": "nobody.near"})),
-        Value::Null
-    );
+    assert_eq!(t.view::<Value>("storage_balance_of", json!({"account_id": "nobody.near"})), Value::Null);
     let bound = ((126 + 128) * BYTE_COST).to_string();
-    assert_eq!(
-        t.view::<Value>("storage_balance_bounds", json!({})),
-        json!({"min": bound, "max": bound})
-    );
+    assert_eq!(t.view::<Value>("storage_balance_bounds", json!({})), json!({"min": bound, "max": bound}));
     // A second deposit adds no storage.
     let before = t.lst.state().storage_usage;
-    t.call(&alice, "deposit_and_stake", json!({}), NEAR)
-        .unwrap();
+    t.call(&alice, "deposit_and_stake", json!({}), NEAR).unwrap();
     assert_eq!(t.lst.state().storage_usage, before);
 }
 
@@ -41,31 +33,11 @@ fn storage_deposit_registers_another_account_and_refunds_the_excess() {
     let t = setup();
     let alice = t.net.create_account("alice", 100 * NEAR);
     let bob = t.net.create_account("bob", NEAR);
-    let first = t
-        .call(
-            &alice,
-            "storage_deposit",
-            json!({"account_id": bob.id()}),
-            NEAR,
-        )
-        .unwrap();
-    assert_eq!(
-        first.json::<Value>(),
-        json!({"total": storage_cost(&bob).to_string(), "available": "0"})
-    );
-    assert_eq!(
-        alice.balance(),
-        100 * NEAR - storage_cost(&bob) - first.total_tokens_burnt()
-    );
+    let first = t.call(&alice, "storage_deposit", json!({"account_id": bob.id()}), NEAR).unwrap();
+    assert_eq!(first.json::<Value>(), json!({"total": storage_cost(&bob).to_string(), "available": "0"}));
+    assert_eq!(alice.balance(), 100 * NEAR - storage_cost(&bob) - first.total_tokens_burnt());
     // Registering again refunds the whole deposit.
-    let again = t
-        .call(
-            &alice,
-            "storage_deposit",
-            json!({"account_id": bob.id()}),
-            NEAR,
-        )
-        .unwrap();
+    let again = t.call(&alice, "storage_deposit", json!({"account_id": bob.id()}), NEAR).unwrap();
     let gas = first.total_tokens_burnt() + again.total_tokens_burnt();
     assert_eq!(alice.balance(), 100 * NEAR - storage_cost(&bob) - gas);
     assert_eq!(t.view::<u64>("get_number_of_accounts", json!({})), 1);
@@ -75,22 +47,15 @@ fn storage_deposit_registers_another_account_and_refunds_the_excess() {
 fn unregistering_returns_the_storage_deposit_and_keeps_the_index_whole() {
     let t = setup();
     let names = ["a", "b", "c"];
-    let holders: Vec<_> = names
-        .iter()
-        .map(|n| t.net.create_account(n, 10 * NEAR))
-        .collect();
+    let holders: Vec<_> = names.iter().map(|n| t.net.create_account(n, 10 * NEAR)).collect();
     for h in &holders {
-        t.call(h, "storage_deposit", json!({}), storage_cost(h))
-            .unwrap();
+        t.call(h, "storage_deposit", json!({}), storage_cost(h)).unwrap();
     }
     let a = &holders[0];
     let before = a.balance();
     let out = t.call(a, "storage_unregister", json!({}), 1).unwrap();
     assert!(out.json::<bool>());
-    assert_eq!(
-        a.balance(),
-        before - 1 - out.total_tokens_burnt() + storage_cost(a) + 1
-    );
+    assert_eq!(a.balance(), before - 1 - out.total_tokens_burnt() + storage_cost(a) + 1);
     assert_eq!(
         out.events(),
         vec![
@@ -99,10 +64,7 @@ fn unregistering_returns_the_storage_deposit_and_keeps_the_index_whole() {
     );
     // The last holder moved into the freed slot.
     let accounts: Vec<Value> = t.view("get_accounts", json!({"from_index": 0, "limit": 10}));
-    let ids: Vec<&str> = accounts
-        .iter()
-        .map(|a| a["account_id"].as_str().unwrap())
-        .collect();
+    let ids: Vec<&str> = accounts.iter().map(|a| a["account_id"].as_str().unwrap()).collect();
     assert_eq!(ids, vec!["c.near", "b.near"]);
     assert!(!t.call(a, "storage_unregister", json!({}), 1).json::<bool>());
     t.assert_balanced();
@@ -112,19 +74,14 @@ fn unregistering_returns_the_storage_deposit_and_keeps_the_index_whole() {
 fn unregistering_with_tokens_needs_force_and_burns_them() {
     let t = setup();
     let alice = t.net.create_account("alice", 100 * NEAR);
-    t.call(&alice, "deposit_and_stake", json!({}), 10 * NEAR)
-        .unwrap();
+    t.call(&alice, "deposit_and_stake", json!({}), 10 * NEAR).unwrap();
     let shares = t.shares(&alice);
     let out = t.call(&alice, "storage_unregister", json!({}), 1);
     assert_eq!(
         out.failure(),
-        Some(
-            "Smart contract panicked: Can't unregister the account with the positive balance without force"
-        )
+        Some("Smart contract panicked: Can't unregister the account with the positive balance without force")
     );
-    let out = t
-        .call(&alice, "storage_unregister", json!({"force": true}), 1)
-        .unwrap();
+    let out = t.call(&alice, "storage_unregister", json!({"force": true}), 1).unwrap();
     assert_eq!(
         out.events()[0],
         json!({"standard":"nep141","version":"1.0.0","event":"ft_burn","data":[{"owner_id":"alice.near","amount":shares.to_string()}]})
@@ -141,14 +98,7 @@ fn unregistering_needs_the_unstaked_balance_withdrawn_first() {
     let alice = t.net.create_account("alice", 100 * NEAR);
     t.call(&alice, "deposit", json!({}), 10 * NEAR).unwrap();
     let out = t.call(&alice, "storage_unregister", json!({"force": true}), 1);
-    assert_eq!(
-        out.failure(),
-        Some("Smart contract panicked: Withdraw the unstaked balance before unregistering")
-    );
+    assert_eq!(out.failure(), Some("Smart contract panicked: Withdraw the unstaked balance before unregistering"));
     t.call(&alice, "withdraw_all", json!({}), 0).unwrap();
-    assert!(
-        t.call(&alice, "storage_unregister", json!({}), 1)
-            .unwrap()
-            .json::<bool>()
-    );
+    assert!(t.call(&alice, "storage_unregister", json!({}), 1).unwrap().json::<bool>());
 }

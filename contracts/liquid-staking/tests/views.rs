@@ -14,24 +14,15 @@ fn unknown_accounts_read_as_zeros() {
         t.view::<Value>("get_account", nobody.clone()),
         json!({"account_id": "nobody.near", "unstaked_balance": "0", "staked_balance": "0", "can_withdraw": true})
     );
-    for view in [
-        "get_account_staked_balance",
-        "get_account_unstaked_balance",
-        "get_account_total_balance",
-        "ft_balance_of",
-    ] {
+    for view in
+        ["get_account_staked_balance", "get_account_unstaked_balance", "get_account_total_balance", "ft_balance_of"]
+    {
         assert_eq!(t.view::<String>(view, nobody.clone()), "0", "{view}");
     }
     assert!(t.view::<bool>("is_account_unstaked_balance_available", nobody));
     assert_eq!(t.view::<String>("get_owner_id", json!({})), "owner.near");
-    assert_eq!(
-        t.view::<Value>("get_reward_fee_fraction", json!({})),
-        json!({"numerator": 1, "denominator": 10})
-    );
-    assert_eq!(
-        t.view::<String>("get_staking_key", json!({})),
-        "ed25519:11111111111111111111111111111111"
-    );
+    assert_eq!(t.view::<Value>("get_reward_fee_fraction", json!({})), json!({"numerator": 1, "denominator": 10}));
+    assert_eq!(t.view::<String>("get_staking_key", json!({})), "ed25519:11111111111111111111111111111111");
     assert!(!t.view::<bool>("is_staking_paused", json!({})));
     assert_eq!(t.u128("get_total_staked_balance", json!({})), SEED);
     assert_eq!(t.view::<u64>("get_number_of_accounts", json!({})), 0);
@@ -42,13 +33,7 @@ fn accounts_page_in_registration_order() {
     let t = setup();
     for (i, name) in ["a", "b", "c", "d"].iter().enumerate() {
         let holder = t.net.create_account(name, 100 * NEAR);
-        t.call(
-            &holder,
-            "deposit_and_stake",
-            json!({}),
-            (i as u128 + 1) * NEAR + storage_cost(&holder),
-        )
-        .unwrap();
+        t.call(&holder, "deposit_and_stake", json!({}), (i as u128 + 1) * NEAR + storage_cost(&holder)).unwrap();
     }
     assert_eq!(t.view::<u64>("get_number_of_accounts", json!({})), 4);
     let page: Vec<Value> = t.view("get_accounts", json!({"from_index": 1, "limit": 2}));
@@ -59,24 +44,15 @@ fn accounts_page_in_registration_order() {
             json!({"account_id": "c.near", "unstaked_balance": "0", "staked_balance": (3 * NEAR).to_string(), "can_withdraw": true}),
         ]
     );
-    assert_eq!(
-        t.view::<Vec<Value>>("get_accounts", json!({"from_index": 3, "limit": 100}))
-            .len(),
-        1
-    );
-    assert_eq!(
-        t.view::<Vec<Value>>("get_accounts", json!({"from_index": 9, "limit": 100}))
-            .len(),
-        0
-    );
+    assert_eq!(t.view::<Vec<Value>>("get_accounts", json!({"from_index": 3, "limit": 100})).len(), 1);
+    assert_eq!(t.view::<Vec<Value>>("get_accounts", json!({"from_index": 9, "limit": 100})).len(), 0);
 }
 
 #[test]
 fn a_donation_moves_neither_the_price_nor_the_buckets() {
     let t = setup();
     let alice = t.net.create_account("alice", 100 * NEAR);
-    t.call(&alice, "deposit_and_stake", json!({}), 10 * NEAR)
-        .unwrap();
+    t.call(&alice, "deposit_and_stake", json!({}), 10 * NEAR).unwrap();
     let before = t.solvency();
     let price = t.u128("ft_price", json!({}));
     let donor = t.net.create_account("donor", 1_000 * NEAR);
@@ -91,8 +67,7 @@ fn a_donation_moves_neither_the_price_nor_the_buckets() {
     assert_eq!(surplus(&after), surplus(&before) + 500 * NEAR);
     // A new depositor gets exactly the same price as before the donation.
     let bob = t.net.create_account("bob", 100 * NEAR);
-    t.call(&bob, "deposit_and_stake", json!({}), 10 * NEAR)
-        .unwrap();
+    t.call(&bob, "deposit_and_stake", json!({}), 10 * NEAR).unwrap();
     assert_eq!(t.staked(&bob), 10 * NEAR - storage_cost(&bob));
 }
 
@@ -100,16 +75,9 @@ fn a_donation_moves_neither_the_price_nor_the_buckets() {
 fn the_solvency_view_accounts_for_every_bucket() {
     let t = setup();
     let alice = t.net.create_account("alice", 100 * NEAR);
-    t.call(&alice, "deposit_and_stake", json!({}), 10 * NEAR)
-        .unwrap();
+    t.call(&alice, "deposit_and_stake", json!({}), 10 * NEAR).unwrap();
     t.call(&alice, "deposit", json!({}), 3 * NEAR).unwrap();
-    t.call(
-        &alice,
-        "unstake",
-        json!({"amount": (2 * NEAR).to_string()}),
-        0,
-    )
-    .unwrap();
+    t.call(&alice, "unstake", json!({"amount": (2 * NEAR).to_string()}), 0).unwrap();
     let cost = storage_cost(&alice);
     let s = t.solvency();
     let n = |v: u128| json!(v.to_string());
@@ -118,7 +86,8 @@ fn the_solvency_view_accounts_for_every_bucket() {
         json!({
             "total_shares": n(SEED + 8 * NEAR - cost), "total_staked": n(SEED + 8 * NEAR - cost),
             "buffered": n(SEED + 8 * NEAR - cost), "reserve": n(5 * NEAR), "unstaked": n(5 * NEAR),
-            "storage_deposits": n(cost), "holders": 1,
+            "storage_deposits": n(cost), "holders": 1, "delegated": "0", "unstaking": "0", "to_unstake": "0",
+            "claims_unstaking": "0", "pending_rewards": "0", "unstake_epoch": 0,
         })
     );
     assert_eq!(s["assets"], n(SEED + 13 * NEAR - cost));

@@ -41,52 +41,23 @@ fn main() {
         .unwrap();
     let alice = net.create_account("alice", 1_000 * NEAR);
     let call = |who: &Account, method: &str, args: Value, deposit: u128| {
-        who.call(pool.id(), method)
-            .args_json(args)
-            .deposit(deposit)
-            .transact()
+        who.call(pool.id(), method).args_json(args).deposit(deposit).transact()
     };
 
     println!("| method | VM gas (Tgas) | receipt gas (Tgas) | transaction gas (Tgas) |");
     println!("| --- | --- | --- | --- |");
     row("deposit", &call(&alice, "deposit", json!({}), 10 * NEAR));
-    row(
-        "deposit_and_stake",
-        &call(&alice, "deposit_and_stake", json!({}), 10 * NEAR),
-    );
-    row(
-        "stake",
-        &call(
-            &alice,
-            "stake",
-            json!({"amount": (5 * NEAR).to_string()}),
-            0,
-        ),
-    );
+    row("deposit_and_stake", &call(&alice, "deposit_and_stake", json!({}), 10 * NEAR));
+    row("stake", &call(&alice, "stake", json!({"amount": (5 * NEAR).to_string()}), 0));
     row("stake_all", &call(&alice, "stake_all", json!({}), 0));
-    row(
-        "unstake",
-        &call(
-            &alice,
-            "unstake",
-            json!({"amount": (5 * NEAR).to_string()}),
-            0,
-        ),
-    );
+    row("unstake", &call(&alice, "unstake", json!({"amount": (5 * NEAR).to_string()}), 0));
     row("unstake_all", &call(&alice, "unstake_all", json!({}), 0));
     net.advance_epochs(4);
     row("ping", &call(&alice, "ping", json!({}), 0));
-    row(
-        "withdraw",
-        &call(&alice, "withdraw", json!({"amount": NEAR.to_string()}), 0),
-    );
+    row("withdraw", &call(&alice, "withdraw", json!({"amount": NEAR.to_string()}), 0));
     row("withdraw_all", &call(&alice, "withdraw_all", json!({}), 0));
     let me = json!({"account_id": alice.id()});
-    for view in [
-        "get_account",
-        "get_account_staked_balance",
-        "get_account_total_balance",
-    ] {
+    for view in ["get_account", "get_account_staked_balance", "get_account_total_balance"] {
         let gas = pool.view(view).args_json(&me).call().unwrap().gas_burnt;
         println!("| `{view}` (view) | {} | | |", tgas(gas));
     }

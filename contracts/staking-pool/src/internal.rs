@@ -18,8 +18,7 @@ impl StakingPool {
             return false;
         }
         self.last_epoch_height = epoch_height;
-        let total_balance = (env::account_locked_balance().as_yoctonear()
-            + env::account_balance().as_yoctonear())
+        let total_balance = (env::account_locked_balance().as_yoctonear() + env::account_balance().as_yoctonear())
             - env::attached_deposit().as_yoctonear();
         if total_balance > self.last_total_balance {
             let reward = total_balance - self.last_total_balance;
@@ -55,10 +54,7 @@ impl StakingPool {
         require!(amount > 0, "Withdrawal amount should be positive");
         let account_id = env::predecessor_account_id();
         let mut account = self.internal_get_account(&account_id);
-        require!(
-            account.unstaked >= amount,
-            "Not enough unstaked balance to withdraw"
-        );
+        require!(account.unstaked >= amount, "Not enough unstaked balance to withdraw");
         require!(
             account.unstaked_available_epoch_height <= env::epoch_height(),
             "The unstaked balance is not yet available due to unstaking delay"
@@ -66,9 +62,7 @@ impl StakingPool {
         account.unstaked -= amount;
         self.internal_save_account(&account_id, account);
         self.last_total_balance -= amount;
-        Promise::new(account_id)
-            .transfer(NearToken::from_yoctonear(amount))
-            .detach();
+        Promise::new(account_id).transfer(NearToken::from_yoctonear(amount)).detach();
     }
 
     pub(crate) fn internal_stake(&mut self, amount: u128) {
@@ -76,16 +70,10 @@ impl StakingPool {
         let account_id = env::predecessor_account_id();
         let mut account = self.internal_get_account(&account_id);
         let shares = self.shares_from_staked_amount_rounded_down(amount);
-        require!(
-            shares > 0,
-            "The calculated number of \"stake\" shares received for staking should be positive"
-        );
+        require!(shares > 0, "The calculated number of \"stake\" shares received for staking should be positive");
         let charge = self.staked_amount_from_shares_rounded_down(shares);
         let stake_added = self.staked_amount_from_shares_rounded_up(shares);
-        require!(
-            account.unstaked >= charge,
-            "Not enough unstaked balance to stake"
-        );
+        require!(account.unstaked >= charge, "Not enough unstaked balance to stake");
         account.unstaked -= charge;
         account.stake_shares += shares;
         self.internal_save_account(&account_id, account);
@@ -97,15 +85,9 @@ impl StakingPool {
         require!(amount > 0, "Unstaking amount should be positive");
         let account_id = env::predecessor_account_id();
         let mut account = self.internal_get_account(&account_id);
-        require!(
-            self.total_staked_balance > 0,
-            "The contract doesn't have staked balance"
-        );
+        require!(self.total_staked_balance > 0, "The contract doesn't have staked balance");
         let shares = self.shares_from_staked_amount_rounded_up(amount);
-        require!(
-            account.stake_shares >= shares,
-            "Not enough staked balance to unstake"
-        );
+        require!(account.stake_shares >= shares, "Not enough staked balance to unstake");
         let credit = self.staked_amount_from_shares_rounded_up(shares);
         let stake_removed = self.staked_amount_from_shares_rounded_down(shares);
         account.stake_shares -= shares;
@@ -124,23 +106,13 @@ impl StakingPool {
         }
         let me = env::current_account_id();
         Promise::new(me.clone())
-            .stake(
-                NearToken::from_yoctonear(self.total_staked_balance),
-                self.stake_public_key.clone(),
-            )
-            .then(
-                Self::ext(me)
-                    .with_static_gas(ON_STAKE_ACTION_GAS)
-                    .on_stake_action(),
-            )
+            .stake(NearToken::from_yoctonear(self.total_staked_balance), self.stake_public_key.clone())
+            .then(Self::ext(me).with_static_gas(ON_STAKE_ACTION_GAS).on_stake_action())
             .detach();
     }
 
     pub(crate) fn assert_owner(&self) {
-        require!(
-            env::predecessor_account_id() == self.owner_id,
-            "Can only be called by the owner"
-        );
+        require!(env::predecessor_account_id() == self.owner_id, "Can only be called by the owner");
     }
 
     pub(crate) fn internal_get_account(&self, account_id: &AccountId) -> Account {
@@ -157,36 +129,26 @@ impl StakingPool {
     }
 
     pub(crate) fn shares_from_staked_amount_rounded_down(&self, amount: u128) -> u128 {
-        require!(
-            self.total_staked_balance > 0,
-            "The total staked balance can't be 0"
-        );
-        mul_div_floor(amount, self.total_stake_shares, self.total_staked_balance)
-            .expect("shares fit in u128")
+        require!(self.total_staked_balance > 0, "The total staked balance can't be 0");
+        mul_div_floor(amount, self.total_stake_shares, self.total_staked_balance).expect("shares fit in u128")
     }
 
     pub(crate) fn shares_from_staked_amount_rounded_up(&self, amount: u128) -> u128 {
-        require!(
-            self.total_staked_balance > 0,
-            "The total staked balance can't be 0"
-        );
-        mul_div_ceil(amount, self.total_stake_shares, self.total_staked_balance)
-            .expect("shares fit in u128")
+        require!(self.total_staked_balance > 0, "The total staked balance can't be 0");
+        mul_div_ceil(amount, self.total_stake_shares, self.total_staked_balance).expect("shares fit in u128")
     }
 
     pub(crate) fn staked_amount_from_shares_rounded_down(&self, shares: u128) -> u128 {
         if self.total_stake_shares == 0 {
             return 0;
         }
-        mul_div_floor(shares, self.total_staked_balance, self.total_stake_shares)
-            .expect("amount fits in u128")
+        mul_div_floor(shares, self.total_staked_balance, self.total_stake_shares).expect("amount fits in u128")
     }
 
     pub(crate) fn staked_amount_from_shares_rounded_up(&self, shares: u128) -> u128 {
         if self.total_stake_shares == 0 {
             return 0;
         }
-        mul_div_ceil(shares, self.total_staked_balance, self.total_stake_shares)
-            .expect("amount fits in u128")
+        mul_div_ceil(shares, self.total_staked_balance, self.total_stake_shares).expect("amount fits in u128")
     }
 }

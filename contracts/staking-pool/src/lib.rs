@@ -20,8 +20,7 @@ mod views;
 use near_sdk::json_types::U128;
 use near_sdk::store::IterableMap;
 use near_sdk::{
-    AccountId, BorshStorageKey, EpochHeight, NearToken, PanicOnDefault, Promise, PublicKey, env,
-    near, require,
+    AccountId, BorshStorageKey, EpochHeight, NearToken, PanicOnDefault, Promise, PublicKey, env, near, require,
 };
 
 /// Epochs between a delegator's last unstake and its withdrawal: 3 in the protocol plus one
@@ -41,19 +40,12 @@ pub struct RewardFeeFraction {
 
 impl RewardFeeFraction {
     fn assert_valid(&self) {
-        require!(
-            self.denominator != 0,
-            "Denominator must be a positive number"
-        );
-        require!(
-            self.numerator <= self.denominator,
-            "The reward fee must be less or equal to 1"
-        );
+        require!(self.denominator != 0, "Denominator must be a positive number");
+        require!(self.numerator <= self.denominator, "The reward fee must be less or equal to 1");
     }
 
     fn multiply(&self, value: u128) -> u128 {
-        shares::mul_div_floor(value, self.numerator as u128, self.denominator as u128)
-            .expect("fee fits")
+        shares::mul_div_floor(value, self.numerator as u128, self.denominator as u128).expect("fee fits")
     }
 }
 
@@ -93,11 +85,7 @@ pub struct StakingPool {
 impl StakingPool {
     /// Stakes the account's whole balance but the guarantee fund, owned by nobody.
     #[init]
-    pub fn new(
-        owner_id: AccountId,
-        stake_public_key: PublicKey,
-        reward_fee_fraction: RewardFeeFraction,
-    ) -> Self {
+    pub fn new(owner_id: AccountId, stake_public_key: PublicKey, reward_fee_fraction: RewardFeeFraction) -> Self {
         reward_fee_fraction.assert_valid();
         require!(
             env::account_locked_balance().is_zero(),
@@ -157,9 +145,7 @@ impl StakingPool {
 
     pub fn withdraw_all(&mut self) {
         let need_to_restake = self.internal_ping();
-        let amount = self
-            .internal_get_account(&env::predecessor_account_id())
-            .unstaked;
+        let amount = self.internal_get_account(&env::predecessor_account_id()).unstaked;
         self.internal_withdraw(amount);
         if need_to_restake {
             self.restake();
@@ -174,9 +160,7 @@ impl StakingPool {
 
     pub fn stake_all(&mut self) {
         self.internal_ping();
-        let amount = self
-            .internal_get_account(&env::predecessor_account_id())
-            .unstaked;
+        let amount = self.internal_get_account(&env::predecessor_account_id()).unstaked;
         self.internal_stake(amount);
         self.restake();
     }
@@ -201,9 +185,7 @@ impl StakingPool {
     pub fn on_stake_action(&mut self) {
         let succeeded = env::promise_result_checked(0, 0).is_ok();
         if !succeeded && !env::account_locked_balance().is_zero() {
-            Promise::new(env::current_account_id())
-                .stake(NearToken::ZERO, self.stake_public_key.clone())
-                .detach();
+            Promise::new(env::current_account_id()).stake(NearToken::ZERO, self.stake_public_key.clone()).detach();
         }
     }
 
@@ -232,9 +214,7 @@ impl StakingPool {
         require!(!self.paused, "The staking is already paused");
         self.internal_ping();
         self.paused = true;
-        Promise::new(env::current_account_id())
-            .stake(NearToken::ZERO, self.stake_public_key.clone())
-            .detach();
+        Promise::new(env::current_account_id()).stake(NearToken::ZERO, self.stake_public_key.clone()).detach();
     }
 
     pub fn resume_staking(&mut self) {

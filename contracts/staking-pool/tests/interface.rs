@@ -36,39 +36,16 @@ fn a_lockup_contract_stakes_unstakes_and_withdraws_with_its_gas() {
     lockup.deploy(&contract_wasm("test-caller")).unwrap();
     let me = json!({"account_id": lockup.id()});
 
+    assert_eq!(lockup_call(&p, &lockup, "deposit", json!({}), 10 * NEAR, 50), Some(String::new()));
     assert_eq!(
-        lockup_call(&p, &lockup, "deposit", json!({}), 10 * NEAR, 50),
+        lockup_call(&p, &lockup, "stake", json!({"amount": (4 * NEAR).to_string()}), 0, 75),
         Some(String::new())
     );
-    assert_eq!(
-        lockup_call(
-            &p,
-            &lockup,
-            "stake",
-            json!({"amount": (4 * NEAR).to_string()}),
-            0,
-            75
-        ),
-        Some(String::new())
-    );
-    assert_eq!(
-        lockup_call(&p, &lockup, "deposit_and_stake", json!({}), 20 * NEAR, 75),
-        Some(String::new())
-    );
+    assert_eq!(lockup_call(&p, &lockup, "deposit_and_stake", json!({}), 20 * NEAR, 75), Some(String::new()));
     let staked = format!("\"{}\"", 24 * NEAR);
+    assert_eq!(lockup_call(&p, &lockup, "get_account_staked_balance", me.clone(), 0, 25), Some(staked));
     assert_eq!(
-        lockup_call(&p, &lockup, "get_account_staked_balance", me.clone(), 0, 25),
-        Some(staked)
-    );
-    assert_eq!(
-        lockup_call(
-            &p,
-            &lockup,
-            "get_account_unstaked_balance",
-            me.clone(),
-            0,
-            25
-        ),
+        lockup_call(&p, &lockup, "get_account_unstaked_balance", me.clone(), 0, 25),
         Some(format!("\"{}\"", 6 * NEAR))
     );
     assert_eq!(
@@ -76,36 +53,16 @@ fn a_lockup_contract_stakes_unstakes_and_withdraws_with_its_gas() {
         Some(format!("\"{}\"", 30 * NEAR))
     );
     assert_eq!(
-        lockup_call(
-            &p,
-            &lockup,
-            "unstake",
-            json!({"amount": (4 * NEAR).to_string()}),
-            0,
-            75
-        ),
+        lockup_call(&p, &lockup, "unstake", json!({"amount": (4 * NEAR).to_string()}), 0, 75),
         Some(String::new())
     );
-    assert_eq!(
-        lockup_call(&p, &lockup, "unstake_all", json!({}), 0, 75),
-        Some(String::new())
-    );
+    assert_eq!(lockup_call(&p, &lockup, "unstake_all", json!({}), 0, 75), Some(String::new()));
     p.net.advance_epochs(4);
     assert_eq!(
-        lockup_call(
-            &p,
-            &lockup,
-            "withdraw",
-            json!({"amount": (30 * NEAR).to_string()}),
-            0,
-            75
-        ),
+        lockup_call(&p, &lockup, "withdraw", json!({"amount": (30 * NEAR).to_string()}), 0, 75),
         Some(String::new())
     );
-    assert_eq!(
-        lockup_call(&p, &lockup, "get_account_total_balance", me, 0, 25),
-        Some("\"0\"".to_string())
-    );
+    assert_eq!(lockup_call(&p, &lockup, "get_account_total_balance", me, 0, 25), Some("\"0\"".to_string()));
 }
 
 #[test]
@@ -113,55 +70,25 @@ fn views_answer_in_the_core_pools_shapes() {
     let p = setup(Localnet::new(), 100 * NEAR, (3, 100));
     let unknown = json!({"account_id": "nobody.near"});
     assert_eq!(
-        p.pool
-            .view("get_account")
-            .args_json(&unknown)
-            .json::<Value>(),
+        p.pool.view("get_account").args_json(&unknown).json::<Value>(),
         json!({"account_id": "nobody.near", "unstaked_balance": "0", "staked_balance": "0", "can_withdraw": true})
     );
-    assert_eq!(
-        p.pool
-            .view("get_account_total_balance")
-            .args_json(&unknown)
-            .json::<String>(),
-        "0"
-    );
-    assert!(
-        p.pool
-            .view("is_account_unstaked_balance_available")
-            .args_json(&unknown)
-            .json::<bool>()
-    );
+    assert_eq!(p.pool.view("get_account_total_balance").args_json(&unknown).json::<String>(), "0");
+    assert!(p.pool.view("is_account_unstaked_balance_available").args_json(&unknown).json::<bool>());
     assert_eq!(p.pool.view("get_owner_id").json::<String>(), "owner.near");
-    assert_eq!(
-        p.pool.view("get_staking_key").json::<String>(),
-        account_key(p.pool.id()).to_string()
-    );
-    assert!(
-        p.pool
-            .view("get_staking_key")
-            .json::<String>()
-            .starts_with("ed25519:")
-    );
-    assert_eq!(
-        p.pool.view("get_reward_fee_fraction").json::<Value>(),
-        json!({"numerator": 3, "denominator": 100})
-    );
+    assert_eq!(p.pool.view("get_staking_key").json::<String>(), account_key(p.pool.id()).to_string());
+    assert!(p.pool.view("get_staking_key").json::<String>().starts_with("ed25519:"));
+    assert_eq!(p.pool.view("get_reward_fee_fraction").json::<Value>(), json!({"numerator": 3, "denominator": 100}));
     assert!(!p.pool.view("is_staking_paused").json::<bool>());
     assert_eq!(p.total_staked(), 99 * NEAR);
 
     let names = ["a", "b", "c", "d", "e"];
     for (i, name) in names.iter().enumerate() {
         let user = p.net.create_account(name, 10 * NEAR);
-        p.call(&user, "deposit", json!({}), (i as u128 + 1) * NEAR)
-            .unwrap();
+        p.call(&user, "deposit", json!({}), (i as u128 + 1) * NEAR).unwrap();
     }
     assert_eq!(p.pool.view("get_number_of_accounts").json::<u64>(), 5);
-    let page: Vec<Value> = p
-        .pool
-        .view("get_accounts")
-        .args_json(json!({"from_index": 1, "limit": 2}))
-        .json();
+    let page: Vec<Value> = p.pool.view("get_accounts").args_json(json!({"from_index": 1, "limit": 2})).json();
     assert_eq!(
         page,
         vec![
@@ -169,11 +96,7 @@ fn views_answer_in_the_core_pools_shapes() {
             json!({"account_id": "c.near", "unstaked_balance": (3 * NEAR).to_string(), "staked_balance": "0", "can_withdraw": true}),
         ]
     );
-    let tail: Vec<Value> = p
-        .pool
-        .view("get_accounts")
-        .args_json(json!({"from_index": 4, "limit": 10}))
-        .json();
+    let tail: Vec<Value> = p.pool.view("get_accounts").args_json(json!({"from_index": 4, "limit": 10})).json();
     assert_eq!(tail.len(), 1);
 }
 
@@ -183,47 +106,20 @@ fn only_the_owner_changes_the_fee_and_the_key() {
     let alice = p.net.create_account("alice", 10 * NEAR);
     let fee = json!({"reward_fee_fraction": {"numerator": 5, "denominator": 100}});
     let out = p.call(&alice, "update_reward_fee_fraction", fee.clone(), 0);
-    assert_eq!(
-        out.failure(),
-        Some("Smart contract panicked: Can only be called by the owner")
-    );
+    assert_eq!(out.failure(), Some("Smart contract panicked: Can only be called by the owner"));
     let bad = json!({"reward_fee_fraction": {"numerator": 5, "denominator": 0}});
     let out = p.call(&p.owner, "update_reward_fee_fraction", bad, 0);
-    assert_eq!(
-        out.failure(),
-        Some("Smart contract panicked: Denominator must be a positive number")
-    );
+    assert_eq!(out.failure(), Some("Smart contract panicked: Denominator must be a positive number"));
     let too_much = json!({"reward_fee_fraction": {"numerator": 5, "denominator": 4}});
     let out = p.call(&p.owner, "update_reward_fee_fraction", too_much, 0);
-    assert_eq!(
-        out.failure(),
-        Some("Smart contract panicked: The reward fee must be less or equal to 1")
-    );
-    p.call(&p.owner, "update_reward_fee_fraction", fee, 0)
-        .unwrap();
-    assert_eq!(
-        p.pool.view("get_reward_fee_fraction").json::<Value>(),
-        json!({"numerator": 5, "denominator": 100})
-    );
+    assert_eq!(out.failure(), Some("Smart contract panicked: The reward fee must be less or equal to 1"));
+    p.call(&p.owner, "update_reward_fee_fraction", fee, 0).unwrap();
+    assert_eq!(p.pool.view("get_reward_fee_fraction").json::<Value>(), json!({"numerator": 5, "denominator": 100}));
 
     let key = account_key(alice.id()).to_string();
-    let out = p.call(
-        &alice,
-        "update_staking_key",
-        json!({"stake_public_key": key}),
-        0,
-    );
-    assert_eq!(
-        out.failure(),
-        Some("Smart contract panicked: Can only be called by the owner")
-    );
-    p.call(
-        &p.owner,
-        "update_staking_key",
-        json!({"stake_public_key": key}),
-        0,
-    )
-    .unwrap();
+    let out = p.call(&alice, "update_staking_key", json!({"stake_public_key": key}), 0);
+    assert_eq!(out.failure(), Some("Smart contract panicked: Can only be called by the owner"));
+    p.call(&p.owner, "update_staking_key", json!({"stake_public_key": key}), 0).unwrap();
     assert_eq!(p.pool.view("get_staking_key").json::<String>(), key);
 }
 
@@ -233,44 +129,16 @@ fn bad_amounts_fail_with_clear_errors_and_change_nothing() {
     let alice = p.net.create_account("alice", 50 * NEAR);
     p.call(&alice, "deposit", json!({}), 5 * NEAR).unwrap();
     let cases = [
-        (
-            "withdraw",
-            json!({"amount": "0"}),
-            "Withdrawal amount should be positive",
-        ),
-        (
-            "withdraw",
-            json!({"amount": (6 * NEAR).to_string()}),
-            "Not enough unstaked balance to withdraw",
-        ),
-        (
-            "stake",
-            json!({"amount": "0"}),
-            "Staking amount should be positive",
-        ),
-        (
-            "stake",
-            json!({"amount": (6 * NEAR).to_string()}),
-            "Not enough unstaked balance to stake",
-        ),
-        (
-            "unstake",
-            json!({"amount": "0"}),
-            "Unstaking amount should be positive",
-        ),
-        (
-            "unstake",
-            json!({"amount": "1"}),
-            "Not enough staked balance to unstake",
-        ),
+        ("withdraw", json!({"amount": "0"}), "Withdrawal amount should be positive"),
+        ("withdraw", json!({"amount": (6 * NEAR).to_string()}), "Not enough unstaked balance to withdraw"),
+        ("stake", json!({"amount": "0"}), "Staking amount should be positive"),
+        ("stake", json!({"amount": (6 * NEAR).to_string()}), "Not enough unstaked balance to stake"),
+        ("unstake", json!({"amount": "0"}), "Unstaking amount should be positive"),
+        ("unstake", json!({"amount": "1"}), "Not enough staked balance to unstake"),
     ];
     for (method, args, error) in cases {
         let out = p.call(&alice, method, args, 0);
-        assert_eq!(
-            out.failure(),
-            Some(format!("Smart contract panicked: {error}").as_str()),
-            "{method}"
-        );
+        assert_eq!(out.failure(), Some(format!("Smart contract panicked: {error}").as_str()), "{method}");
         assert_eq!(p.unstaked(&alice), 5 * NEAR);
         assert_eq!(p.staked(&alice), 0);
         assert_eq!(p.total_staked(), 99 * NEAR);

@@ -10,8 +10,7 @@ use shares::mul_div_floor;
 fn rewards_raise_the_price_and_the_owner_receives_its_fee() {
     let p = setup(Localnet::new(), 100 * NEAR, (1, 10));
     let alice = p.net.create_account("alice", 200 * NEAR);
-    p.call(&alice, "deposit_and_stake", json!({}), 100 * NEAR)
-        .unwrap();
+    p.call(&alice, "deposit_and_stake", json!({}), 100 * NEAR).unwrap();
     let (t0, s0) = (199 * NEAR, 199 * NEAR);
     assert_eq!(p.total_staked(), t0);
 
@@ -27,20 +26,14 @@ fn rewards_raise_the_price_and_the_owner_receives_its_fee() {
     let (t, s) = (t1 + fee, s0 + fee_shares);
     assert_eq!(p.total_staked(), t0 + reward);
     assert_eq!(p.staked(&p.owner), mul_div_floor(fee_shares, t, s).unwrap());
-    assert!(
-        fee - p.staked(&p.owner) <= 1,
-        "owner got {} of a {fee} fee",
-        p.staked(&p.owner)
-    );
+    assert!(fee - p.staked(&p.owner) <= 1, "owner got {} of a {fee} fee", p.staked(&p.owner));
     let alice_value = mul_div_floor(100 * NEAR, t, s).unwrap();
     assert_eq!(p.staked(&alice), alice_value);
     // Alice's share of the delegators' reward, to the yocto (up to rounding down).
     let expected = 100 * NEAR + mul_div_floor(reward - fee, 100 * NEAR, t0).unwrap();
     assert!(expected - alice_value <= 1, "{expected} vs {alice_value}");
     assert_eq!(
-        p.pool
-            .view("get_reward_fee_fraction")
-            .json::<serde_json::Value>(),
+        p.pool.view("get_reward_fee_fraction").json::<serde_json::Value>(),
         json!({"numerator": 1, "denominator": 10})
     );
 
@@ -54,21 +47,16 @@ fn rewards_raise_the_price_and_the_owner_receives_its_fee() {
 fn a_paused_pool_stakes_nothing_and_earns_nothing() {
     let p = setup(Localnet::new(), 100 * NEAR, (0, 1));
     let alice = p.net.create_account("alice", 200 * NEAR);
-    p.call(&alice, "deposit_and_stake", json!({}), 100 * NEAR)
-        .unwrap();
+    p.call(&alice, "deposit_and_stake", json!({}), 100 * NEAR).unwrap();
     let out = p.call(&alice, "pause_staking", json!({}), 0);
-    assert_eq!(
-        out.failure(),
-        Some("Smart contract panicked: Can only be called by the owner")
-    );
+    assert_eq!(out.failure(), Some("Smart contract panicked: Can only be called by the owner"));
     p.call(&p.owner, "pause_staking", json!({}), 0).unwrap();
     assert!(p.pool.view("is_staking_paused").json::<bool>());
     let total = p.total_staked();
 
     p.net.advance_epochs(3);
     assert_eq!(p.pool.state().locked, 0);
-    p.call(&alice, "deposit_and_stake", json!({}), 10 * NEAR)
-        .unwrap();
+    p.call(&alice, "deposit_and_stake", json!({}), 10 * NEAR).unwrap();
     assert_eq!(p.pool.state().locked, 0);
     p.net.advance_epochs(3);
     p.call(&alice, "ping", json!({}), 0).unwrap();
@@ -79,18 +67,14 @@ fn a_paused_pool_stakes_nothing_and_earns_nothing() {
     assert_eq!(p.pool.state().locked, total + 10 * NEAR);
     assert!(!p.pool.view("is_staking_paused").json::<bool>());
     let out = p.call(&p.owner, "resume_staking", json!({}), 0);
-    assert_eq!(
-        out.failure(),
-        Some("Smart contract panicked: The staking is not paused")
-    );
+    assert_eq!(out.failure(), Some("Smart contract panicked: The staking is not paused"));
 }
 
 #[test]
 fn an_offline_validator_earns_nothing() {
     let p = setup(Localnet::new(), 100 * NEAR, (0, 1));
     let alice = p.net.create_account("alice", 200 * NEAR);
-    p.call(&alice, "deposit_and_stake", json!({}), 100 * NEAR)
-        .unwrap();
+    p.call(&alice, "deposit_and_stake", json!({}), 100 * NEAR).unwrap();
     p.net.advance_epochs(2);
     p.net.set_validator_online(p.pool.id(), false);
     p.net.advance_epochs(4);
@@ -108,25 +92,14 @@ fn an_offline_validator_earns_nothing() {
 
 #[test]
 fn a_failed_stake_action_makes_the_pool_unstake_everything() {
-    let config = localnet::Config {
-        minimum_stake: 150 * NEAR,
-        ..Default::default()
-    };
+    let config = localnet::Config { minimum_stake: 150 * NEAR, ..Default::default() };
     let p = setup(Localnet::with_config(config), 100 * NEAR, (0, 1));
     // 99 NEAR is below the minimum stake: the Stake action failed and nothing is locked.
     assert_eq!(p.pool.state().locked, 0);
     let alice = p.net.create_account("alice", 200 * NEAR);
-    p.call(&alice, "deposit_and_stake", json!({}), 100 * NEAR)
-        .unwrap();
+    p.call(&alice, "deposit_and_stake", json!({}), 100 * NEAR).unwrap();
     assert_eq!(p.pool.state().locked, 199 * NEAR);
-    let out = p
-        .call(
-            &alice,
-            "unstake",
-            json!({"amount": (60 * NEAR).to_string()}),
-            0,
-        )
-        .unwrap();
+    let out = p.call(&alice, "unstake", json!({"amount": (60 * NEAR).to_string()}), 0).unwrap();
     assert_eq!(
         out.receipt_failures()[0].status,
         localnet::Status::Failure(format!(

@@ -15,16 +15,9 @@ fn liabilities(p: &Pool, accounts: &[&Account]) -> u128 {
 #[test]
 fn rounding_is_bounded_and_paid_by_the_fund() {
     let p = setup(Localnet::new(), 100 * NEAR, (0, 1));
-    p.net.set_reward_rate(
-        p.pool.id(),
-        Rate {
-            numerator: 1,
-            denominator: 4,
-        },
-    );
+    p.net.set_reward_rate(p.pool.id(), Rate { numerator: 1, denominator: 4 });
     let carol = p.net.create_account("carol", 200 * NEAR);
-    p.call(&carol, "deposit_and_stake", json!({}), 100 * NEAR)
-        .unwrap();
+    p.call(&carol, "deposit_and_stake", json!({}), 100 * NEAR).unwrap();
     p.net.advance_epochs(5);
     p.call(&carol, "ping", json!({}), 0).unwrap();
     let price_x1000 = p.total_staked() * 1000 / (199 * NEAR);
@@ -39,10 +32,7 @@ fn rounding_is_bounded_and_paid_by_the_fund() {
         )
     );
     let out = p.call(&bob, "deposit_and_stake", json!({}), 0);
-    assert_eq!(
-        out.failure(),
-        Some("Smart contract panicked: Deposit amount should be positive")
-    );
+    assert_eq!(out.failure(), Some("Smart contract panicked: Deposit amount should be positive"));
 
     let mut deposited = 0u128;
     let mut operations = 0u128;
@@ -58,42 +48,21 @@ fn rounding_is_bounded_and_paid_by_the_fund() {
             operations += 1;
         } else {
             let out = p.call(&bob, "unstake_all", json!({}), 0);
-            assert_eq!(
-                out.failure(),
-                Some("Smart contract panicked: Unstaking amount should be positive")
-            );
+            assert_eq!(out.failure(), Some("Smart contract panicked: Unstaking amount should be positive"));
         }
         assert!(p.staked(&carol) >= carol_value, "carol lost value");
         carol_value = p.staked(&carol);
-        assert!(
-            p.assets() >= liabilities(&p, &[&carol, &bob]),
-            "pool insolvent"
-        );
+        assert!(p.assets() >= liabilities(&p, &[&carol, &bob]), "pool insolvent");
     }
     let out_of_pool = p.unstaked(&bob) + p.staked(&bob);
-    assert!(
-        out_of_pool <= deposited + operations,
-        "bob holds {out_of_pool} after depositing {deposited}"
-    );
-    assert!(
-        out_of_pool + operations >= deposited,
-        "bob lost more than rounding: {out_of_pool} of {deposited}"
-    );
+    assert!(out_of_pool <= deposited + operations, "bob holds {out_of_pool} after depositing {deposited}");
+    assert!(out_of_pool + operations >= deposited, "bob lost more than rounding: {out_of_pool} of {deposited}");
 
     // Unstaking exactly the reported staked balance always works; 1 yocto more does not.
     let staked = p.staked(&carol);
-    let out = p.call(
-        &carol,
-        "unstake",
-        json!({"amount": (staked + 1).to_string()}),
-        0,
-    );
-    assert_eq!(
-        out.failure(),
-        Some("Smart contract panicked: Not enough staked balance to unstake")
-    );
-    p.call(&carol, "unstake", json!({"amount": staked.to_string()}), 0)
-        .unwrap();
+    let out = p.call(&carol, "unstake", json!({"amount": (staked + 1).to_string()}), 0);
+    assert_eq!(out.failure(), Some("Smart contract panicked: Not enough staked balance to unstake"));
+    p.call(&carol, "unstake", json!({"amount": staked.to_string()}), 0).unwrap();
     assert_eq!(p.staked(&carol), 0);
     assert!(p.unstaked(&carol) >= staked);
     assert!(p.assets() >= liabilities(&p, &[&carol, &bob]));

@@ -12,11 +12,7 @@ fn main() {
     counter.deploy(&contract_wasm("test-counter")).unwrap();
     let alice = net.create_account("alice", 1_000 * NEAR);
     let call = || {
-        alice
-            .call(counter.id(), "increment")
-            .args(br#"{"by":1}"#.to_vec())
-            .transact()
-            .unwrap();
+        alice.call(counter.id(), "increment").args(br#"{"by":1}"#.to_vec()).transact().unwrap();
     };
     for _ in 0..100 {
         call();

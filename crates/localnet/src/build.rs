@@ -22,10 +22,7 @@ pub fn workspace_root() -> PathBuf {
 /// with the `contract` profile on first use in this process.
 pub fn contract_wasm(package: &str) -> Arc<Vec<u8>> {
     static BUILT: OnceLock<Mutex<HashMap<String, Arc<Vec<u8>>>>> = OnceLock::new();
-    let mut built = BUILT
-        .get_or_init(Default::default)
-        .lock()
-        .unwrap_or_else(|e| e.into_inner());
+    let mut built = BUILT.get_or_init(Default::default).lock().unwrap_or_else(|e| e.into_inner());
     if let Some(wasm) = built.get(package) {
         return wasm.clone();
     }
@@ -39,12 +36,7 @@ fn ensure_wasm_target(root: &Path) {
     let rustc = std::env::var_os("RUSTC").unwrap_or_else(|| "rustc".into());
     let output = Command::new(rustc)
         .current_dir(root)
-        .args([
-            "--print",
-            "target-libdir",
-            "--target",
-            "wasm32-unknown-unknown",
-        ])
+        .args(["--print", "target-libdir", "--target", "wasm32-unknown-unknown"])
         .output()
         .expect("cannot run rustc");
     let libdir = String::from_utf8_lossy(&output.stdout).trim().to_string();
@@ -56,10 +48,7 @@ fn ensure_wasm_target(root: &Path) {
         .args(["target", "add", "wasm32-unknown-unknown"])
         .status()
         .expect("the wasm32-unknown-unknown target is missing and rustup cannot be run");
-    assert!(
-        status.success(),
-        "rustup could not add the wasm32-unknown-unknown target"
-    );
+    assert!(status.success(), "rustup could not add the wasm32-unknown-unknown target");
 }
 
 fn build(package: &str) -> Vec<u8> {
@@ -75,21 +64,12 @@ fn build(package: &str) -> Vec<u8> {
         .arg("--target-dir")
         .arg(&target_dir);
     // Flags meant for the outer (host) build must not leak into the contract build.
-    for var in [
-        "RUSTFLAGS",
-        "CARGO_ENCODED_RUSTFLAGS",
-        "CARGO_BUILD_RUSTFLAGS",
-        "CARGO_TARGET_DIR",
-    ] {
+    for var in ["RUSTFLAGS", "CARGO_ENCODED_RUSTFLAGS", "CARGO_BUILD_RUSTFLAGS", "CARGO_TARGET_DIR"] {
         command.env_remove(var);
     }
-    let status = command
-        .status()
-        .unwrap_or_else(|e| panic!("cannot run cargo to build {package}: {e}"));
+    let status = command.status().unwrap_or_else(|e| panic!("cannot run cargo to build {package}: {e}"));
     assert!(status.success(), "building contract {package} failed");
-    let file = target_dir
-        .join("wasm32-unknown-unknown")
-        .join("contract")
-        .join(format!("{}.wasm", package.replace('-', "_")));
+    let file =
+        target_dir.join("wasm32-unknown-unknown").join("contract").join(format!("{}.wasm", package.replace('-', "_")));
     std::fs::read(&file).unwrap_or_else(|e| panic!("cannot read {}: {e}", file.display()))
 }

@@ -8,9 +8,7 @@
 use crate::config::Config;
 use crate::ext::{Ext, NewReceipt};
 use crate::outcome::{ExecutionResult, ReceiptOutcome, Status};
-use crate::receipt::{
-    Action, ActionReceipt, DataReceipt, FunctionCall, KeyPermission, Receipt, SYSTEM_ACCOUNT,
-};
+use crate::receipt::{Action, ActionReceipt, DataReceipt, FunctionCall, KeyPermission, Receipt, SYSTEM_ACCOUNT};
 use crate::staking::Staking;
 use crate::state::AccountState;
 use crate::vm;
@@ -100,11 +98,7 @@ fn send_fee(cost: ActionCosts, sir: bool) -> u64 {
 fn access_key_len(permission: &KeyPermission) -> u64 {
     match permission {
         KeyPermission::FullAccess => 8 + 1,
-        KeyPermission::FunctionCall {
-            allowance,
-            receiver_id,
-            method_names,
-        } => {
+        KeyPermission::FunctionCall { allowance, receiver_id, method_names } => {
             let allowance_len = if allowance.is_some() { 17 } else { 1 };
             let names: u64 = method_names.iter().map(|m| 4 + m.len() as u64).sum();
             8 + 1 + allowance_len + 4 + receiver_id.len() as u64 + 4 + names
@@ -115,9 +109,7 @@ fn access_key_len(permission: &KeyPermission) -> u64 {
 /// Storage an access key occupies: key, value and the per-record overhead.
 fn key_storage(public_key: &PublicKey, permission: &KeyPermission) -> u64 {
     let extra = fees().storage_usage_config.num_extra_bytes_record;
-    borsh::to_vec(public_key).expect("keys serialize").len() as u64
-        + access_key_len(permission)
-        + extra
+    borsh::to_vec(public_key).expect("keys serialize").len() as u64 + access_key_len(permission) + extra
 }
 
 /// (send fee, exec fee) of one action; `sir` when sender and receiver are the same account.
@@ -125,23 +117,14 @@ fn action_fees(action: &Action, sir: bool, receiver: &AccountId) -> (u64, u64) {
     use ActionCosts::*;
     let both = |c: ActionCosts| (send_fee(c, sir), exec_fee(c));
     let per_byte = |base: ActionCosts, byte: ActionCosts, n: u64| {
-        (
-            send_fee(base, sir) + send_fee(byte, sir) * n,
-            exec_fee(base) + exec_fee(byte) * n,
-        )
+        (send_fee(base, sir) + send_fee(byte, sir) * n, exec_fee(base) + exec_fee(byte) * n)
     };
     match action {
         Action::CreateAccount => both(create_account),
-        Action::DeployContract(code) => per_byte(
-            deploy_contract_base,
-            deploy_contract_byte,
-            code.len() as u64,
-        ),
-        Action::FunctionCall(fc) => per_byte(
-            function_call_base,
-            function_call_byte,
-            (fc.method.len() + fc.args.len()) as u64,
-        ),
+        Action::DeployContract(code) => per_byte(deploy_contract_base, deploy_contract_byte, code.len() as u64),
+        Action::FunctionCall(fc) => {
+            per_byte(function_call_base, function_call_byte, (fc.method.len() + fc.args.len()) as u64)
+        }
         Action::Transfer(_) if is_near_implicit(receiver) => {
             let (s1, e1) = both(transfer);
             let (s2, e2) = both(create_account);
@@ -150,14 +133,8 @@ fn action_fees(action: &Action, sir: bool, receiver: &AccountId) -> (u64, u64) {
         }
         Action::Transfer(_) => both(transfer),
         Action::Stake { .. } => both(stake),
-        Action::AddKey {
-            permission: KeyPermission::FullAccess,
-            ..
-        } => both(add_full_access_key),
-        Action::AddKey {
-            permission: KeyPermission::FunctionCall { method_names, .. },
-            ..
-        } => {
+        Action::AddKey { permission: KeyPermission::FullAccess, .. } => both(add_full_access_key),
+        Action::AddKey { permission: KeyPermission::FunctionCall { method_names, .. }, .. } => {
             let n = method_names.iter().map(|m| m.len() as u64 + 1).sum();
             per_byte(add_function_call_key_base, add_function_call_key_byte, n)
         }
@@ -176,21 +153,14 @@ fn deposit_of(action: &Action) -> u128 {
 }
 
 fn is_near_implicit(account: &AccountId) -> bool {
-    account.len() == 64
-        && account
-            .as_str()
-            .bytes()
-            .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+    account.len() == 64 && account.as_str().bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
 }
 
 /// Checks the protocol's limits on a list of actions (transactions and contract receipts).
 fn validate_actions(actions: &[Action]) -> Result<(), String> {
     let limits = &vm::runtime_config().wasm_config.limit_config;
     if actions.len() as u64 > limits.max_actions_per_receipt {
-        return Err(format!(
-            "TotalNumberOfActionsExceeded {{ limit: {} }}",
-            limits.max_actions_per_receipt
-        ));
+        return Err(format!("TotalNumberOfActionsExceeded {{ limit: {} }}", limits.max_actions_per_receipt));
     }
     let mut total_gas: u64 = 0;
     for (i, action) in actions.iter().enumerate() {
@@ -213,21 +183,15 @@ fn validate_actions(actions: &[Action]) -> Result<(), String> {
             Action::DeleteAccount { .. } if i + 1 != actions.len() => {
                 return Err("DeleteActionMustBeFinal".into());
             }
-            Action::Stake { public_key, .. }
-                if !near_crypto::key_conversion::is_valid_staking_key(public_key) =>
-            {
-                return Err(format!(
-                    "UnsuitableStakingKey {{ public_key: {public_key} }}"
-                ));
+            Action::Stake { public_key, .. } if !near_crypto::key_conversion::is_valid_staking_key(public_key) => {
+                return Err(format!("UnsuitableStakingKey {{ public_key: {public_key} }}"));
             }
             _ => {}
         }
     }
     let limit = gas(limits.max_total_prepaid_gas);
     if total_gas > limit {
-        return Err(format!(
-            "TotalPrepaidGasExceeded {{ total_prepaid_gas: {total_gas}, limit: {limit} }}"
-        ));
+        return Err(format!("TotalPrepaidGasExceeded {{ total_prepaid_gas: {total_gas}, limit: {limit} }}"));
     }
     Ok(())
 }
@@ -270,10 +234,7 @@ impl Chain {
             ..Default::default()
         };
         account.storage_usage += key_storage(&key, &KeyPermission::FullAccess);
-        account.keys.insert(
-            key,
-            key_storage(&account_key(&root), &KeyPermission::FullAccess),
-        );
+        account.keys.insert(key, key_storage(&account_key(&root), &KeyPermission::FullAccess));
         chain.accounts.insert(root, account);
         chain
     }
@@ -293,25 +254,15 @@ impl Chain {
 
     /// Gas is bought at no less than the protocol's minimum purchase price.
     fn purchase_price(&self) -> u128 {
-        self.config
-            .gas_price
-            .max(vm::runtime_config().min_gas_purchase_price.as_yoctonear())
+        self.config.gas_price.max(vm::runtime_config().min_gas_purchase_price.as_yoctonear())
     }
 
     pub fn inject_fault(&mut self, account: AccountId, method: &str, fault: Fault, times: u32) {
-        self.faults.push(FaultRule {
-            account,
-            method: method.to_string(),
-            fault,
-            remaining: times,
-        });
+        self.faults.push(FaultRule { account, method: method.to_string(), fault, remaining: times });
     }
 
     fn take_fault(&mut self, account: &AccountId, method: &str) -> Option<Fault> {
-        let rule = self
-            .faults
-            .iter_mut()
-            .find(|r| r.remaining > 0 && &r.account == account && r.method == method)?;
+        let rule = self.faults.iter_mut().find(|r| r.remaining > 0 && &r.account == account && r.method == method)?;
         rule.remaining -= 1;
         Some(rule.fault)
     }
@@ -325,12 +276,8 @@ impl Chain {
     }
 
     fn end_epoch(&mut self) {
-        let locked: BTreeMap<AccountId, u128> = self
-            .accounts
-            .iter()
-            .filter(|(_, a)| a.locked > 0)
-            .map(|(id, a)| (id.clone(), a.locked))
-            .collect();
+        let locked: BTreeMap<AccountId, u128> =
+            self.accounts.iter().filter(|(_, a)| a.locked > 0).map(|(id, a)| (id.clone(), a.locked)).collect();
         for (id, change) in self.staking.end_epoch(&locked) {
             if let Some(account) = self.accounts.get_mut(&id) {
                 account.locked = account.locked + change.reward - change.returned;
@@ -372,10 +319,8 @@ impl Chain {
         let price = self.config.gas_price;
         let purchase = self.purchase_price();
         let cost = conversion_gas as u128 * price + prepaid_gas as u128 * purchase + deposits;
-        let account = self
-            .accounts
-            .get(signer)
-            .ok_or_else(|| format!("SignerDoesNotExist {{ signer_id: {signer} }}"))?;
+        let account =
+            self.accounts.get(signer).ok_or_else(|| format!("SignerDoesNotExist {{ signer_id: {signer} }}"))?;
         if account.amount < cost {
             return Err(format!(
                 "NotEnoughBalance {{ signer_id: {signer}, balance: {}, cost: {cost} }}",
@@ -384,9 +329,7 @@ impl Chain {
         }
         let left = account.amount - cost;
         if let Some(lacking) = storage_shortfall(account.storage_usage, left + account.locked) {
-            return Err(format!(
-                "LackBalanceForState {{ signer_id: {signer}, amount: {lacking} }}"
-            ));
+            return Err(format!("LackBalanceForState {{ signer_id: {signer}, amount: {lacking} }}"));
         }
 
         self.new_block();
@@ -420,10 +363,7 @@ impl Chain {
                 self.apply(receipt);
             }
         }
-        assert!(
-            self.waiting.is_empty(),
-            "receipts still wait for promise results that never come"
-        );
+        assert!(self.waiting.is_empty(), "receipts still wait for promise results that never come");
         let receipts = std::mem::take(&mut self.outcomes);
         let status = final_status(&receipts, first);
         Ok(ExecutionResult {
@@ -438,10 +378,7 @@ impl Chain {
     fn apply(&mut self, receipt: Receipt) {
         match receipt {
             Receipt::Action(r) => {
-                if r.input_data_ids
-                    .iter()
-                    .all(|id| self.received.contains_key(id))
-                {
+                if r.input_data_ids.iter().all(|id| self.received.contains_key(id)) {
                     self.apply_action_receipt(r);
                 } else {
                     self.waiting.insert(r.id, r);
@@ -454,9 +391,7 @@ impl Chain {
                     .iter()
                     .find(|(_, r)| {
                         r.input_data_ids.contains(&d.data_id)
-                            && r.input_data_ids
-                                .iter()
-                                .all(|id| self.received.contains_key(id))
+                            && r.input_data_ids.iter().all(|id| self.received.contains_key(id))
                     })
                     .map(|(id, _)| *id);
                 if let Some(id) = ready {
@@ -471,12 +406,10 @@ impl Chain {
         let promise_results: Arc<[PromiseResult]> = r
             .input_data_ids
             .iter()
-            .map(
-                |id| match self.received.remove(id).expect("all inputs arrived") {
-                    Some(data) => PromiseResult::Successful(data.into()),
-                    None => PromiseResult::Failed,
-                },
-            )
+            .map(|id| match self.received.remove(id).expect("all inputs arrived") {
+                Some(data) => PromiseResult::Successful(data.into()),
+                None => PromiseResult::Failed,
+            })
             .collect();
         let existed = self.accounts.contains_key(&r.receiver);
         // The account is taken out while its actions run; `saved` restores it on failure.
@@ -489,10 +422,7 @@ impl Chain {
             && let Some(a) = &account
             && let Some(lacking) = storage_shortfall(a.storage_usage, a.amount + a.locked)
         {
-            applied.result = Err(format!(
-                "LackBalanceForState {{ account_id: {}, amount: {lacking} }}",
-                r.receiver
-            ));
+            applied.result = Err(format!("LackBalanceForState {{ account_id: {}, amount: {lacking} }}", r.receiver));
         }
 
         let exists_after = match (&applied.result, account) {
@@ -526,14 +456,9 @@ impl Chain {
                     .iter()
                     .map(|a| action_fees(a, r.predecessor == r.receiver, &r.receiver).1 + fc_gas(a))
                     .sum::<u64>();
-            let spent = if applied.result.is_ok() {
-                applied.gas_used
-            } else {
-                applied.gas_burnt
-            };
+            let spent = if applied.result.is_ok() { applied.gas_used } else { applied.gas_burnt };
             let gross = prepaid.saturating_sub(spent);
-            let penalty =
-                gas(fees().gas_penalty_for_gas_refund(Gas::from_gas(gross))) as u128 * burn_price;
+            let penalty = gas(fees().gas_penalty_for_gas_refund(Gas::from_gas(gross))) as u128 * burn_price;
             let unused_refund = (gross as u128 * r.gas_price).saturating_sub(penalty);
             let mut surplus = (r.gas_price - burn_price) * applied.gas_burnt as u128;
             let mut creation_charge = 0;
@@ -606,10 +531,7 @@ impl Chain {
         let result = std::mem::replace(&mut applied.result, Ok(ReturnData::None));
         let send_data = |chain: &mut Chain, data: Option<Vec<u8>>| {
             for (data_id, _) in &r.output_data_receivers {
-                chain.next_block.push(Receipt::Data(DataReceipt {
-                    data_id: *data_id,
-                    data: data.clone(),
-                }));
+                chain.next_block.push(Receipt::Data(DataReceipt { data_id: *data_id, data: data.clone() }));
             }
         };
         let return_data = match result {
@@ -648,17 +570,13 @@ impl Chain {
         for (i, n) in new.iter().enumerate() {
             for &dep in &n.dependencies {
                 let data_id = child_id(&ids[i], 2_000_000 + dep);
-                receipts[dep as usize]
-                    .output_data_receivers
-                    .push((data_id, n.receiver.clone()));
+                receipts[dep as usize].output_data_receivers.push((data_id, n.receiver.clone()));
                 receipts[i].input_data_ids.push(data_id);
             }
         }
         let status = match return_data {
             ReturnData::ReceiptIndex(i) => {
-                receipts[i as usize]
-                    .output_data_receivers
-                    .extend(r.output_data_receivers.iter().cloned());
+                receipts[i as usize].output_data_receivers.extend(r.output_data_receivers.iter().cloned());
                 Status::Receipt(ids[i as usize])
             }
             ReturnData::Value(v) => {
@@ -670,8 +588,7 @@ impl Chain {
                 Status::Value(vec![])
             }
         };
-        self.next_block
-            .extend(receipts.into_iter().map(Receipt::Action));
+        self.next_block.extend(receipts.into_iter().map(Receipt::Action));
         status
     }
 
@@ -722,16 +639,7 @@ impl Chain {
                 Action::FunctionCall(fc) => {
                     let is_last = index + 1 == r.actions.len();
                     let results = promise_results.clone();
-                    self.function_call(
-                        r,
-                        fc,
-                        account,
-                        overlay,
-                        results,
-                        is_last,
-                        &mut applied,
-                        &mut data_ids,
-                    )
+                    self.function_call(r, fc, account, overlay, results, is_last, &mut applied, &mut data_ids)
                 }
                 other => self.apply_account_action(r, other, &actor, account, &mut applied),
             };
@@ -746,16 +654,9 @@ impl Chain {
         applied
     }
 
-    fn create_account(
-        &self,
-        r: &ActionReceipt,
-        account: &mut Option<AccountState>,
-    ) -> Result<(), String> {
+    fn create_account(&self, r: &ActionReceipt, account: &mut Option<AccountState>) -> Result<(), String> {
         if account.is_some() {
-            return Err(format!(
-                "AccountAlreadyExists {{ account_id: {} }}",
-                r.receiver
-            ));
+            return Err(format!("AccountAlreadyExists {{ account_id: {} }}", r.receiver));
         }
         let parent_ok = match r.receiver.get_parent_account_id() {
             Some(parent) => parent.as_str() == r.predecessor.as_str(),
@@ -767,20 +668,15 @@ impl Chain {
                 r.receiver, r.predecessor
             ));
         }
-        *account = Some(AccountState {
-            storage_usage: fees().storage_usage_config.num_bytes_account,
-            ..Default::default()
-        });
+        *account =
+            Some(AccountState { storage_usage: fees().storage_usage_config.num_bytes_account, ..Default::default() });
         Ok(())
     }
 
     fn new_implicit_account(&self, id: &AccountId, amount: u128) -> AccountState {
-        let bytes: Vec<u8> = (0..32)
-            .map(|i| u8::from_str_radix(&id.as_str()[2 * i..2 * i + 2], 16).expect("hex"))
-            .collect();
-        let key = PublicKey::ED25519(near_crypto::ED25519PublicKey(
-            bytes.try_into().expect("32 bytes"),
-        ));
+        let bytes: Vec<u8> =
+            (0..32).map(|i| u8::from_str_radix(&id.as_str()[2 * i..2 * i + 2], 16).expect("hex")).collect();
+        let key = PublicKey::ED25519(near_crypto::ED25519PublicKey(bytes.try_into().expect("32 bytes")));
         let size = key_storage(&key, &KeyPermission::FullAccess);
         let mut account = AccountState {
             amount,
@@ -807,10 +703,7 @@ impl Chain {
             return Err(format!("localnet does not support {feature}"));
         }
         if actor != &r.receiver {
-            return Err(format!(
-                "ActorNoPermission {{ account_id: {}, actor_id: {actor} }}",
-                r.receiver
-            ));
+            return Err(format!("ActorNoPermission {{ account_id: {}, actor_id: {actor} }}", r.receiver));
         }
         match action {
             Action::DeployContract(code) => {
@@ -842,10 +735,7 @@ impl Chain {
                     a.locked = *stake;
                 }
             }
-            Action::AddKey {
-                public_key,
-                permission,
-            } => {
+            Action::AddKey { public_key, permission } => {
                 if a.keys.contains_key(public_key) {
                     return Err(format!(
                         "AddKeyAlreadyExists {{ account_id: {}, public_key: {public_key} }}",
@@ -867,25 +757,16 @@ impl Chain {
             }
             Action::DeleteAccount { beneficiary } => {
                 if a.locked != 0 {
-                    return Err(format!(
-                        "DeleteAccountStaking {{ account_id: {} }}",
-                        r.receiver
-                    ));
+                    return Err(format!("DeleteAccountStaking {{ account_id: {} }}", r.receiver));
                 }
                 let code = a.code.as_ref().map_or(0, |c| c.len() as u64);
                 if a.storage_usage - code > DELETE_ACCOUNT_STATE_LIMIT {
-                    return Err(format!(
-                        "DeleteAccountWithLargeState {{ account_id: {} }}",
-                        r.receiver
-                    ));
+                    return Err(format!("DeleteAccountWithLargeState {{ account_id: {} }}", r.receiver));
                 }
                 applied.transfers.push((beneficiary.clone(), a.amount));
                 *account = None;
             }
-            Action::CreateAccount
-            | Action::Transfer(_)
-            | Action::FunctionCall(_)
-            | Action::Unsupported(_) => {
+            Action::CreateAccount | Action::Transfer(_) | Action::FunctionCall(_) | Action::Unsupported(_) => {
                 unreachable!("handled by apply_actions")
             }
         }
@@ -935,10 +816,7 @@ impl Chain {
             random_seed: child_id(&r.id, self.height).as_bytes().to_vec(),
             view_config: None,
             output_data_receivers: if is_last {
-                r.output_data_receivers
-                    .iter()
-                    .map(|(_, receiver)| receiver.clone())
-                    .collect()
+                r.output_data_receivers.iter().map(|(_, receiver)| receiver.clone()).collect()
             } else {
                 vec![]
             },
@@ -954,12 +832,10 @@ impl Chain {
             receipt_id: r.id,
             data_ids,
         };
-        let outcome: VMOutcome = vm::run(&code, &fc.method, &mut ext, &context)
-            .unwrap_or_else(|e| panic!("VM error: {e}"));
-        let distributed = distribute_gas(
-            &mut applied.new_receipts[first_new..],
-            fc.gas.saturating_sub(gas(outcome.used_gas)),
-        );
+        let outcome: VMOutcome =
+            vm::run(&code, &fc.method, &mut ext, &context).unwrap_or_else(|e| panic!("VM error: {e}"));
+        let distributed =
+            distribute_gas(&mut applied.new_receipts[first_new..], fc.gas.saturating_sub(gas(outcome.used_gas)));
         applied.gas_burnt += gas(outcome.burnt_gas);
         applied.vm_gas_burnt += gas(outcome.burnt_gas);
         applied.gas_used += gas(outcome.used_gas) + distributed;
@@ -1012,14 +888,8 @@ impl Chain {
         method: &str,
         args: Vec<u8>,
     ) -> Result<crate::outcome::ViewResult, String> {
-        let account = self
-            .accounts
-            .get(account_id)
-            .ok_or_else(|| no_account(account_id))?;
-        let code = account
-            .code
-            .clone()
-            .ok_or_else(|| "CompilationError(CodeDoesNotExist)".to_string())?;
+        let account = self.accounts.get(account_id).ok_or_else(|| no_account(account_id))?;
+        let code = account.code.clone().ok_or_else(|| "CompilationError(CodeDoesNotExist)".to_string())?;
         let context = self.view_context(account_id, account, &code, args);
         let validators = self.staking.active();
         let mut overlay = HashMap::new();
@@ -1051,13 +921,8 @@ fn storage_shortfall(storage_usage: u64, balance: u128) -> Option<u128> {
     if storage_usage <= ZERO_BALANCE_ACCOUNT_STORAGE_LIMIT {
         return None;
     }
-    let byte_cost = fees()
-        .storage_usage_config
-        .storage_amount_per_byte
-        .as_yoctonear();
-    (storage_usage as u128 * byte_cost)
-        .checked_sub(balance)
-        .filter(|lacking| *lacking > 0)
+    let byte_cost = fees().storage_usage_config.storage_amount_per_byte.as_yoctonear();
+    (storage_usage as u128 * byte_cost).checked_sub(balance).filter(|lacking| *lacking > 0)
 }
 
 fn no_account(account: &AccountId) -> String {
@@ -1065,10 +930,7 @@ fn no_account(account: &AccountId) -> String {
 }
 
 fn no_code(account: &AccountId) -> String {
-    CompilationError::CodeDoesNotExist {
-        account_id: account.as_str().into(),
-    }
-    .to_string()
+    CompilationError::CodeDoesNotExist { account_id: account.as_str().into() }.to_string()
 }
 
 fn fc_gas(action: &Action) -> u64 {
@@ -1082,13 +944,10 @@ fn fc_gas(action: &Action) -> u64 {
 /// the last weighted call also gets the rounding remainder. Returns the gas given.
 fn distribute_gas(receipts: &mut [NewReceipt], unused: u64) -> u64 {
     let weighted = || {
-        receipts
-            .iter()
-            .flat_map(|r| r.actions.iter())
-            .filter_map(|a| match a {
-                Action::FunctionCall(fc) if fc.gas_weight > 0 => Some(fc.gas_weight as u128),
-                _ => None,
-            })
+        receipts.iter().flat_map(|r| r.actions.iter()).filter_map(|a| match a {
+            Action::FunctionCall(fc) if fc.gas_weight > 0 => Some(fc.gas_weight as u128),
+            _ => None,
+        })
     };
     let total_weight: u128 = weighted().sum();
     if total_weight == 0 || unused == 0 {
@@ -1116,10 +975,7 @@ fn distribute_gas(receipts: &mut [NewReceipt], unused: u64) -> u64 {
 fn final_status(receipts: &[ReceiptOutcome], first: CryptoHash) -> Result<Vec<u8>, String> {
     let mut id = first;
     loop {
-        let outcome = receipts
-            .iter()
-            .find(|r| r.id == id)
-            .expect("the transaction's receipts all ran");
+        let outcome = receipts.iter().find(|r| r.id == id).expect("the transaction's receipts all ran");
         match &outcome.status {
             Status::Value(v) => return Ok(v.clone()),
             Status::Failure(e) => return Err(e.clone()),

@@ -35,10 +35,7 @@ impl Default for Config {
             genesis_time_ns: 1_700_000_000_000_000_000,
             gas_price: 100_000_000,
             // About 10% a year at 730 epochs a year.
-            reward_rate: Rate {
-                numerator: 13,
-                denominator: 100_000,
-            },
+            reward_rate: Rate { numerator: 13, denominator: 100_000 },
             minimum_stake: NEAR,
             root_balance: 1_000_000_000 * NEAR,
         }

@@ -6,12 +6,8 @@ use crate::receipt::{Action, FunctionCall, KeyPermission};
 use near_crypto::PublicKey;
 use near_primitives_core::hash::{CryptoHash, YieldId};
 use near_primitives_core::types::{AccountId, Balance, Gas, GasWeight, Nonce, NonceIndex};
-use near_primitives_core::universal_state_init::{
-    DecodeMode, RawStateInit, StateInitError, UniversalStateInitCounts,
-};
-use near_vm_runner::logic::types::{
-    ActionIndex, GlobalContractDeployMode, GlobalContractIdentifier, ReceiptIndex,
-};
+use near_primitives_core::universal_state_init::{DecodeMode, RawStateInit, StateInitError, UniversalStateInitCounts};
+use near_vm_runner::logic::types::{ActionIndex, GlobalContractDeployMode, GlobalContractIdentifier, ReceiptIndex};
 use near_vm_runner::logic::{External, HostError, StorageAccessTracker, VMLogicError, ValuePtr};
 use std::collections::{BTreeMap, HashMap};
 
@@ -51,9 +47,7 @@ impl ValuePtr for Value {
 }
 
 fn unsupported(feature: &str) -> VMLogicError {
-    VMLogicError::HostError(HostError::GuestPanic {
-        panic_msg: format!("localnet does not support {feature}"),
-    })
+    VMLogicError::HostError(HostError::GuestPanic { panic_msg: format!("localnet does not support {feature}") })
 }
 
 impl Ext<'_> {
@@ -70,12 +64,7 @@ impl Ext<'_> {
 }
 
 impl External for Ext<'_> {
-    fn storage_set(
-        &mut self,
-        _: &mut dyn StorageAccessTracker,
-        key: &[u8],
-        value: &[u8],
-    ) -> Result<Option<Vec<u8>>> {
+    fn storage_set(&mut self, _: &mut dyn StorageAccessTracker, key: &[u8], value: &[u8]) -> Result<Option<Vec<u8>>> {
         let old = self.get(key).cloned();
         self.overlay.insert(key.to_vec(), Some(value.to_vec()));
         Ok(old)
@@ -86,16 +75,10 @@ impl External for Ext<'_> {
         _: &mut dyn StorageAccessTracker,
         key: &[u8],
     ) -> Result<Option<Box<dyn ValuePtr + 'a>>> {
-        Ok(self
-            .get(key)
-            .map(|v| Box::new(Value(v.clone())) as Box<dyn ValuePtr>))
+        Ok(self.get(key).map(|v| Box::new(Value(v.clone())) as Box<dyn ValuePtr>))
     }
 
-    fn storage_remove(
-        &mut self,
-        _: &mut dyn StorageAccessTracker,
-        key: &[u8],
-    ) -> Result<Option<Vec<u8>>> {
+    fn storage_remove(&mut self, _: &mut dyn StorageAccessTracker, key: &[u8]) -> Result<Option<Vec<u8>>> {
         let old = self.get(key).cloned();
         if old.is_some() {
             self.overlay.insert(key.to_vec(), None);
@@ -123,10 +106,7 @@ impl External for Ext<'_> {
     }
 
     fn validator_stake(&self, account_id: &AccountId) -> Result<Option<Balance>> {
-        Ok(self
-            .validators
-            .get(account_id)
-            .map(|s| Balance::from_yoctonear(*s)))
+        Ok(self.validators.get(account_id).map(|s| Balance::from_yoctonear(*s)))
     }
 
     fn validator_total_stake(&self) -> Result<Balance> {
@@ -176,10 +156,7 @@ impl External for Ext<'_> {
     }
 
     fn append_action_deploy_contract(&mut self, receipt_index: ReceiptIndex, code: Vec<u8>) {
-        self.push(
-            receipt_index,
-            Action::DeployContract(crate::vm::Code::new(code)),
-        );
+        self.push(receipt_index, Action::DeployContract(crate::vm::Code::new(code)));
     }
 
     fn append_action_deploy_global_contract(
@@ -191,11 +168,7 @@ impl External for Ext<'_> {
         self.push(receipt_index, Action::Unsupported("global contracts"));
     }
 
-    fn append_action_use_global_contract(
-        &mut self,
-        receipt_index: ReceiptIndex,
-        _: GlobalContractIdentifier,
-    ) {
+    fn append_action_use_global_contract(&mut self, receipt_index: ReceiptIndex, _: GlobalContractIdentifier) {
         self.push(receipt_index, Action::Unsupported("global contracts"));
     }
 
@@ -227,12 +200,7 @@ impl External for Ext<'_> {
         UniversalStateInitCounts::default()
     }
 
-    fn append_action_universal_state_init(
-        &mut self,
-        receipt_index: ReceiptIndex,
-        _: RawStateInit,
-        _: Balance,
-    ) {
+    fn append_action_universal_state_init(&mut self, receipt_index: ReceiptIndex, _: RawStateInit, _: Balance) {
         self.push(receipt_index, Action::Unsupported("state init"));
     }
 
@@ -245,8 +213,7 @@ impl External for Ext<'_> {
         prepaid_gas: Gas,
         gas_weight: GasWeight,
     ) -> Result<()> {
-        let method =
-            String::from_utf8(method_name).map_err(|_| unsupported("non-UTF-8 method names"))?;
+        let method = String::from_utf8(method_name).map_err(|_| unsupported("non-UTF-8 method names"))?;
         self.push(
             receipt_index,
             Action::FunctionCall(FunctionCall {
@@ -264,21 +231,11 @@ impl External for Ext<'_> {
         self.push(receipt_index, Action::Transfer(deposit.as_yoctonear()));
     }
 
-    fn append_action_transfer_to_gas_key(
-        &mut self,
-        receipt_index: ReceiptIndex,
-        _: PublicKey,
-        _: Balance,
-    ) {
+    fn append_action_transfer_to_gas_key(&mut self, receipt_index: ReceiptIndex, _: PublicKey, _: Balance) {
         self.push(receipt_index, Action::Unsupported("gas keys"));
     }
 
-    fn append_action_add_gas_key_with_full_access(
-        &mut self,
-        receipt_index: ReceiptIndex,
-        _: PublicKey,
-        _: NonceIndex,
-    ) {
+    fn append_action_add_gas_key_with_full_access(&mut self, receipt_index: ReceiptIndex, _: PublicKey, _: NonceIndex) {
         self.push(receipt_index, Action::Unsupported("gas keys"));
     }
 
@@ -295,34 +252,12 @@ impl External for Ext<'_> {
         Ok(())
     }
 
-    fn append_action_stake(
-        &mut self,
-        receipt_index: ReceiptIndex,
-        stake: Balance,
-        public_key: PublicKey,
-    ) {
-        self.push(
-            receipt_index,
-            Action::Stake {
-                stake: stake.as_yoctonear(),
-                public_key,
-            },
-        );
+    fn append_action_stake(&mut self, receipt_index: ReceiptIndex, stake: Balance, public_key: PublicKey) {
+        self.push(receipt_index, Action::Stake { stake: stake.as_yoctonear(), public_key });
     }
 
-    fn append_action_add_key_with_full_access(
-        &mut self,
-        receipt_index: ReceiptIndex,
-        public_key: PublicKey,
-        _: Nonce,
-    ) {
-        self.push(
-            receipt_index,
-            Action::AddKey {
-                public_key,
-                permission: KeyPermission::FullAccess,
-            },
-        );
+    fn append_action_add_key_with_full_access(&mut self, receipt_index: ReceiptIndex, public_key: PublicKey, _: Nonce) {
+        self.push(receipt_index, Action::AddKey { public_key, permission: KeyPermission::FullAccess });
     }
 
     fn append_action_add_key_with_function_call(
@@ -339,18 +274,9 @@ impl External for Ext<'_> {
             .map(String::from_utf8)
             .collect::<std::result::Result<Vec<_>, _>>()
             .map_err(|_| unsupported("non-UTF-8 method names"))?;
-        let permission = KeyPermission::FunctionCall {
-            allowance: allowance.map(|a| a.as_yoctonear()),
-            receiver_id,
-            method_names,
-        };
-        self.push(
-            receipt_index,
-            Action::AddKey {
-                public_key,
-                permission,
-            },
-        );
+        let permission =
+            KeyPermission::FunctionCall { allowance: allowance.map(|a| a.as_yoctonear()), receiver_id, method_names };
+        self.push(receipt_index, Action::AddKey { public_key, permission });
         Ok(())
     }
 
@@ -358,17 +284,8 @@ impl External for Ext<'_> {
         self.push(receipt_index, Action::DeleteKey(public_key));
     }
 
-    fn append_action_delete_account(
-        &mut self,
-        receipt_index: ReceiptIndex,
-        beneficiary_id: AccountId,
-    ) {
-        self.push(
-            receipt_index,
-            Action::DeleteAccount {
-                beneficiary: beneficiary_id,
-            },
-        );
+    fn append_action_delete_account(&mut self, receipt_index: ReceiptIndex, beneficiary_id: AccountId) {
+        self.push(receipt_index, Action::DeleteAccount { beneficiary: beneficiary_id });
     }
 
     fn get_receipt_receiver(&self, receipt_index: ReceiptIndex) -> &AccountId {

@@ -36,9 +36,7 @@ impl Localnet {
     }
 
     pub fn with_config(config: Config) -> Self {
-        Localnet {
-            chain: Rc::new(RefCell::new(Chain::new(config))),
-        }
+        Localnet { chain: Rc::new(RefCell::new(Chain::new(config))) }
     }
 
     /// The genesis account `near`, which holds the chain's balance.
@@ -49,10 +47,7 @@ impl Localnet {
     /// A handle on account `id` (which may not exist yet).
     #[track_caller]
     pub fn account(&self, id: &str) -> Account {
-        Account {
-            net: self.clone(),
-            id: parse_id(id),
-        }
+        Account { net: self.clone(), id: parse_id(id) }
     }
 
     /// Creates `<name>.near` with `balance` and a full-access key, paid by the root account.
@@ -68,20 +63,11 @@ impl Localnet {
 
     /// A value from an account's contract state (for tests that inspect raw storage).
     pub fn view_state(&self, id: &AccountId, key: &[u8]) -> Option<Vec<u8>> {
-        self.chain
-            .borrow()
-            .accounts
-            .get(id)
-            .and_then(|a| a.data.get(key).cloned())
+        self.chain.borrow().accounts.get(id).and_then(|a| a.data.get(key).cloned())
     }
 
     pub fn view(&self, contract: &AccountId, method: &str) -> ViewBuilder {
-        ViewBuilder {
-            net: self.clone(),
-            contract: contract.clone(),
-            method: method.to_string(),
-            args: vec![],
-        }
+        ViewBuilder { net: self.clone(), contract: contract.clone(), method: method.to_string(), args: vec![] }
     }
 
     /// All NEAR held by accounts, liquid and locked: it changes only by burnt gas and rewards.
@@ -136,17 +122,10 @@ impl Localnet {
 
     /// Makes the next `times` calls of `method` on `account` fail or run out of gas.
     pub fn inject_fault(&self, account: &AccountId, method: &str, fault: Fault, times: u32) {
-        self.chain
-            .borrow_mut()
-            .inject_fault(account.clone(), method, fault, times);
+        self.chain.borrow_mut().inject_fault(account.clone(), method, fault, times);
     }
 
-    fn transact(
-        &self,
-        signer: &AccountId,
-        receiver: &AccountId,
-        actions: Vec<Action>,
-    ) -> ExecutionResult {
+    fn transact(&self, signer: &AccountId, receiver: &AccountId, actions: Vec<Action>) -> ExecutionResult {
         let result = self.chain.borrow_mut().transact(signer, receiver, actions);
         result.unwrap_or_else(|e| ExecutionResult {
             block_height: self.block_height(),
@@ -160,8 +139,7 @@ impl Localnet {
 
 #[track_caller]
 fn parse_id(id: &str) -> AccountId {
-    id.parse()
-        .unwrap_or_else(|e| panic!("invalid account id {id:?}: {e}"))
+    id.parse().unwrap_or_else(|e| panic!("invalid account id {id:?}: {e}"))
 }
 
 /// A handle on an account that signs transactions with its full-access key.
@@ -192,12 +170,7 @@ impl Account {
 
     /// A transaction with several actions from this account to `receiver`.
     pub fn batch(&self, receiver: &AccountId) -> Transaction {
-        Transaction {
-            net: self.net.clone(),
-            signer: self.id.clone(),
-            receiver: receiver.clone(),
-            actions: vec![],
-        }
+        Transaction { net: self.net.clone(), signer: self.id.clone(), receiver: receiver.clone(), actions: vec![] }
     }
 
     /// Deploys `wasm` on this account.
@@ -214,16 +187,8 @@ impl Account {
     pub fn create_subaccount(&self, name: &str, balance: u128) -> Account {
         let id = parse_id(&format!("{name}.{}", self.id));
         let key = crate::chain::account_key(&id);
-        self.batch(&id)
-            .create_account()
-            .transfer(balance)
-            .add_full_access_key(key)
-            .transact()
-            .unwrap();
-        Account {
-            net: self.net.clone(),
-            id,
-        }
+        self.batch(&id).create_account().transfer(balance).add_full_access_key(key).transact().unwrap();
+        Account { net: self.net.clone(), id }
     }
 
     pub fn view(&self, method: &str) -> ViewBuilder {
@@ -233,9 +198,7 @@ impl Account {
     /// Balances and storage; panics if the account does not exist.
     #[track_caller]
     pub fn state(&self) -> AccountView {
-        self.net
-            .view_account(&self.id)
-            .unwrap_or_else(|| panic!("account {} does not exist", self.id))
+        self.net.view_account(&self.id).unwrap_or_else(|| panic!("account {} does not exist", self.id))
     }
 
     /// Liquid balance in yocto.
@@ -265,23 +228,17 @@ impl Transaction {
     }
 
     pub fn deploy(mut self, wasm: &[u8]) -> Self {
-        self.actions
-            .push(Action::DeployContract(Code::new(wasm.to_vec())));
+        self.actions.push(Action::DeployContract(Code::new(wasm.to_vec())));
         self
     }
 
     pub fn add_full_access_key(mut self, public_key: PublicKey) -> Self {
-        self.actions.push(Action::AddKey {
-            public_key,
-            permission: KeyPermission::FullAccess,
-        });
+        self.actions.push(Action::AddKey { public_key, permission: KeyPermission::FullAccess });
         self
     }
 
     pub fn delete_account(mut self, beneficiary: &AccountId) -> Self {
-        self.actions.push(Action::DeleteAccount {
-            beneficiary: beneficiary.clone(),
-        });
+        self.actions.push(Action::DeleteAccount { beneficiary: beneficiary.clone() });
         self
     }
 
@@ -303,8 +260,7 @@ impl Transaction {
     }
 
     pub fn transact(self) -> ExecutionResult {
-        self.net
-            .transact(&self.signer, &self.receiver, self.actions)
+        self.net.transact(&self.signer, &self.receiver, self.actions)
     }
 }
 
@@ -359,18 +315,13 @@ impl ViewBuilder {
 
     /// Runs the view; `Err` carries the contract's error.
     pub fn call(self) -> Result<ViewResult, String> {
-        self.net
-            .chain
-            .borrow()
-            .view(&self.contract, &self.method, self.args)
+        self.net.chain.borrow().view(&self.contract, &self.method, self.args)
     }
 
     /// Runs the view and parses its JSON result; panics on error.
     #[track_caller]
     pub fn json<T: serde::de::DeserializeOwned>(self) -> T {
         let method = self.method.clone();
-        self.call()
-            .unwrap_or_else(|e| panic!("view {method} failed: {e}"))
-            .json()
+        self.call().unwrap_or_else(|e| panic!("view {method} failed: {e}")).json()
     }
 }

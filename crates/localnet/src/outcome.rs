@@ -91,27 +91,18 @@ impl ExecutionResult {
     #[track_caller]
     pub fn json<T: DeserializeOwned>(&self) -> T {
         serde_json::from_slice(self.value()).unwrap_or_else(|e| {
-            panic!(
-                "return value is not the expected JSON ({e}): {}",
-                String::from_utf8_lossy(self.value())
-            )
+            panic!("return value is not the expected JSON ({e}): {}", String::from_utf8_lossy(self.value()))
         })
     }
 
     /// Failures of any receipt, including callbacks whose failure did not fail the transaction.
     pub fn receipt_failures(&self) -> Vec<&ReceiptOutcome> {
-        self.receipts
-            .iter()
-            .filter(|r| matches!(r.status, Status::Failure(_)))
-            .collect()
+        self.receipts.iter().filter(|r| matches!(r.status, Status::Failure(_))).collect()
     }
 
     /// All logs, in execution order.
     pub fn logs(&self) -> Vec<&str> {
-        self.receipts
-            .iter()
-            .flat_map(|r| r.logs.iter().map(String::as_str))
-            .collect()
+        self.receipts.iter().flat_map(|r| r.logs.iter().map(String::as_str)).collect()
     }
 
     /// NEP-297 events (`EVENT_JSON:` logs) of successful receipts, parsed, in execution order.
@@ -155,10 +146,7 @@ impl ViewResult {
     #[track_caller]
     pub fn json<T: DeserializeOwned>(&self) -> T {
         serde_json::from_slice(&self.result).unwrap_or_else(|e| {
-            panic!(
-                "view result is not the expected JSON ({e}): {}",
-                String::from_utf8_lossy(&self.result)
-            )
+            panic!("view result is not the expected JSON ({e}): {}", String::from_utf8_lossy(&self.result))
         })
     }
 }
@@ -168,9 +156,6 @@ impl ViewResult {
 pub fn parse_events(logs: &[String]) -> Vec<serde_json::Value> {
     logs.iter()
         .filter_map(|log| log.strip_prefix("EVENT_JSON:"))
-        .map(|json| {
-            serde_json::from_str(json)
-                .unwrap_or_else(|e| panic!("malformed event log ({e}): {json}"))
-        })
+        .map(|json| serde_json::from_str(json).unwrap_or_else(|e| panic!("malformed event log ({e}): {json}")))
         .collect()
 }

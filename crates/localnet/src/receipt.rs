@@ -41,11 +41,7 @@ pub struct FunctionCall {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum KeyPermission {
     FullAccess,
-    FunctionCall {
-        allowance: Option<u128>,
-        receiver_id: AccountId,
-        method_names: Vec<String>,
-    },
+    FunctionCall { allowance: Option<u128>, receiver_id: AccountId, method_names: Vec<String> },
 }
 
 impl std::fmt::Debug for Code {

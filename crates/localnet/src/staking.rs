@@ -25,10 +25,7 @@ pub struct Rate {
 }
 
 impl Rate {
-    pub const ZERO: Rate = Rate {
-        numerator: 0,
-        denominator: 1,
-    };
+    pub const ZERO: Rate = Rate { numerator: 0, denominator: 1 };
 
     pub fn of(&self, amount: u128) -> u128 {
         amount * self.numerator / self.denominator
@@ -75,11 +72,7 @@ impl Staking {
 
     /// Online validators of the current epoch with their stake (what contracts can see).
     pub fn active(&self) -> BTreeMap<AccountId, u128> {
-        self.current
-            .iter()
-            .filter(|(a, _)| !self.offline.contains(*a))
-            .map(|(a, s)| (a.clone(), *s))
-            .collect()
+        self.current.iter().filter(|(a, _)| !self.offline.contains(*a)).map(|(a, s)| (a.clone(), *s)).collect()
     }
 
     pub fn set_online(&mut self, account: &AccountId, online: bool) {
@@ -95,18 +88,12 @@ impl Staking {
     }
 
     pub fn rate(&self, account: &AccountId) -> Rate {
-        self.rates
-            .get(account)
-            .copied()
-            .unwrap_or(self.default_rate)
+        self.rates.get(account).copied().unwrap_or(self.default_rate)
     }
 
     /// Crosses one epoch boundary. `locked` holds every account with a locked balance; the
     /// answer lists, per account, the reward to add to and the stake to return from it.
-    pub fn end_epoch(
-        &mut self,
-        locked: &BTreeMap<AccountId, u128>,
-    ) -> BTreeMap<AccountId, BoundaryChange> {
+    pub fn end_epoch(&mut self, locked: &BTreeMap<AccountId, u128>) -> BTreeMap<AccountId, BoundaryChange> {
         let rewards: BTreeMap<AccountId, u128> = self
             .current
             .iter()
@@ -114,32 +101,16 @@ impl Staking {
             .map(|(account, stake)| (account.clone(), self.rate(account).of(*stake)))
             .collect();
         let reward_of = |a: &AccountId| rewards.get(a).copied().unwrap_or(0);
-        let mut changes: BTreeMap<AccountId, BoundaryChange> = rewards
-            .iter()
-            .map(|(a, r)| {
-                (
-                    a.clone(),
-                    BoundaryChange {
-                        reward: *r,
-                        returned: 0,
-                    },
-                )
-            })
-            .collect();
+        let mut changes: BTreeMap<AccountId, BoundaryChange> =
+            rewards.iter().map(|(a, r)| (a.clone(), BoundaryChange { reward: *r, returned: 0 })).collect();
 
         let mut after_next = BTreeMap::new();
-        let candidates: BTreeSet<&AccountId> =
-            self.next.keys().chain(self.proposals.keys()).collect();
+        let candidates: BTreeSet<&AccountId> = self.next.keys().chain(self.proposals.keys()).collect();
         for account in candidates {
             if self.offline.contains(account) {
                 continue;
             }
-            let stake = self
-                .proposals
-                .get(account)
-                .or(self.next.get(account))
-                .copied()
-                .unwrap_or(0);
+            let stake = self.proposals.get(account).or(self.next.get(account)).copied().unwrap_or(0);
             if stake > 0 {
                 after_next.insert(account.clone(), stake + reward_of(account));
             }

@@ -4,9 +4,7 @@
 use near_parameters::{RuntimeConfig, RuntimeConfigStore};
 use near_primitives_core::hash::CryptoHash;
 use near_vm_runner::logic::{External, VMContext, VMOutcome};
-use near_vm_runner::{
-    Contract, ContractCode, ContractRuntimeCache, FilesystemContractRuntimeCache,
-};
+use near_vm_runner::{Contract, ContractCode, ContractRuntimeCache, FilesystemContractRuntimeCache};
 use std::sync::{Arc, OnceLock};
 
 /// The protocol version whose parameters localnet runs with.
@@ -15,11 +13,7 @@ pub const PROTOCOL_VERSION: u32 = 88;
 /// nearcore's runtime configuration (fees, wasm limits, storage cost) for [`PROTOCOL_VERSION`].
 pub fn runtime_config() -> &'static Arc<RuntimeConfig> {
     static CONFIG: OnceLock<Arc<RuntimeConfig>> = OnceLock::new();
-    CONFIG.get_or_init(|| {
-        RuntimeConfigStore::new(None)
-            .get_config(PROTOCOL_VERSION)
-            .clone()
-    })
+    CONFIG.get_or_init(|| RuntimeConfigStore::new(None).get_config(PROTOCOL_VERSION).clone())
 }
 
 /// Compiled contracts, shared by every localnet in the process and kept on disk under

@@ -11,13 +11,8 @@ fn creating_an_account_charges_fees_and_the_creation_charge() {
     let root = net.root();
     let (root_before, supply_before) = (root.balance(), net.total_supply());
     let id: localnet::AccountId = "alice.near".parse().unwrap();
-    let out = root
-        .batch(&id)
-        .create_account()
-        .transfer(near(10))
-        .add_full_access_key(account_key(&id))
-        .transact()
-        .unwrap();
+    let out =
+        root.batch(&id).create_account().transfer(near(10)).add_full_access_key(account_key(&id)).transact().unwrap();
 
     let conversion = send(new_action_receipt, false)
         + send(create_account, false)
@@ -25,19 +20,13 @@ fn creating_an_account_charges_fees_and_the_creation_charge() {
         + send(add_full_access_key, false);
     assert_eq!(out.transaction_gas_burnt, conversion);
     let receipt = &out.receipts[0];
-    let exec_gas = exec(new_action_receipt)
-        + exec(create_account)
-        + exec(transfer)
-        + exec(add_full_access_key);
+    let exec_gas = exec(new_action_receipt) + exec(create_account) + exec(transfer) + exec(add_full_access_key);
     assert_eq!(receipt.gas_burnt, exec_gas);
     assert_eq!(receipt.vm_gas_burnt, 0);
     // 0.007 NEAR per new account, less the create-account exec fee at the burn price.
     let creation_charge = 7 * NEAR / 1000 - GAS_PRICE * exec(create_account) as u128;
     assert_eq!(creation_charge, 6_280_000_000_000_000_000_000);
-    assert_eq!(
-        receipt.tokens_burnt,
-        exec_gas as u128 * GAS_PRICE + creation_charge
-    );
+    assert_eq!(receipt.tokens_burnt, exec_gas as u128 * GAS_PRICE + creation_charge);
     let burnt = (conversion + exec_gas) as u128 * GAS_PRICE + creation_charge;
     assert_eq!(out.total_tokens_burnt(), burnt);
 
@@ -56,15 +45,9 @@ fn transfer_moves_exact_amounts() {
     let alice = net.create_account("alice", near(10));
     let bob = net.create_account("bob", near(1));
     let out = alice.transfer(bob.id(), 3 * NEAR / 2).unwrap();
-    let gas = send(new_action_receipt, false)
-        + send(transfer, false)
-        + exec(new_action_receipt)
-        + exec(transfer);
+    let gas = send(new_action_receipt, false) + send(transfer, false) + exec(new_action_receipt) + exec(transfer);
     assert_eq!(out.total_tokens_burnt(), gas as u128 * GAS_PRICE);
-    assert_eq!(
-        alice.balance(),
-        near(10) - 3 * NEAR / 2 - gas as u128 * GAS_PRICE
-    );
+    assert_eq!(alice.balance(), near(10) - 3 * NEAR / 2 - gas as u128 * GAS_PRICE);
     assert_eq!(bob.balance(), near(1) + 3 * NEAR / 2);
 }
 
@@ -74,15 +57,8 @@ fn transfer_to_a_missing_account_fails_and_refunds_the_deposit() {
     let alice = net.create_account("alice", near(10));
     let missing: localnet::AccountId = "nobody.near".parse().unwrap();
     let out = alice.transfer(&missing, near(2));
-    assert_eq!(
-        out.failure(),
-        Some("AccountDoesNotExist { account_id: nobody.near }")
-    );
-    let refund = out
-        .receipts
-        .iter()
-        .find(|r| r.is_refund && r.deposit == near(2))
-        .expect("deposit refund");
+    assert_eq!(out.failure(), Some("AccountDoesNotExist { account_id: nobody.near }"));
+    let refund = out.receipts.iter().find(|r| r.is_refund && r.deposit == near(2)).expect("deposit refund");
     assert_eq!(refund.receiver, *alice.id());
     assert_eq!(alice.balance(), near(10) - out.total_tokens_burnt());
     assert_eq!(net.view_account(&missing), None);
@@ -99,15 +75,9 @@ fn transfer_to_a_new_implicit_account_creates_it() {
     assert_eq!(state.storage_usage, 182);
     let gas = send(new_action_receipt, false)
         + exec(new_action_receipt)
-        + [transfer, create_account, add_full_access_key]
-            .iter()
-            .map(|c| send(*c, false) + exec(*c))
-            .sum::<u64>();
+        + [transfer, create_account, add_full_access_key].iter().map(|c| send(*c, false) + exec(*c)).sum::<u64>();
     let creation_charge = 7 * NEAR / 1000 - GAS_PRICE * exec(create_account) as u128;
-    assert_eq!(
-        out.total_tokens_burnt(),
-        gas as u128 * GAS_PRICE + creation_charge
-    );
+    assert_eq!(out.total_tokens_burnt(), gas as u128 * GAS_PRICE + creation_charge);
     assert_eq!(alice.balance(), near(9) - out.total_tokens_burnt());
 }
 
@@ -115,15 +85,8 @@ fn transfer_to_a_new_implicit_account_creates_it() {
 fn only_the_parent_creates_subaccounts() {
     let net = Localnet::new();
     let alice = net.create_account("alice", near(10));
-    let out = alice
-        .batch(&"x.near".parse().unwrap())
-        .create_account()
-        .transfer(near(1))
-        .transact();
-    assert_eq!(
-        out.failure(),
-        Some("CreateAccountNotAllowed { account_id: x.near, predecessor_id: alice.near }")
-    );
+    let out = alice.batch(&"x.near".parse().unwrap()).create_account().transfer(near(1)).transact();
+    assert_eq!(out.failure(), Some("CreateAccountNotAllowed { account_id: x.near, predecessor_id: alice.near }"));
     assert_eq!(alice.balance(), near(10) - out.total_tokens_burnt());
     let sub = alice.create_subaccount("sub", near(1));
     assert_eq!(sub.id().as_str(), "sub.alice.near");
@@ -158,13 +121,7 @@ fn an_invalid_transaction_changes_nothing() {
     let alice = net.create_account("alice", near(1));
     let height = net.block_height();
     let out = alice.transfer(net.root().id(), near(2));
-    assert!(
-        out.failure()
-            .unwrap()
-            .starts_with("InvalidTransaction: NotEnoughBalance"),
-        "{:?}",
-        out.failure()
-    );
+    assert!(out.failure().unwrap().starts_with("InvalidTransaction: NotEnoughBalance"), "{:?}", out.failure());
     assert!(out.receipts.is_empty());
     assert_eq!(alice.balance(), near(1));
     assert_eq!(net.block_height(), height);
@@ -175,34 +132,17 @@ fn deleting_an_account_sends_its_balance_to_the_beneficiary() {
     let net = Localnet::new();
     let alice = net.create_account("alice", near(5));
     let bob = net.create_account("bob", near(1));
-    let out = alice
-        .batch(alice.id())
-        .delete_account(bob.id())
-        .transact()
-        .unwrap();
+    let out = alice.batch(alice.id()).delete_account(bob.id()).transact().unwrap();
     assert_eq!(net.view_account(alice.id()), None);
-    let gas = send(new_action_receipt, true)
-        + send(delete_account, true)
-        + exec(new_action_receipt)
-        + exec(delete_account);
+    let gas =
+        send(new_action_receipt, true) + send(delete_account, true) + exec(new_action_receipt) + exec(delete_account);
     assert_eq!(out.receipts[0].gas_burnt + out.transaction_gas_burnt, gas);
     // The signer is gone, so the gas refund to it fails and is burnt, as on chain.
-    let paid_upfront = (send(new_action_receipt, true) + send(delete_account, true)) as u128
-        * GAS_PRICE
+    let paid_upfront = (send(new_action_receipt, true) + send(delete_account, true)) as u128 * GAS_PRICE
         + (exec(new_action_receipt) + exec(delete_account)) as u128 * PURCHASE_PRICE;
     assert_eq!(bob.balance(), near(1) + near(5) - paid_upfront);
-    let gas_refund = out
-        .receipts
-        .iter()
-        .find(|r| r.receiver == *alice.id() && r.is_refund)
-        .unwrap();
-    assert_eq!(
-        gas_refund.status,
-        Status::Failure("AccountDoesNotExist { account_id: alice.near }".into())
-    );
+    let gas_refund = out.receipts.iter().find(|r| r.receiver == *alice.id() && r.is_refund).unwrap();
+    assert_eq!(gas_refund.status, Status::Failure("AccountDoesNotExist { account_id: alice.near }".into()));
     assert_eq!(gas_refund.tokens_burnt, gas_refund.deposit);
-    assert_eq!(
-        gas_refund.deposit,
-        (PURCHASE_PRICE - GAS_PRICE) * out.receipts[0].gas_burnt as u128
-    );
+    assert_eq!(gas_refund.deposit, (PURCHASE_PRICE - GAS_PRICE) * out.receipts[0].gas_burnt as u128);
 }

@@ -11,25 +11,15 @@ fn a_call_changes_state_and_the_signer_pays_exactly_the_burnt_gas() {
     let net = Localnet::new();
     let counter = deploy(&net, "counter", near(10));
     let alice = net.create_account("alice", near(10));
-    let out = alice
-        .call(counter.id(), "increment")
-        .args_json(json!({"by": 5}))
-        .transact()
-        .unwrap();
+    let out = alice.call(counter.id(), "increment").args_json(json!({"by": 5})).transact().unwrap();
     assert_eq!(out.json::<i64>(), 5);
     assert_eq!(out.logs(), vec!["value is now 5"]);
 
     let args = br#"{"by":5}"#;
     let (send_gas, exec_gas) = call_fees("increment", args, false);
-    assert_eq!(
-        out.transaction_gas_burnt,
-        send(new_action_receipt, false) + send_gas
-    );
+    assert_eq!(out.transaction_gas_burnt, send(new_action_receipt, false) + send_gas);
     let receipt = out.receipt("increment");
-    assert_eq!(
-        receipt.gas_burnt,
-        exec(new_action_receipt) + exec_gas + receipt.vm_gas_burnt
-    );
+    assert_eq!(receipt.gas_burnt, exec(new_action_receipt) + exec_gas + receipt.vm_gas_burnt);
     // Unused prepaid gas comes back at the purchase price, with the price surplus on burnt gas.
     let prepaid = 30 * TGAS + exec(new_action_receipt) + exec_gas;
     let refund = out.receipts.iter().find(|r| r.is_refund).unwrap();
@@ -44,11 +34,7 @@ fn a_call_changes_state_and_the_signer_pays_exactly_the_burnt_gas() {
     assert_eq!(out.total_tokens_burnt(), burnt);
     assert_eq!(alice.balance(), near(10) - burnt);
 
-    alice
-        .call(counter.id(), "increment")
-        .args_json(json!({"by": -2}))
-        .transact()
-        .unwrap();
+    alice.call(counter.id(), "increment").args_json(json!({"by": -2})).transact().unwrap();
     assert_eq!(counter.view("get").json::<i64>(), 3);
 }
 
@@ -57,35 +43,17 @@ fn a_failed_call_reverts_its_state_and_refunds_its_deposit() {
     let net = Localnet::new();
     let counter = deploy(&net, "counter", near(10));
     let alice = net.create_account("alice", near(10));
-    alice
-        .call(counter.id(), "increment")
-        .args_json(json!({"by": 1}))
-        .transact()
-        .unwrap();
+    alice.call(counter.id(), "increment").args_json(json!({"by": 1})).transact().unwrap();
     let (counter_before, supply_before) = (counter.state(), net.total_supply());
 
     let out = alice.call(counter.id(), "increment_and_fail").transact();
-    assert_eq!(
-        out.failure(),
-        Some("Smart contract panicked: counter refused")
-    );
+    assert_eq!(out.failure(), Some("Smart contract panicked: counter refused"));
     assert_eq!(counter.view("get").json::<i64>(), 1);
 
     let alice_before = alice.balance();
-    let out = alice
-        .call(counter.id(), "increment_and_fail")
-        .deposit(NEAR)
-        .transact();
-    assert_eq!(
-        out.failure(),
-        Some("Smart contract panicked: Method increment_and_fail doesn't accept deposit")
-    );
-    let refunds: Vec<u128> = out
-        .receipts
-        .iter()
-        .filter(|r| r.is_refund)
-        .map(|r| r.deposit)
-        .collect();
+    let out = alice.call(counter.id(), "increment_and_fail").deposit(NEAR).transact();
+    assert_eq!(out.failure(), Some("Smart contract panicked: Method increment_and_fail doesn't accept deposit"));
+    let refunds: Vec<u128> = out.receipts.iter().filter(|r| r.is_refund).map(|r| r.deposit).collect();
     assert_eq!(refunds[0], NEAR);
     assert_eq!(alice.balance(), alice_before - out.total_tokens_burnt());
     assert_eq!(counter.state(), counter_before);
@@ -99,24 +67,15 @@ fn a_payable_call_keeps_the_deposit_and_emits_its_event() {
     let counter = deploy(&net, "counter", near(10));
     let alice = net.create_account("alice", near(10));
     let before = counter.balance();
-    let out = alice
-        .call(counter.id(), "donate")
-        .deposit(NEAR / 4)
-        .transact()
-        .unwrap();
+    let out = alice.call(counter.id(), "donate").deposit(NEAR / 4).transact().unwrap();
     assert_eq!(out.json::<String>(), (NEAR / 4).to_string());
     assert_eq!(counter.balance(), before + NEAR / 4);
     assert_eq!(
         out.events(),
-        vec![
-            json!({"standard":"counter","version":"1.0.0","event":"donate",
-            "data":[{"from":"alice.near","amount":"250000000000000000000000"}]})
-        ]
+        vec![json!({"standard":"counter","version":"1.0.0","event":"donate",
+            "data":[{"from":"alice.near","amount":"250000000000000000000000"}]})]
     );
-    assert_eq!(
-        alice.balance(),
-        near(10) - NEAR / 4 - out.total_tokens_burnt()
-    );
+    assert_eq!(alice.balance(), near(10) - NEAR / 4 - out.total_tokens_burnt());
 }
 
 #[test]
@@ -124,18 +83,12 @@ fn running_out_of_gas_burns_all_the_prepaid_gas() {
     let net = Localnet::new();
     let counter = deploy(&net, "counter", near(10));
     let alice = net.create_account("alice", near(10));
-    let out = alice
-        .call(counter.id(), "burn_all_gas")
-        .gas(5 * TGAS)
-        .transact();
+    let out = alice.call(counter.id(), "burn_all_gas").gas(5 * TGAS).transact();
     assert_eq!(out.failure(), Some("Exceeded the prepaid gas."));
     let receipt = out.receipt("burn_all_gas");
     let (_, exec_gas) = call_fees("burn_all_gas", b"{}", false);
     assert_eq!(receipt.vm_gas_burnt, 5 * TGAS);
-    assert_eq!(
-        receipt.gas_burnt,
-        exec(new_action_receipt) + exec_gas + 5 * TGAS
-    );
+    assert_eq!(receipt.gas_burnt, exec(new_action_receipt) + exec_gas + 5 * TGAS);
     assert_eq!(alice.balance(), near(10) - out.total_tokens_burnt());
     assert_eq!(counter.view("get").json::<i64>(), 0);
 }
@@ -149,10 +102,7 @@ fn unknown_methods_and_missing_code_fail_cleanly() {
     let not_found = alice.call(counter.id(), "nope").transact();
     assert_eq!(not_found.failure(), Some("MethodNotFound"));
     let no_code = alice.call(bob.id(), "anything").transact();
-    assert_eq!(
-        no_code.failure(),
-        Some("cannot find contract code for account bob.near")
-    );
+    assert_eq!(no_code.failure(), Some("cannot find contract code for account bob.near"));
     // A missing contract burns no VM gas.
     assert_eq!(no_code.receipt("anything").vm_gas_burnt, 0);
     let burnt = not_found.total_tokens_burnt() + no_code.total_tokens_burnt();
@@ -164,11 +114,7 @@ fn views_read_state_and_cannot_write() {
     let net = Localnet::new();
     let grower = deploy(&net, "storage-grower", near(10));
     let alice = net.create_account("alice", near(10));
-    alice
-        .call(grower.id(), "grow")
-        .args_json(json!({"count": 2, "size": 10}))
-        .transact()
-        .unwrap();
+    alice.call(grower.id(), "grow").args_json(json!({"count": 2, "size": 10})).transact().unwrap();
     assert_eq!(grower.view("entries").json::<u32>(), 2);
     let err = grower.view("write_in_view").call().unwrap_err();
     assert_eq!(err, "storage_write is not allowed in view calls");
@@ -181,10 +127,7 @@ fn contracts_see_the_caller_the_block_and_their_balance() {
     let counter = deploy(&net, "counter", near(10));
     let alice = net.create_account("alice", near(10));
     let out = alice.call(counter.id(), "whoami").transact().unwrap();
-    assert_eq!(
-        out.json::<Vec<String>>(),
-        vec!["counter.near", "alice.near", "alice.near"]
-    );
+    assert_eq!(out.json::<Vec<String>>(), vec!["counter.near", "alice.near", "alice.near"]);
 
     net.fast_forward(250);
     let balance = counter.balance();
@@ -198,13 +141,7 @@ fn contracts_see_the_caller_the_block_and_their_balance() {
     assert_eq!(epoch, height / 100 + 1);
     assert_eq!(bal, balance.to_string());
     assert_eq!(locked, "0");
-    assert_eq!(
-        out.receipts
-            .iter()
-            .filter(|r| matches!(r.status, Status::Failure(_)))
-            .count(),
-        0
-    );
+    assert_eq!(out.receipts.iter().filter(|r| matches!(r.status, Status::Failure(_))).count(), 0);
 }
 
 #[test]
@@ -214,9 +151,6 @@ fn invalid_wasm_fails_at_call_time_with_a_compilation_error() {
     bad.deploy(b"\0asm\x01\0\0\0garbage").unwrap();
     let alice = net.create_account("alice", near(10));
     let out = alice.call(bad.id(), "anything").transact();
-    assert_eq!(
-        out.failure(),
-        Some("PrepareError: Error happened while deserializing the module.")
-    );
+    assert_eq!(out.failure(), Some("PrepareError: Error happened while deserializing the module."));
     assert_eq!(alice.balance(), near(10) - out.total_tokens_burnt());
 }

@@ -18,51 +18,19 @@ fn setup() -> (Localnet, Account, Account, Account) {
 fn a_callback_sees_the_result_and_its_value_ends_the_transaction() {
     let (net, counter, caller, alice) = setup();
     let supply = net.total_supply();
-    let out = alice
-        .call(caller.id(), "call_increment")
-        .args_json(json!({"counter": counter.id(), "by": 7}))
-        .transact();
-    assert_eq!(
-        out.json::<Vec<Option<String>>>(),
-        vec![Some("7".to_string())]
-    );
-    let order: Vec<(&str, &str)> = out
-        .receipts
-        .iter()
-        .filter(|r| !r.is_refund)
-        .map(|r| (r.receiver.as_str(), r.methods[0].as_str()))
-        .collect();
+    let out = alice.call(caller.id(), "call_increment").args_json(json!({"counter": counter.id(), "by": 7})).transact();
+    assert_eq!(out.json::<Vec<Option<String>>>(), vec![Some("7".to_string())]);
+    let order: Vec<(&str, &str)> =
+        out.receipts.iter().filter(|r| !r.is_refund).map(|r| (r.receiver.as_str(), r.methods[0].as_str())).collect();
     assert_eq!(
         order,
-        vec![
-            ("caller.near", "call_increment"),
-            ("counter.near", "increment"),
-            ("caller.near", "on_results")
-        ]
+        vec![("caller.near", "call_increment"), ("counter.near", "increment"), ("caller.near", "on_results")]
     );
     // Each hop runs one block after the receipt that created it.
-    let heights: Vec<u64> = out
-        .receipts
-        .iter()
-        .filter(|r| !r.is_refund)
-        .map(|r| r.block_height)
-        .collect();
-    assert_eq!(
-        heights,
-        vec![
-            out.block_height + 1,
-            out.block_height + 2,
-            out.block_height + 3
-        ]
-    );
-    assert_eq!(
-        out.receipt("call_increment").status,
-        Status::Receipt(out.receipt("on_results").id)
-    );
-    assert_eq!(
-        caller.view("last_results").json::<Vec<Option<String>>>(),
-        vec![Some("7".to_string())]
-    );
+    let heights: Vec<u64> = out.receipts.iter().filter(|r| !r.is_refund).map(|r| r.block_height).collect();
+    assert_eq!(heights, vec![out.block_height + 1, out.block_height + 2, out.block_height + 3]);
+    assert_eq!(out.receipt("call_increment").status, Status::Receipt(out.receipt("on_results").id));
+    assert_eq!(caller.view("last_results").json::<Vec<Option<String>>>(), vec![Some("7".to_string())]);
     // Gas for the whole tree is paid by the signer: nothing else changes balance.
     assert_eq!(alice.balance(), near(10) - out.total_tokens_burnt());
     assert_eq!(net.total_supply(), supply - out.total_tokens_burnt());
@@ -80,16 +48,10 @@ fn a_failed_call_gives_the_callback_a_failed_result_and_refunds_the_calling_cont
     assert_eq!(out.json::<Vec<Option<String>>>(), vec![None]);
     assert_eq!(
         out.receipt("increment_and_fail").status,
-        Status::Failure(
-            "Smart contract panicked: Method increment_and_fail doesn't accept deposit".into()
-        )
+        Status::Failure("Smart contract panicked: Method increment_and_fail doesn't accept deposit".into())
     );
     // The 1 NEAR the caller attached comes back to the caller (the predecessor), not the signer.
-    let deposit_refund = out
-        .receipts
-        .iter()
-        .find(|r| r.is_refund && r.deposit == NEAR)
-        .unwrap();
+    let deposit_refund = out.receipts.iter().find(|r| r.is_refund && r.deposit == NEAR).unwrap();
     assert_eq!(deposit_refund.receiver, *caller.id());
     assert_eq!(caller.balance(), caller_before + NEAR);
     assert_eq!(counter.state(), counter_before);
@@ -99,15 +61,9 @@ fn a_failed_call_gives_the_callback_a_failed_result_and_refunds_the_calling_cont
 #[test]
 fn a_joint_promise_gives_the_callback_every_result_in_order() {
     let (_net, counter, caller, alice) = setup();
-    let out = alice
-        .call(caller.id(), "call_both")
-        .args_json(json!({"counter": counter.id()}))
-        .gas(50 * TGAS)
-        .transact();
-    assert_eq!(
-        out.json::<Vec<Option<String>>>(),
-        vec![Some("5".to_string()), None]
-    );
+    let out =
+        alice.call(caller.id(), "call_both").args_json(json!({"counter": counter.id()})).gas(50 * TGAS).transact();
+    assert_eq!(out.json::<Vec<Option<String>>>(), vec![Some("5".to_string()), None]);
     assert_eq!(out.receipt_failures().len(), 1);
     assert_eq!(counter.view("get").json::<i64>(), 5);
 }
@@ -115,31 +71,16 @@ fn a_joint_promise_gives_the_callback_every_result_in_order() {
 #[test]
 fn a_returned_promise_gives_the_transaction_the_callee_value() {
     let (_net, counter, caller, alice) = setup();
-    let out = alice
-        .call(caller.id(), "forward")
-        .args_json(json!({"counter": counter.id(), "by": 3}))
-        .transact();
+    let out = alice.call(caller.id(), "forward").args_json(json!({"counter": counter.id(), "by": 3})).transact();
     assert_eq!(out.json::<i64>(), 3);
-    assert_eq!(
-        out.receipt("forward").status,
-        Status::Receipt(out.receipt("increment").id)
-    );
+    assert_eq!(out.receipt("forward").status, Status::Receipt(out.receipt("increment").id));
 }
 
 #[test]
 fn unused_gas_is_shared_by_weight_and_the_last_call_gets_the_remainder() {
     let (_net, counter, caller, alice) = setup();
-    let out = alice
-        .call(caller.id(), "split_gas")
-        .args_json(json!({"counter": counter.id()}))
-        .transact()
-        .unwrap();
-    let calls: Vec<u64> = out
-        .receipts
-        .iter()
-        .filter(|r| r.methods == ["increment"])
-        .map(|r| r.prepaid_gas)
-        .collect();
+    let out = alice.call(caller.id(), "split_gas").args_json(json!({"counter": counter.id()})).transact().unwrap();
+    let calls: Vec<u64> = out.receipts.iter().filter(|r| r.methods == ["increment"]).map(|r| r.prepaid_gas).collect();
     let total = calls[0] + calls[1];
     assert_eq!(calls[0], total / 4);
     assert_eq!(calls[1], total - total / 4);
@@ -147,16 +88,9 @@ fn unused_gas_is_shared_by_weight_and_the_last_call_gets_the_remainder() {
     assert_eq!(counter.view("get").json::<i64>(), 2);
     // The weighted calls took all the caller's unused gas, so its receipt refunds only the
     // price surplus on the gas it burnt.
-    let refund = out
-        .receipts
-        .iter()
-        .find(|r| r.is_refund && r.block_height == out.block_height + 2)
-        .unwrap();
+    let refund = out.receipts.iter().find(|r| r.is_refund && r.block_height == out.block_height + 2).unwrap();
     let split = out.receipt("split_gas");
-    assert_eq!(
-        refund.deposit,
-        (PURCHASE_PRICE - GAS_PRICE) * split.gas_burnt as u128
-    );
+    assert_eq!(refund.deposit, (PURCHASE_PRICE - GAS_PRICE) * split.gas_burnt as u128);
 }
 
 #[test]
@@ -170,8 +104,5 @@ fn a_contract_can_send_its_balance() {
         .transact()
         .unwrap();
     assert_eq!(caller.balance(), before - 2 * NEAR);
-    assert_eq!(
-        alice.balance(),
-        alice_before + 2 * NEAR - out.total_tokens_burnt()
-    );
+    assert_eq!(alice.balance(), alice_before + 2 * NEAR - out.total_tokens_burnt());
 }

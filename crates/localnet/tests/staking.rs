@@ -11,18 +11,13 @@ fn reward(stake: u128) -> u128 {
 }
 
 fn stake(validator: &Account, amount: u128) -> localnet::ExecutionResult {
-    validator
-        .batch(validator.id())
-        .stake(amount, account_key(validator.id()))
-        .transact()
+    validator.batch(validator.id()).stake(amount, account_key(validator.id())).transact()
 }
 
 /// What the `validator_stake` and `validator_total_stake` host functions answer.
 fn host_view(counter: &Account, validator: &Account) -> (u128, u128) {
-    let (s, t): (String, String) = counter
-        .view("validator_stake")
-        .args_json(json!({"account_id": validator.id()}))
-        .json();
+    let (s, t): (String, String) =
+        counter.view("validator_stake").args_json(json!({"account_id": validator.id()})).json();
     (s.parse().unwrap(), t.parse().unwrap())
 }
 
@@ -98,17 +93,23 @@ fn the_protocol_rejects_bad_stakes() {
     let balance = near(10) - out.transaction_tokens_burnt - localnet_prepaid(&out);
     assert_eq!(
         out.failure(),
-        Some(format!("TriesToStake {{ account_id: validator.near, stake: {}, locked: 0, balance: {balance} }}", near(20)).as_str())
+        Some(
+            format!(
+                "TriesToStake {{ account_id: validator.near, stake: {}, locked: 0, balance: {balance} }}",
+                near(20)
+            )
+            .as_str()
+        )
     );
     let out = stake(&v, 0);
-    assert_eq!(
-        out.failure(),
-        Some("TriesToUnstake { account_id: validator.near }")
-    );
+    assert_eq!(out.failure(), Some("TriesToUnstake { account_id: validator.near }"));
     let out = stake(&v, NEAR / 2);
     assert_eq!(
         out.failure(),
-        Some(format!("InsufficientStake {{ account_id: validator.near, stake: {}, minimum_stake: {NEAR} }}", NEAR / 2).as_str())
+        Some(
+            format!("InsufficientStake {{ account_id: validator.near, stake: {}, minimum_stake: {NEAR} }}", NEAR / 2)
+                .as_str()
+        )
     );
     assert_eq!(v.state().locked, 0);
     net.advance_epochs(3);
@@ -154,13 +155,7 @@ fn an_offline_validator_earns_nothing_and_is_kicked_out() {
 fn reward_rates_can_differ_per_validator() {
     let net = Localnet::new();
     let a = net.create_account("a", near(1_000));
-    net.set_reward_rate(
-        a.id(),
-        Rate {
-            numerator: 1,
-            denominator: 1_000,
-        },
-    );
+    net.set_reward_rate(a.id(), Rate { numerator: 1, denominator: 1_000 });
     stake(&a, near(100)).unwrap();
     net.advance_epochs(3);
     assert_eq!(a.state().locked, near(100) + near(100) / 1_000);

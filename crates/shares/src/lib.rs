@@ -48,10 +48,7 @@ mod tests {
     fn products_beyond_u128_are_exact() {
         let big = u128::MAX / 3;
         assert_eq!(mul_div_floor(big, 1u128 << 100, 1u128 << 100), Some(big));
-        assert_eq!(
-            mul_div_ceil(u128::MAX, u128::MAX, u128::MAX),
-            Some(u128::MAX)
-        );
+        assert_eq!(mul_div_ceil(u128::MAX, u128::MAX, u128::MAX), Some(u128::MAX));
         // 10^9 NEAR times 10^9 NEAR of shares over 1 yocto would not fit.
         let n = 10u128.pow(33);
         assert_eq!(mul_div_floor(n, n, 1), None);

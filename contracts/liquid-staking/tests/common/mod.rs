@@ -40,12 +40,7 @@ pub fn setup() -> Lst {
         .call("new", init_args(&owner, &treasury), SEED, 100 * TGAS)
         .transact()
         .unwrap();
-    Lst {
-        net,
-        lst,
-        owner,
-        treasury,
-    }
+    Lst { net, lst, owner, treasury }
 }
 
 /// Storage a holder pays for: 126 bytes plus twice its account id.
@@ -56,11 +51,7 @@ pub fn storage_cost(account: &Account) -> u128 {
 impl Lst {
     /// A call with the 30 Tgas of NEAR's documented near-cli commands.
     pub fn call(&self, who: &Account, method: &str, args: Value, deposit: u128) -> ExecutionResult {
-        who.call(self.lst.id(), method)
-            .args_json(args)
-            .deposit(deposit)
-            .gas(30 * TGAS)
-            .transact()
+        who.call(self.lst.id(), method).args_json(args).deposit(deposit).gas(30 * TGAS).transact()
     }
 
     pub fn view<T: serde::de::DeserializeOwned>(&self, method: &str, args: Value) -> T {
@@ -76,17 +67,11 @@ impl Lst {
     }
 
     pub fn staked(&self, who: &Account) -> u128 {
-        self.u128(
-            "get_account_staked_balance",
-            json!({"account_id": who.id()}),
-        )
+        self.u128("get_account_staked_balance", json!({"account_id": who.id()}))
     }
 
     pub fn unstaked(&self, who: &Account) -> u128 {
-        self.u128(
-            "get_account_unstaked_balance",
-            json!({"account_id": who.id()}),
-        )
+        self.u128("get_account_unstaked_balance", json!({"account_id": who.id()}))
     }
 
     pub fn solvency(&self) -> Value {

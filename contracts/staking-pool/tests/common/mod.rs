@@ -33,33 +33,19 @@ pub fn setup(net: Localnet, balance: u128, fee: (u32, u32)) -> Pool {
 
 impl Pool {
     pub fn call(&self, who: &Account, method: &str, args: Value, deposit: u128) -> ExecutionResult {
-        who.call(self.pool.id(), method)
-            .args_json(args)
-            .deposit(deposit)
-            .transact()
+        who.call(self.pool.id(), method).args_json(args).deposit(deposit).transact()
     }
 
     pub fn view_u128(&self, method: &str, args: Value) -> u128 {
-        self.pool
-            .view(method)
-            .args_json(args)
-            .json::<String>()
-            .parse()
-            .unwrap()
+        self.pool.view(method).args_json(args).json::<String>().parse().unwrap()
     }
 
     pub fn staked(&self, who: &Account) -> u128 {
-        self.view_u128(
-            "get_account_staked_balance",
-            json!({"account_id": who.id()}),
-        )
+        self.view_u128("get_account_staked_balance", json!({"account_id": who.id()}))
     }
 
     pub fn unstaked(&self, who: &Account) -> u128 {
-        self.view_u128(
-            "get_account_unstaked_balance",
-            json!({"account_id": who.id()}),
-        )
+        self.view_u128("get_account_unstaked_balance", json!({"account_id": who.id()}))
     }
 
     pub fn total_staked(&self) -> u128 {

@@ -32,9 +32,7 @@ pub const BYTE_COST: u128 = 10_000_000_000_000_000_000;
 /// Deploys test contract `name` (a crate under test-contracts) on a new account.
 pub fn deploy(net: &Localnet, name: &str, balance: u128) -> Account {
     let account = net.create_account(name, balance);
-    account
-        .deploy(&contract_wasm(&format!("test-{name}")))
-        .unwrap();
+    account.deploy(&contract_wasm(&format!("test-{name}"))).unwrap();
     account
 }
 

@@ -49,11 +49,7 @@ impl Counter {
 
     /// Answers from the chain's view of the caller and the validator set.
     pub fn whoami(&self) -> (AccountId, AccountId, AccountId) {
-        (
-            env::current_account_id(),
-            env::predecessor_account_id(),
-            env::signer_account_id(),
-        )
+        (env::current_account_id(), env::predecessor_account_id(), env::signer_account_id())
     }
 
     pub fn chain_info(&self) -> (u64, u64, u64, NearToken, NearToken) {
@@ -67,9 +63,6 @@ impl Counter {
     }
 
     pub fn validator_stake(&self, account_id: AccountId) -> (NearToken, NearToken) {
-        (
-            env::validator_stake(&account_id),
-            env::validator_total_stake(),
-        )
+        (env::validator_stake(&account_id), env::validator_total_stake())
     }
 }

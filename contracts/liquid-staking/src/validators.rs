@@ -1,0 +1,275 @@
+//! The validator set: each validator's staking pool, its weight and what the contract holds
+//! there. Records are stored one per validator, so user calls never read them and the crank
+//! reads only the validators it works on.
+
+use crate::json;
+use crate::state::{Config, Totals, read, write};
+use near_sdk::{AccountId, env, near, require};
+
+const SET: &[u8] = b"w";
+const VALIDATOR: u8 = b'v';
+const VALIDATOR_INDEX: u8 = b'V';
+
+/// The most validators the contract delegates to.
+pub const MAX_VALIDATORS: u16 = 1_000;
+
+/// Totals over the validator set.
+#[near(serializers = [borsh])]
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct ValidatorSet {
+    pub count: u16,
+    pub total_weight: u64,
+    pub total_base_stake: u128,
+}
+
+/// A cross-contract operation in flight on a validator: the validator's lock. `id` (the block
+/// height it was sent in) ties the callback to it; a lock whose callback never came is found
+/// stale by the crank and reconciled with what the pool reports.
+#[near(serializers = [borsh])]
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Pending {
+    pub op: Op,
+    pub amount: u128,
+    /// For an unstake: the part that funds holders' unstaked balances.
+    pub claims: u128,
+    pub id: u64,
+    /// The epoch the operation was sent in.
+    pub epoch: u64,
+    /// Set while the crank asks the pool what happened to a lost callback.
+    pub reconciling: bool,
+}
+
+#[near(serializers = [borsh])]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Op {
+    /// `ping` then `get_account`: balances and rewards.
+    Sync,
+    /// `deposit_and_stake`.
+    Stake,
+    /// `unstake(amount)`.
+    Unstake,
+    /// `withdraw(amount)`.
+    Withdraw,
+}
+
+#[near(serializers = [borsh])]
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Validator {
+    pub account_id: AccountId,
+    pub weight: u32,
+    /// Stake this validator gets before the weights share the rest.
+    pub base_stake: u128,
+    /// Staked balance at the pool (as last reported, or as sent since).
+    pub staked: u128,
+    /// Unstaked balance at the pool, withdrawable from `unlock_epoch`.
+    pub unstaked: u128,
+    pub unlock_epoch: u64,
+    /// The last epoch whose balances and rewards were read from the pool.
+    pub synced_epoch: u64,
+    /// The first epoch it was seen outside the validator set, while it stays out.
+    pub offline_since: Option<u64>,
+    pub pending: Option<Pending>,
+}
+
+/// What the crank makes of a validator.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Status {
+    Active,
+    /// Outside the validator set: receives no stake, keeps what it has for now.
+    Offline,
+    /// Out for `drain_after_epochs` or more: everything is unstaked and moved elsewhere.
+    Draining,
+}
+
+impl Status {
+    fn name(self) -> &'static str {
+        match self {
+            Status::Active => "active",
+            Status::Offline => "offline",
+            Status::Draining => "draining",
+        }
+    }
+}
+
+impl Validator {
+    pub fn status(&self, epoch: u64, config: &Config) -> Status {
+        match self.offline_since {
+            Some(since) if epoch.saturating_sub(since) >= config.drain_after_epochs => Status::Draining,
+            Some(_) => Status::Offline,
+            None => Status::Active,
+        }
+    }
+
+    /// Waiting out an unstake: unstaking it again would restart the pool's timer.
+    pub fn waiting(&self, epoch: u64) -> bool {
+        self.unstaked > 0 && self.unlock_epoch > epoch
+    }
+
+    /// The stake this validator should hold. `planned` is what the pool should have at
+    /// validators once pending operations settle: base stakes first (scaled down if `planned`
+    /// cannot cover them), the rest by weight. A draining validator should hold nothing; an
+    /// offline one keeps what it has until it drains.
+    pub fn target(&self, set: &ValidatorSet, planned: u128, epoch: u64, config: &Config) -> u128 {
+        match self.status(epoch, config) {
+            Status::Draining => return 0,
+            Status::Offline => return self.staked,
+            Status::Active => {}
+        }
+        if planned <= set.total_base_stake {
+            return shares::mul_div_floor(self.base_stake, planned, set.total_base_stake).unwrap_or(0);
+        }
+        let shared = planned - set.total_base_stake;
+        let by_weight = if set.total_weight == 0 {
+            0
+        } else {
+            shares::mul_div_floor(shared, self.weight as u128, set.total_weight as u128).unwrap_or(0)
+        };
+        self.base_stake + by_weight
+    }
+}
+
+/// NEAR the pool should have at validators once pending operations settle.
+pub fn planned_delegation(totals: &Totals) -> u128 {
+    (totals.delegated + totals.buffered).saturating_sub(totals.to_unstake)
+}
+
+fn validator_key(index: u16) -> [u8; 3] {
+    let [a, b] = index.to_le_bytes();
+    [VALIDATOR, a, b]
+}
+
+fn index_key(account_id: &AccountId) -> Vec<u8> {
+    let mut key = vec![VALIDATOR_INDEX];
+    key.extend_from_slice(account_id.as_bytes());
+    key
+}
+
+impl ValidatorSet {
+    pub fn load() -> Self {
+        read(SET).unwrap_or_default()
+    }
+
+    pub fn save(&self) {
+        write(SET, self);
+    }
+}
+
+pub fn load(index: u16) -> Option<Validator> {
+    read(&validator_key(index))
+}
+
+pub fn save(index: u16, validator: &Validator) {
+    write(&validator_key(index), validator);
+}
+
+pub fn index_of(account_id: &AccountId) -> Option<u16> {
+    read(&index_key(account_id))
+}
+
+/// The index and record of a validator in the set; panics for an unknown one.
+pub fn find(account_id: &AccountId) -> (u16, Validator) {
+    index_of(account_id)
+        .and_then(|i| load(i).map(|v| (i, v)))
+        .unwrap_or_else(|| env::panic_str(&format!("{account_id} is not a validator of this pool")))
+}
+
+pub fn assert_manager() {
+    crate::token::assert_one_yocto();
+    require!(env::predecessor_account_id() == Config::load().manager_id, "Only the manager can change validators");
+}
+
+fn check_weight(weight: u32, base_stake: u128) {
+    require!(weight > 0 || base_stake > 0, "A validator needs a weight or a base stake");
+}
+
+/// Adds a validator (after the whitelist check, if any).
+pub fn add(account_id: AccountId, weight: u32, base_stake: u128) {
+    check_weight(weight, base_stake);
+    require!(index_of(&account_id).is_none(), "The validator is already in the set");
+    let mut set = ValidatorSet::load();
+    require!(set.count < MAX_VALIDATORS, "The validator set is full");
+    let index = set.count;
+    write(&index_key(&account_id), &index);
+    save(
+        index,
+        &Validator {
+            account_id,
+            weight,
+            base_stake,
+            staked: 0,
+            unstaked: 0,
+            unlock_epoch: 0,
+            synced_epoch: 0,
+            offline_since: None,
+            pending: None,
+        },
+    );
+    set.count += 1;
+    set.total_weight += weight as u64;
+    set.total_base_stake += base_stake;
+    set.save();
+}
+
+/// Changes a validator's weight and base stake; the crank moves stake over the next epochs.
+pub fn update(account_id: &AccountId, weight: u32, base_stake: u128) {
+    check_weight(weight, base_stake);
+    let (index, mut v) = find(account_id);
+    let mut set = ValidatorSet::load();
+    set.total_weight = set.total_weight - v.weight as u64 + weight as u64;
+    set.total_base_stake = set.total_base_stake - v.base_stake + base_stake;
+    v.weight = weight;
+    v.base_stake = base_stake;
+    save(index, &v);
+    set.save();
+}
+
+/// Removes a validator that holds nothing; the last validator takes its index.
+pub fn remove(account_id: &AccountId) {
+    let (index, v) = find(account_id);
+    require!(
+        v.staked == 0 && v.unstaked == 0 && v.pending.is_none(),
+        "Only a validator holding nothing can be removed: set its weight to 0 and let the crank move its stake"
+    );
+    let mut set = ValidatorSet::load();
+    let last = set.count - 1;
+    if index != last {
+        let moved = load(last).unwrap_or_else(|| env::panic_str("The validator index is corrupted"));
+        write(&index_key(&moved.account_id), &index);
+        save(index, &moved);
+    }
+    env::storage_remove(&validator_key(last));
+    env::storage_remove(&index_key(account_id));
+    set.count = last;
+    set.total_weight -= v.weight as u64;
+    set.total_base_stake -= v.base_stake;
+    set.save();
+}
+
+/// `get_validators`: each validator's weight, target, balances, unlock epoch and status.
+pub fn views(from_index: u64, limit: u64) -> String {
+    let set = ValidatorSet::load();
+    let (totals, config, epoch) = (Totals::load(), Config::load(), env::epoch_height());
+    let planned = planned_delegation(&totals);
+    let end = from_index.saturating_add(limit).min(set.count as u64);
+    let items: Vec<String> = (from_index..end)
+        .filter_map(|i| load(i as u16))
+        .map(|v| {
+            format!(
+                concat!(
+                    r#"{{"account_id":"{}","weight":{},"base_stake":{},"target":{},"staked":{},"#,
+                    r#""unstaked":{},"unlock_epoch":{},"status":"{}","locked":{}}}"#
+                ),
+                v.account_id,
+                v.weight,
+                json::u128(v.base_stake),
+                json::u128(v.target(&set, planned, epoch, &config)),
+                json::u128(v.staked),
+                json::u128(v.unstaked),
+                v.unlock_epoch,
+                v.status(epoch, &config).name(),
+                v.pending.is_some()
+            )
+        })
+        .collect();
+    format!("[{}]", items.join(","))
+}
