@@ -56,6 +56,11 @@ pub struct CrankState {
     pub rewards_done: bool,
     /// Where the next call starts looking.
     pub cursor: u16,
+    /// Synced validators with stake that are not waiting out an unstake: they can take
+    /// holders' unstakes this epoch.
+    pub free: u16,
+    /// The earliest epoch a waiting validator can be unstaked again.
+    pub next_free_epoch: u64,
 }
 
 impl CrankState {
@@ -64,7 +69,7 @@ impl CrankState {
         let epoch = env::epoch_height();
         match read::<CrankState>(CRANK) {
             Some(state) if state.epoch == epoch => state,
-            _ => CrankState { epoch, ..Default::default() },
+            _ => CrankState { epoch, next_free_epoch: u64::MAX, ..Default::default() },
         }
     }
 
@@ -161,6 +166,7 @@ fn send(index: u16, v: &mut Validator, op: Op, amount: u128, claims: u128, total
             };
             v.staked -= amount;
             v.unstaked += amount;
+            v.unlock_epoch = env::epoch_height() + crate::staking::NUM_EPOCHS_TO_UNLOCK;
             totals.delegated -= amount;
             totals.unstaking += amount;
             totals.to_unstake -= claims;
@@ -217,15 +223,32 @@ pub fn crank() -> u32 {
                 let view = View { totals: &totals, set: &set, config: &config, crank: &crank, epoch };
                 let Some((op, amount, claims)) = decide(&v, &view) else { continue };
                 send(index, &mut v, op, amount, claims, &mut totals);
+                if op == Op::Unstake {
+                    // It was free when it synced; now it waits.
+                    crank.free = crank.free.saturating_sub(1);
+                    crank.next_free_epoch = crank.next_free_epoch.min(v.unlock_epoch);
+                }
             }
         }
         validators::save(index, &v);
         worked += 1;
         crank.cursor = (index + 1) % set.count;
     }
+    update_unstake_epoch(&crank, &mut totals, &set);
     totals.save();
     crank.save();
     worked
+}
+
+/// The earliest epoch a holder's unstake made now can be requested from validators: this one
+/// while some validator can take it (or not all have synced yet), otherwise the epoch the first
+/// waiting validator is free again.
+fn update_unstake_epoch(crank: &CrankState, totals: &mut Totals, set: &ValidatorSet) {
+    totals.unstake_epoch = if crank.free > 0 || crank.synced < set.count || crank.next_free_epoch == u64::MAX {
+        crank.epoch
+    } else {
+        crank.next_free_epoch
+    };
 }
 
 /// The pool's answer to `get_account`: staked, unstaked, can withdraw.
@@ -264,7 +287,7 @@ pub fn on_sync() {
     let pending = v.pending.take().unwrap_or_else(|| env::panic_str("checked above"));
     let mut totals = Totals::load();
     let mut crank = CrankState::load();
-    let set = ValidatorSet::load();
+    let mut set = ValidatorSet::load();
     let config = Config::load();
     // An answer from an earlier epoch is stale: the validator is synced again.
     if let (Some((staked, unstaked, can_withdraw)), true) = (pool_account(), pending.epoch == crank.epoch) {
@@ -276,6 +299,8 @@ pub fn on_sync() {
         }
         let online = !env::validator_stake(&v.account_id).is_zero();
         v.offline_since = if online { None } else { Some(v.offline_since.unwrap_or(crank.epoch)) };
+        v.draining = v.set_draining(&mut set, v.status(crank.epoch, &config) == Status::Draining);
+        set.save();
         v.synced_epoch = crank.epoch;
         crank.synced += 1;
         crank.rewards += change;
@@ -284,6 +309,12 @@ pub fn on_sync() {
         if let Some((op, amount, claims)) = decide(&v, &view) {
             send(index, &mut v, op, amount, claims, &mut totals);
         }
+        if v.waiting(crank.epoch) {
+            crank.next_free_epoch = crank.next_free_epoch.min(v.unlock_epoch);
+        } else if v.staked > 0 {
+            crank.free += 1;
+        }
+        update_unstake_epoch(&crank, &mut totals, &set);
     }
     validators::save(index, &v);
     totals.save();
@@ -314,6 +345,7 @@ fn settle(v: &mut Validator, p: &Pending, succeeded: bool, totals: &mut Totals) 
         (Op::Unstake, false) => {
             v.staked += p.amount;
             v.unstaked -= p.amount;
+            v.unlock_epoch = v.unlock_epoch.min(p.epoch);
             totals.delegated += p.amount;
             totals.unstaking -= p.amount;
             totals.to_unstake += p.claims;
@@ -354,15 +386,13 @@ pub fn on_reconcile() {
     totals.save();
 }
 
-/// Once every validator has synced this epoch: rewards into the price, and when holders'
-/// unstakes can next be requested.
+/// Once every validator has synced this epoch, its rewards go into the price.
 fn maybe_finish_epoch(crank: &mut CrankState, totals: &mut Totals, set: &ValidatorSet, config: &Config) {
     if crank.rewards_done || crank.synced < set.count || set.count == 0 {
         return;
     }
     crank.rewards_done = true;
     apply_rewards(crank.rewards, totals, config, crank.epoch);
-    totals.unstake_epoch = crank.epoch + 1;
 }
 
 /// Adds the epoch's rewards to the price, at most `max_reward_rate` of the total staked (the

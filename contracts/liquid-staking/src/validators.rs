@@ -20,6 +20,9 @@ pub struct ValidatorSet {
     pub count: u16,
     pub total_weight: u64,
     pub total_base_stake: u128,
+    /// Weight and base stake of draining validators, which share in no target.
+    pub draining_weight: u64,
+    pub draining_base_stake: u128,
 }
 
 /// A cross-contract operation in flight on a validator: the validator's lock. `id` (the block
@@ -68,6 +71,8 @@ pub struct Validator {
     pub synced_epoch: u64,
     /// The first epoch it was seen outside the validator set, while it stays out.
     pub offline_since: Option<u64>,
+    /// Counted among the draining in [`ValidatorSet`].
+    pub draining: bool,
     pub pending: Option<Pending>,
 }
 
@@ -115,16 +120,33 @@ impl Validator {
             Status::Offline => return self.staked,
             Status::Active => {}
         }
-        if planned <= set.total_base_stake {
-            return shares::mul_div_floor(self.base_stake, planned, set.total_base_stake).unwrap_or(0);
+        let (total_base, total_weight) =
+            (set.total_base_stake - set.draining_base_stake, set.total_weight - set.draining_weight);
+        if planned <= total_base {
+            return shares::mul_div_floor(self.base_stake, planned, total_base).unwrap_or(0);
         }
-        let shared = planned - set.total_base_stake;
-        let by_weight = if set.total_weight == 0 {
+        let by_weight = if total_weight == 0 {
             0
         } else {
-            shares::mul_div_floor(shared, self.weight as u128, set.total_weight as u128).unwrap_or(0)
+            shares::mul_div_floor(planned - total_base, self.weight as u128, total_weight as u128).unwrap_or(0)
         };
         self.base_stake + by_weight
+    }
+}
+
+impl Validator {
+    /// Records whether the validator drains, keeping the set's draining sums in step.
+    pub fn set_draining(&self, set: &mut ValidatorSet, draining: bool) -> bool {
+        if self.draining != draining {
+            if draining {
+                set.draining_weight += self.weight as u64;
+                set.draining_base_stake += self.base_stake;
+            } else {
+                set.draining_weight -= self.weight as u64;
+                set.draining_base_stake -= self.base_stake;
+            }
+        }
+        draining
     }
 }
 
@@ -201,6 +223,7 @@ pub fn add(account_id: AccountId, weight: u32, base_stake: u128) {
             unlock_epoch: 0,
             synced_epoch: 0,
             offline_since: None,
+            draining: false,
             pending: None,
         },
     );
@@ -217,6 +240,10 @@ pub fn update(account_id: &AccountId, weight: u32, base_stake: u128) {
     let mut set = ValidatorSet::load();
     set.total_weight = set.total_weight - v.weight as u64 + weight as u64;
     set.total_base_stake = set.total_base_stake - v.base_stake + base_stake;
+    if v.draining {
+        set.draining_weight = set.draining_weight - v.weight as u64 + weight as u64;
+        set.draining_base_stake = set.draining_base_stake - v.base_stake + base_stake;
+    }
     v.weight = weight;
     v.base_stake = base_stake;
     save(index, &v);
@@ -242,6 +269,7 @@ pub fn remove(account_id: &AccountId) {
     set.count = last;
     set.total_weight -= v.weight as u64;
     set.total_base_stake -= v.base_stake;
+    v.set_draining(&mut set, false);
     set.save();
 }
 

@@ -1,0 +1,173 @@
+//! The epoch crank with our staking pools as validators: delegation by weight, rewards into the
+//! price with the exact fee, unstakes served after the delay, rebalancing and draining.
+mod common;
+
+use common::*;
+use localnet::{NEAR, Rate};
+use serde_json::{Value, json};
+
+fn num(v: &Value) -> u128 {
+    v.as_str().unwrap().parse().unwrap()
+}
+
+/// A complete life: deposits, delegation by weight, rewards raising the price with the
+/// treasury's exact fee, an unstake served from the validators on the promised epoch.
+fn life_cycle(weights: &[u32]) {
+    let t = setup();
+    let pools = t.add_validators(weights);
+    t.call(&t.treasury, "storage_deposit", json!({}), storage_cost(&t.treasury)).unwrap();
+    let alice = t.net.create_account("alice", 1_000 * NEAR);
+    let bob = t.net.create_account("bob", 1_000 * NEAR);
+    t.call(&alice, "deposit_and_stake", json!({}), 400 * NEAR + storage_cost(&alice)).unwrap();
+    t.call(&bob, "deposit_and_stake", json!({}), 200 * NEAR + storage_cost(&bob)).unwrap();
+    let total = SEED + 600 * NEAR;
+
+    // Delegation by weight.
+    t.crank();
+    // Targets round down: at most a few yocto stay buffered.
+    assert!(t.bucket("buffered") < 100, "{}", t.bucket("buffered"));
+    assert_eq!(t.bucket("delegated") + t.bucket("buffered"), total);
+    let total_weight: u128 = weights.iter().map(|w| *w as u128).sum();
+    for (record, weight) in t.validators().iter().zip(weights) {
+        let expected = total * *weight as u128 / total_weight;
+        assert!(num(&record["staked"]).abs_diff(expected) <= NEAR, "{record}");
+    }
+    t.assert_matches_pools(&pools);
+
+    // The pools are validators, so our shares in them earn from this epoch on.
+    let price = t.u128("ft_price", json!({}));
+    assert_eq!(price, NEAR);
+    t.net.advance_epochs(1);
+    t.crank();
+    t.assert_matches_pools(&pools);
+    assert!(t.u128("ft_price", json!({})) > price);
+    // Rewards went into the price: the total staked is what the pools hold for us (staked, and
+    // the yocto left unstaked by their rounding) plus the buffer.
+    let held: u128 = pools.iter().map(|p| t.at_pool(p)).map(|(s, u)| s + u).sum::<u128>() + t.bucket("buffered");
+    assert_eq!(t.u128("get_total_staked_balance", json!({})), held);
+    // The treasury's new tokens are worth 10% of the epoch's rewards (rounded down).
+    let rewards = held - total;
+    let fee_value = t.staked(&t.treasury);
+    assert!(fee_value <= rewards / 10 && rewards / 10 - fee_value <= 2, "fee {fee_value} of rewards {rewards}");
+    for _ in 0..2 {
+        t.net.advance_epochs(1);
+        t.crank();
+        t.assert_matches_pools(&pools);
+    }
+
+    // Alice unstakes everything; the crank requests it from validators this epoch.
+    let promised = t.staked(&alice);
+    t.call(&alice, "unstake_all", json!({}), 0).unwrap();
+    let unlock = t.net.epoch_height() + 4;
+    assert_eq!(t.view::<Value>("get_holder", json!({"account_id": alice.id()}))["unlock_epoch"], json!(unlock));
+    t.crank();
+    assert_eq!(t.bucket("to_unstake"), 0);
+    assert_eq!(t.bucket("claims_unstaking") + t.bucket("reserve"), promised);
+    t.assert_matches_pools(&pools);
+    for _ in 0..3 {
+        t.net.advance_epochs(1);
+        t.crank();
+        let out = t.call(&alice, "withdraw_all", json!({}), 0);
+        assert!(out.is_failure());
+    }
+    t.net.advance_epochs(1);
+    assert_eq!(t.net.epoch_height(), unlock);
+    t.crank();
+    assert!(t.bucket("reserve") >= promised);
+    let before = alice.balance();
+    let out = t.call(&alice, "withdraw_all", json!({}), 0).unwrap();
+    assert_eq!(alice.balance(), before + promised - out.total_tokens_burnt());
+    t.assert_matches_pools(&pools);
+}
+
+#[test]
+fn life_cycle_with_one_validator() {
+    life_cycle(&[1]);
+}
+
+#[test]
+fn life_cycle_with_five_validators() {
+    life_cycle(&[10, 20, 30, 20, 20]);
+}
+
+#[test]
+fn life_cycle_with_thirty_validators() {
+    life_cycle(&[1; 30]);
+}
+
+#[test]
+fn the_rate_bound_holds_rewards_back_without_losing_them() {
+    let t = setup();
+    let pools = t.add_validators(&[1]);
+    // A pool paying 1% an epoch against a bound of 0.1%.
+    t.net.set_reward_rate(pools[0].id(), Rate { numerator: 1, denominator: 100 });
+    let alice = t.net.create_account("alice", 1_000 * NEAR);
+    t.call(&alice, "deposit_and_stake", json!({}), 500 * NEAR).unwrap();
+    t.crank();
+    for _ in 0..3 {
+        t.net.advance_epochs(1);
+        t.crank();
+    }
+    let total = t.u128("get_total_staked_balance", json!({}));
+    let held = t.at_pool(&pools[0]).0;
+    let pending = t.bucket("pending_rewards");
+    assert!(pending > 0);
+    assert_eq!(total + pending, held);
+    // Each epoch's rise is at most 0.1% of the total staked.
+    let before = t.u128("get_total_staked_balance", json!({}));
+    t.net.advance_epochs(1);
+    t.crank();
+    let after = t.u128("get_total_staked_balance", json!({}));
+    assert_eq!(after - before, before / 1_000);
+    assert_eq!(after + t.bucket("pending_rewards"), t.at_pool(&pools[0]).0);
+}
+
+#[test]
+fn weight_changes_rebalance_over_epochs() {
+    let t = setup();
+    let pools = t.add_validators(&[1, 1]);
+    let alice = t.net.create_account("alice", 1_000 * NEAR);
+    t.call(&alice, "deposit_and_stake", json!({}), 390 * NEAR).unwrap();
+    t.crank();
+    t.call(&t.owner, "update_validator", json!({"account_id": pools[0].id(), "weight": 3}), 1).unwrap();
+    for _ in 0..6 {
+        t.net.advance_epochs(1);
+        t.crank();
+        t.assert_matches_pools(&pools);
+    }
+    let staked: Vec<u128> = t.validators().iter().map(|v| num(&v["staked"])).collect();
+    let total = staked[0] + staked[1];
+    assert!(staked[0].abs_diff(total * 3 / 4) <= total / 100 + NEAR, "{staked:?}");
+    assert_eq!(t.bucket("buffered"), 0);
+}
+
+#[test]
+fn an_offline_validator_gets_no_stake_and_is_drained() {
+    let t = setup();
+    let pools = t.add_validators(&[1, 1]);
+    let alice = t.net.create_account("alice", 1_000 * NEAR);
+    t.call(&alice, "deposit_and_stake", json!({}), 400 * NEAR).unwrap();
+    t.crank();
+    t.net.advance_epochs(2);
+    t.crank();
+    t.net.set_validator_online(pools[1].id(), false);
+    t.net.advance_epochs(1);
+    t.crank();
+    assert_eq!(t.validators()[1]["status"], json!("offline"));
+    let offline_stake = num(&t.validators()[1]["staked"]);
+    // New stake goes only to the online validator.
+    t.call(&alice, "deposit_and_stake", json!({}), 100 * NEAR).unwrap();
+    t.crank();
+    assert_eq!(num(&t.validators()[1]["staked"]), offline_stake);
+    // Out for 3 epochs: drained, and its NEAR moves to the online validator.
+    for _ in 0..8 {
+        t.net.advance_epochs(1);
+        t.crank();
+        t.assert_matches_pools(&pools);
+    }
+    assert_eq!(t.validators()[1]["status"], json!("draining"));
+    assert_eq!(num(&t.validators()[1]["staked"]), 0);
+    assert_eq!(num(&t.validators()[1]["unstaked"]), 0);
+    assert_eq!(t.bucket("buffered"), 0);
+    assert_eq!(t.bucket("delegated"), num(&t.validators()[0]["staked"]));
+}
