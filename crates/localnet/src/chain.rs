@@ -261,6 +261,11 @@ impl Chain {
         self.faults.push(FaultRule { account, method: method.to_string(), fault, remaining: times });
     }
 
+    /// Injected faults not yet triggered for `method` on `account`.
+    pub fn faults_left(&self, account: &AccountId, method: &str) -> u32 {
+        self.faults.iter().filter(|r| &r.account == account && r.method == method).map(|r| r.remaining).sum()
+    }
+
     fn take_fault(&mut self, account: &AccountId, method: &str) -> Option<Fault> {
         let rule = self.faults.iter_mut().find(|r| r.remaining > 0 && &r.account == account && r.method == method)?;
         rule.remaining -= 1;

@@ -120,6 +120,11 @@ impl Localnet {
         self.chain.borrow_mut().staking.set_rate(id, rate);
     }
 
+    /// Injected faults not yet triggered for `method` on `account`.
+    pub fn faults_left(&self, account: &AccountId, method: &str) -> u32 {
+        self.chain.borrow().faults_left(account, method)
+    }
+
     /// Makes the next `times` calls of `method` on `account` fail or run out of gas.
     pub fn inject_fault(&self, account: &AccountId, method: &str, fault: Fault, times: u32) {
         self.chain.borrow_mut().inject_fault(account.clone(), method, fault, times);
