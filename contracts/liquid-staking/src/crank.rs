@@ -56,10 +56,7 @@ pub struct CrankState {
     pub rewards_done: bool,
     /// Where the next call starts looking.
     pub cursor: u16,
-    /// Synced validators with stake that are not waiting out an unstake: they can take
-    /// holders' unstakes this epoch.
-    pub free: u16,
-    /// The earliest epoch a waiting validator can be unstaked again.
+    /// The earliest epoch a validator seen waiting this epoch can be unstaked again.
     pub next_free_epoch: u64,
 }
 
@@ -223,32 +220,30 @@ pub fn crank() -> u32 {
                 let view = View { totals: &totals, set: &set, config: &config, crank: &crank, epoch };
                 let Some((op, amount, claims)) = decide(&v, &view) else { continue };
                 send(index, &mut v, op, amount, claims, &mut totals);
-                if op == Op::Unstake {
-                    // It was free when it synced; now it waits.
-                    crank.free = crank.free.saturating_sub(1);
-                    crank.next_free_epoch = crank.next_free_epoch.min(v.unlock_epoch);
-                }
+                recount_capacity(&mut v, &mut totals, &mut crank);
             }
         }
         validators::save(index, &v);
         worked += 1;
         crank.cursor = (index + 1) % set.count;
     }
-    update_unstake_epoch(&crank, &mut totals, &set);
     totals.save();
     crank.save();
     worked
 }
 
-/// The earliest epoch a holder's unstake made now can be requested from validators: this one
-/// while some validator can take it (or not all have synced yet), otherwise the epoch the first
-/// waiting validator is free again.
-fn update_unstake_epoch(crank: &CrankState, totals: &mut Totals, set: &ValidatorSet) {
-    totals.unstake_epoch = if crank.free > 0 || crank.synced < set.count || crank.next_free_epoch == u64::MAX {
-        crank.epoch
-    } else {
-        crank.next_free_epoch
-    };
+/// Keeps `unstake_capacity` (the stake of active validators not waiting out an unstake, which
+/// can serve holders' unstakes now) in step with this validator, and notes when a waiting one
+/// is free again (`unstake_epoch`, for unstakes beyond the capacity).
+fn recount_capacity(v: &mut Validator, totals: &mut Totals, crank: &mut CrankState) {
+    let free = !v.waiting(crank.epoch) && v.offline_since.is_none();
+    let capacity = if free { v.staked } else { 0 };
+    totals.unstake_capacity = totals.unstake_capacity + capacity - v.capacity;
+    v.capacity = capacity;
+    if !free && v.unstaked > 0 {
+        crank.next_free_epoch = crank.next_free_epoch.min(v.unlock_epoch);
+        totals.unstake_epoch = totals.unstake_epoch.min(v.unlock_epoch);
+    }
 }
 
 /// The pool's answer to `get_account`: staked, unstaked, can withdraw.
@@ -309,12 +304,7 @@ pub fn on_sync() {
         if let Some((op, amount, claims)) = decide(&v, &view) {
             send(index, &mut v, op, amount, claims, &mut totals);
         }
-        if v.waiting(crank.epoch) {
-            crank.next_free_epoch = crank.next_free_epoch.min(v.unlock_epoch);
-        } else if v.staked > 0 {
-            crank.free += 1;
-        }
-        update_unstake_epoch(&crank, &mut totals, &set);
+        recount_capacity(&mut v, &mut totals, &mut crank);
     }
     validators::save(index, &v);
     totals.save();
@@ -327,9 +317,12 @@ pub fn on_action() {
     let pending = v.pending.take().unwrap_or_else(|| env::panic_str("checked above"));
     let succeeded = env::promise_result_checked(0, 0).is_ok();
     let mut totals = Totals::load();
+    let mut crank = CrankState::load();
     settle(&mut v, &pending, succeeded, &mut totals);
+    recount_capacity(&mut v, &mut totals, &mut crank);
     validators::save(index, &v);
     totals.save();
+    crank.save();
 }
 
 /// Applies the outcome of an operation sent with [`send`].
@@ -357,7 +350,8 @@ fn settle(v: &mut Validator, p: &Pending, succeeded: bool, totals: &mut Totals) 
             let claims = p.amount.min(totals.claims_unstaking);
             totals.claims_unstaking -= claims;
             totals.reserve += claims;
-            totals.buffered += p.amount - claims;
+            // Rebalanced or drained NEAR first pays unstakes still waiting for validators.
+            crate::staking::add_fresh_stake(totals, p.amount - claims);
         }
         (Op::Stake, true) | (Op::Withdraw, false) | (Op::Sync, _) => {}
     }
@@ -381,9 +375,12 @@ pub fn on_reconcile() {
         Op::Unstake => unstaked + 2 >= v.unstaked,
         Op::Withdraw => unstaked + pending.amount <= v.unstaked + 2,
     };
+    let mut crank = CrankState::load();
     settle(&mut v, &pending, succeeded, &mut totals);
+    recount_capacity(&mut v, &mut totals, &mut crank);
     validators::save(index, &v);
     totals.save();
+    crank.save();
 }
 
 /// Once every validator has synced this epoch, its rewards go into the price.
@@ -393,6 +390,9 @@ fn maybe_finish_epoch(crank: &mut CrankState, totals: &mut Totals, set: &Validat
     }
     crank.rewards_done = true;
     apply_rewards(crank.rewards, totals, config, crank.epoch);
+    // Every validator has been seen: this is when the first waiting one is free again (never,
+    // if none waits).
+    totals.unstake_epoch = crank.next_free_epoch;
 }
 
 /// Adds the epoch's rewards to the price, at most `max_reward_rate` of the total staked (the
@@ -452,7 +452,7 @@ pub fn status_json() -> String {
     format!(
         concat!(
             r#"{{"epoch":{},"validators":{},"synced":{},"rewards_done":{},"locked":{},"work_left":{},"#,
-            r#""buffered":{},"to_unstake":{},"pending_rewards":{},"unstake_epoch":{}}}"#
+            r#""buffered":{},"to_unstake":{},"pending_rewards":{},"unstake_capacity":{},"unstake_epoch":{}}}"#
         ),
         epoch,
         set.count,
@@ -463,6 +463,7 @@ pub fn status_json() -> String {
         json::u128(totals.buffered),
         json::u128(totals.to_unstake),
         json::u128(totals.pending_rewards),
+        json::u128(totals.unstake_capacity),
         totals.unstake_epoch
     )
 }

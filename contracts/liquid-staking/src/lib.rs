@@ -95,7 +95,8 @@ fn init(config: Config, metadata: TokenMetadata) {
     require!(metadata.decimals == 24, "The token must have 24 decimals, like NEAR");
     let seed = env::attached_deposit().as_yoctonear();
     require!(seed >= MIN_SEED, "Attach at least 1 NEAR as the seed stake");
-    Totals { total_shares: seed, total_staked: seed, buffered: seed, ..Default::default() }.save();
+    Totals { total_shares: seed, total_staked: seed, buffered: seed, unstake_epoch: u64::MAX, ..Default::default() }
+        .save();
     state::write(state::CONFIG, &config);
     state::write(state::METADATA, &metadata);
     events::ft_mint(&env::current_account_id(), seed);

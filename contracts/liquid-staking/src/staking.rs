@@ -51,7 +51,7 @@ fn mint(totals: &mut Totals, holder: &mut Holder, amount: u128) -> u128 {
 
 /// New NEAR for the pool: it pays unstaked balances still waiting for validators (the NEAR they
 /// wait for stays delegated), the rest joins the buffer.
-fn add_fresh_stake(totals: &mut Totals, amount: u128) {
+pub fn add_fresh_stake(totals: &mut Totals, amount: u128) {
     let netted = amount.min(totals.to_unstake);
     totals.to_unstake -= netted;
     totals.reserve += netted;
@@ -91,13 +91,20 @@ fn unstake_shares(account_id: &AccountId, totals: &mut Totals, mut holder: Holde
     totals.total_staked -= amount;
     holder.unstaked += amount;
     totals.unstaked += amount;
-    let unlock_epoch = env::epoch_height().max(totals.unstake_epoch) + NUM_EPOCHS_TO_UNLOCK;
-    holder.unlock_epoch = u32::try_from(unlock_epoch).unwrap_or_else(|_| env::panic_str("Epoch height overflow"));
-    // Paid from the buffer first; the rest is requested from validators by the crank.
+    // Paid from the buffer first; the rest is requested from validators by the crank: this
+    // epoch if validators free to unstake hold enough, otherwise when they are free again.
     let from_buffer = amount.min(totals.buffered);
     totals.buffered -= from_buffer;
     totals.reserve += from_buffer;
     totals.to_unstake += amount - from_buffer;
+    let epoch = env::epoch_height();
+    let request_epoch = match totals.unstake_epoch {
+        _ if totals.to_unstake <= totals.unstake_capacity => epoch,
+        u64::MAX => epoch + 1,
+        free_again => free_again.max(epoch + 1),
+    };
+    let unlock_epoch = request_epoch + NUM_EPOCHS_TO_UNLOCK;
+    holder.unlock_epoch = u32::try_from(unlock_epoch).unwrap_or_else(|_| env::panic_str("Epoch height overflow"));
     state::save_holder(account_id, &holder);
     totals.save();
     events::unstake(account_id, amount, shares, unlock_epoch);

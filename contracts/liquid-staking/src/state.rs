@@ -59,7 +59,11 @@ pub struct Totals {
     pub claims_unstaking: u128,
     /// Rewards received but not yet in the price, held back by the per-epoch rate bound.
     pub pending_rewards: u128,
-    /// The earliest epoch in which an unstake made now is requested from validators.
+    /// Stake at active validators not waiting out an unstake: holders' unstakes up to this are
+    /// requested from validators this epoch.
+    pub unstake_capacity: u128,
+    /// When the first validator waiting out an unstake is free again (`u64::MAX`: none waits):
+    /// unstakes beyond the capacity are requested then.
     pub unstake_epoch: u64,
 }
 

@@ -73,6 +73,8 @@ pub struct Validator {
     pub offline_since: Option<u64>,
     /// Counted among the draining in [`ValidatorSet`].
     pub draining: bool,
+    /// Its stake as counted in `Totals::unstake_capacity`.
+    pub capacity: u128,
     pub pending: Option<Pending>,
 }
 
@@ -224,6 +226,7 @@ pub fn add(account_id: AccountId, weight: u32, base_stake: u128) {
             synced_epoch: 0,
             offline_since: None,
             draining: false,
+            capacity: 0,
             pending: None,
         },
     );

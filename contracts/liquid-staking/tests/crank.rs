@@ -171,3 +171,59 @@ fn an_offline_validator_gets_no_stake_and_is_drained() {
     assert_eq!(t.bucket("buffered"), 0);
     assert_eq!(t.bucket("delegated"), num(&t.validators()[0]["staked"]));
 }
+
+/// Cuts a staking pool's total staked balance by `percent`, as if it had lost funds: every
+/// delegator's share is worth that much less. (The pool's state starts with its owner id, its
+/// ed25519 staking key, the last epoch and the last total balance, then the total staked.)
+fn pool_loses(t: &common::Lst, pool: &localnet::Account, percent: u128) {
+    let mut state = t.net.view_state(pool.id(), b"STATE").unwrap();
+    let owner_len = u32::from_le_bytes(state[0..4].try_into().unwrap()) as usize;
+    let at = 4 + owner_len + 33 + 8 + 16;
+    let total = u128::from_le_bytes(state[at..at + 16].try_into().unwrap());
+    state[at..at + 16].copy_from_slice(&(total - total * percent / 100).to_le_bytes());
+    t.net.patch_state(pool.id(), b"STATE", &state);
+}
+
+#[test]
+fn a_loss_at_a_pool_lowers_the_price_without_stuck_state() {
+    let t = setup();
+    let pools = t.add_validators(&[1, 1]);
+    let alice = t.net.create_account("alice", 1_000 * NEAR);
+    t.call(&alice, "deposit_and_stake", json!({}), 400 * NEAR).unwrap();
+    t.crank();
+    let before = t.u128("get_total_staked_balance", json!({}));
+    let (lost_pool_stake, _) = t.at_pool(&pools[1]);
+    pool_loses(&t, &pools[1], 10);
+    let (after_loss, _) = t.at_pool(&pools[1]);
+    assert!(after_loss < lost_pool_stake);
+    // A reward-free epoch for the pools, so the change is the loss alone.
+    for pool in &pools {
+        t.net.set_reward_rate(pool.id(), Rate::ZERO);
+    }
+    t.net.advance_epochs(1);
+    t.crank();
+    let after = t.u128("get_total_staked_balance", json!({}));
+    assert_eq!(before - after, lost_pool_stake - after_loss);
+    assert!(t.u128("ft_price", json!({})) < NEAR);
+    t.assert_matches_pools(&pools);
+    assert_eq!(t.crank_status()["locked"], json!(0));
+    // Holders still unstake and withdraw at the lower price. The loss also set off a
+    // rebalancing unstake from the other pool, which now waits out its delay, so part of this
+    // unstake must wait for it: the holder's unlock epoch says so.
+    let owed = t.staked(&alice);
+    let free_again = t.validators()[0]["unlock_epoch"].as_u64().unwrap();
+    assert_eq!(t.crank_status()["unstake_epoch"], json!(free_again));
+    t.call(&alice, "unstake_all", json!({}), 0).unwrap();
+    let unlock = t.view::<Value>("get_holder", json!({"account_id": alice.id()}))["unlock_epoch"].as_u64().unwrap();
+    assert_eq!(unlock, free_again + 4);
+    while t.net.epoch_height() < unlock {
+        t.crank();
+        t.assert_matches_pools(&pools);
+        t.net.advance_epochs(1);
+    }
+    t.crank();
+    let before = alice.balance();
+    let out = t.call(&alice, "withdraw_all", json!({}), 0).unwrap();
+    assert_eq!(alice.balance(), before + owed - out.total_tokens_burnt());
+    assert_eq!(t.crank_status()["locked"], json!(0));
+}

@@ -66,6 +66,18 @@ impl Localnet {
         self.chain.borrow().accounts.get(id).and_then(|a| a.data.get(key).cloned())
     }
 
+    /// Overwrites one key of a contract's state, as near-workspaces' `patch_state` does: for
+    /// tests that need a state no transaction can reach (a pool that lost funds, say).
+    pub fn patch_state(&self, id: &AccountId, key: &[u8], value: &[u8]) {
+        let mut chain = self.chain.borrow_mut();
+        let account = chain.accounts.get_mut(id).unwrap_or_else(|| panic!("account {id} does not exist"));
+        let extra = crate::vm::runtime_config().fees.storage_usage_config.num_extra_bytes_record;
+        match account.data.insert(key.to_vec(), value.to_vec()) {
+            Some(old) => account.storage_usage = account.storage_usage - old.len() as u64 + value.len() as u64,
+            None => account.storage_usage += key.len() as u64 + value.len() as u64 + extra,
+        }
+    }
+
     pub fn view(&self, contract: &AccountId, method: &str) -> ViewBuilder {
         ViewBuilder { net: self.clone(), contract: contract.clone(), method: method.to_string(), args: vec![] }
     }

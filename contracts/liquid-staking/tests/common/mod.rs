@@ -32,7 +32,7 @@ pub fn init_args(owner: &Account, treasury: &Account) -> Value {
 
 pub fn setup() -> Lst {
     let net = Localnet::new();
-    let owner = net.create_account("owner", 1_000 * NEAR);
+    let owner = net.create_account("owner", 5_000 * NEAR);
     let treasury = net.create_account("treasury", NEAR);
     let lst = net.create_account("lst", 50 * NEAR);
     lst.batch(lst.id())
