@@ -464,6 +464,6 @@ pub fn status_json() -> String {
         json::u128(totals.to_unstake),
         json::u128(totals.pending_rewards),
         json::u128(totals.unstake_capacity),
-        totals.unstake_epoch
+        json::opt_epoch(totals.unstake_epoch)
     )
 }

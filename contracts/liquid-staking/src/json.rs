@@ -373,6 +373,11 @@ pub fn opt_string(s: Option<&str>) -> String {
     s.map_or_else(|| "null".to_string(), string)
 }
 
+/// An epoch, or `null` for `u64::MAX` (never).
+pub fn opt_epoch(epoch: u64) -> String {
+    if epoch == u64::MAX { "null".to_string() } else { epoch.to_string() }
+}
+
 /// A yocto amount as NEP-141 writes it: a decimal string.
 pub fn u128(value: u128) -> String {
     format!("\"{value}\"")

@@ -112,7 +112,7 @@ pub fn solvency() -> String {
         concat!(
             r#"{{"totals":{{"total_shares":{},"total_staked":{},"buffered":{},"reserve":{},"unstaked":{},"#,
             r#""storage_deposits":{},"holders":{},"delegated":{},"unstaking":{},"to_unstake":{},"#,
-            r#""claims_unstaking":{},"pending_rewards":{},"unstake_epoch":{}}},"#,
+            r#""claims_unstaking":{},"pending_rewards":{},"unstake_capacity":{},"unstake_epoch":{}}},"#,
             r#""assets":{},"liabilities":{},"balance":{},"tracked":{},"solvent":{}}}"#
         ),
         json::u128(t.total_shares),
@@ -127,7 +127,8 @@ pub fn solvency() -> String {
         json::u128(t.to_unstake),
         json::u128(t.claims_unstaking),
         json::u128(t.pending_rewards),
-        t.unstake_epoch,
+        json::u128(t.unstake_capacity),
+        json::opt_epoch(t.unstake_epoch),
         json::u128(assets),
         json::u128(liabilities),
         json::u128(balance),
