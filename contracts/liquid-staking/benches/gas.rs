@@ -1,56 +1,60 @@
 //! Gas of each user method on localnet: `cargo bench -p liquid-staking --bench gas`.
 //!
 //! "VM gas" is what nearcore's VM burns running the method (the figure the targets are set in);
-//! "receipt gas" adds the receipt's exec fees.
+//! "receipt gas" adds the receipt's exec fees. Every method is measured with no validators and
+//! again with 500: user calls never read the validator set, so the figures must not change.
 
-use localnet::{Account, ExecutionResult, Localnet, NEAR, TGAS, build::contract_wasm};
-use serde_json::{Value, json};
+#[path = "../tests/common/mod.rs"]
+mod common;
 
-fn row(label: &str, method: &str, out: ExecutionResult) {
+use common::setup;
+use localnet::{ExecutionResult, NEAR, TGAS, build::contract_wasm};
+use serde_json::json;
+
+fn gas(method: &str, out: ExecutionResult) -> (u64, u64) {
     let out = out.unwrap();
     let receipt = out.receipt(method);
-    let tgas = |g: u64| format!("{:.3}", g as f64 / TGAS as f64);
-    println!("| {label} | {} | {} |", tgas(receipt.vm_gas_burnt), tgas(receipt.gas_burnt));
+    (receipt.vm_gas_burnt, receipt.gas_burnt)
+}
+
+/// (label, VM gas, receipt gas) of every user method, on a fresh pool with `validators`.
+fn measure(validators: usize) -> Vec<(&'static str, u64, u64)> {
+    let t = setup();
+    for i in 0..validators {
+        let args = json!({"account_id": format!("pool{i}.near"), "weight": 1});
+        t.call(&t.owner, "add_validator", args, 1).unwrap();
+    }
+    let alice = t.net.create_account("alice", 1_000 * NEAR);
+    let bob = t.net.create_account("bob", 1_000 * NEAR);
+    let c = |who, method, args, deposit| gas(method, t.call(who, method, args, deposit));
+    let mut rows = vec![];
+    let mut row = |label, (vm, receipt)| rows.push((label, vm, receipt));
+    row("`deposit_and_stake` (new holder)", c(&alice, "deposit_and_stake", json!({}), 10 * NEAR));
+    row("`deposit_and_stake`", c(&alice, "deposit_and_stake", json!({}), 10 * NEAR));
+    row("`storage_deposit`", c(&bob, "storage_deposit", json!({}), NEAR));
+    row("`ft_transfer`", c(&alice, "ft_transfer", json!({"receiver_id": bob.id(), "amount": NEAR.to_string()}), 1));
+    row("`deposit`", c(&alice, "deposit", json!({}), NEAR));
+    row("`stake`", c(&alice, "stake", json!({"amount": (NEAR / 2).to_string()}), 0));
+    row("`unstake`", c(&alice, "unstake", json!({"amount": NEAR.to_string()}), 0));
+    row("`unstake_all`", c(&bob, "unstake_all", json!({}), 0));
+    t.net.advance_epochs(4);
+    row("`withdraw`", c(&alice, "withdraw", json!({"amount": (NEAR / 4).to_string()}), 0));
+    row("`withdraw_all`", c(&alice, "withdraw_all", json!({}), 0));
+    for view in ["get_account", "ft_balance_of"] {
+        let gas = t.lst.view(view).args_json(json!({"account_id": alice.id()})).call().unwrap().gas_burnt;
+        rows.push((if view == "get_account" { "`get_account` (view)" } else { "`ft_balance_of` (view)" }, gas, 0));
+    }
+    rows
 }
 
 fn main() {
-    let net = Localnet::new();
-    let owner = net.create_account("owner", 100 * NEAR);
-    let lst = net.create_account("lst", 50 * NEAR);
-    let wasm = contract_wasm("liquid-staking");
-    let init = json!({
-        "owner_id": owner.id(), "treasury_id": owner.id(),
-        "reward_fee": {"numerator": 1, "denominator": 10},
-        "metadata": {"spec": "ft-1.0.0", "name": "Liquid Staked NEAR", "symbol": "lsNEAR", "decimals": 24},
-    });
-    lst.batch(lst.id()).deploy(&wasm).call("new", init, 10 * NEAR, 100 * TGAS).transact().unwrap();
-    let call = |who: &Account, method: &str, args: Value, deposit: u128| {
-        who.call(lst.id(), method).args_json(args).deposit(deposit).gas(30 * TGAS).transact()
-    };
-    let alice = net.create_account("alice", 1_000 * NEAR);
-    let bob = net.create_account("bob", 1_000 * NEAR);
-
-    println!("| method | VM gas (Tgas) | receipt gas (Tgas) |");
-    println!("| --- | --- | --- |");
-    row(
-        "`deposit_and_stake` (new holder)",
-        "deposit_and_stake",
-        call(&alice, "deposit_and_stake", json!({}), 10 * NEAR),
-    );
-    row("`deposit_and_stake`", "deposit_and_stake", call(&alice, "deposit_and_stake", json!({}), 10 * NEAR));
-    row("`storage_deposit`", "storage_deposit", call(&bob, "storage_deposit", json!({}), NEAR));
-    let transfer = json!({"receiver_id": bob.id(), "amount": NEAR.to_string()});
-    row("`ft_transfer`", "ft_transfer", call(&alice, "ft_transfer", transfer, 1));
-    row("`deposit`", "deposit", call(&alice, "deposit", json!({}), NEAR));
-    row("`stake`", "stake", call(&alice, "stake", json!({"amount": (NEAR / 2).to_string()}), 0));
-    row("`unstake`", "unstake", call(&alice, "unstake", json!({"amount": NEAR.to_string()}), 0));
-    row("`unstake_all`", "unstake_all", call(&bob, "unstake_all", json!({}), 0));
-    net.advance_epochs(4);
-    row("`withdraw`", "withdraw", call(&alice, "withdraw", json!({"amount": (NEAR / 4).to_string()}), 0));
-    row("`withdraw_all`", "withdraw_all", call(&alice, "withdraw_all", json!({}), 0));
-    for view in ["get_account", "ft_balance_of"] {
-        let gas = lst.view(view).args_json(json!({"account_id": alice.id()})).call().unwrap().gas_burnt;
-        println!("| `{view}` (view) | {:.3} | |", gas as f64 / TGAS as f64);
+    let tgas = |g: u64| format!("{:.3}", g as f64 / TGAS as f64);
+    let (none, many) = (measure(0), measure(500));
+    println!("| method | VM gas (Tgas) | receipt gas (Tgas) | VM gas with 500 validators (Tgas) |");
+    println!("| --- | --- | --- | --- |");
+    for ((label, vm, receipt), (_, vm_500, _)) in none.iter().zip(&many) {
+        let receipt = if *receipt == 0 { String::new() } else { tgas(*receipt) };
+        println!("| {label} | {} | {receipt} | {} |", tgas(*vm), tgas(*vm_500));
     }
-    println!("\nwasm: {} bytes", wasm.len());
+    println!("\nwasm: {} bytes", contract_wasm("liquid-staking").len());
 }
