@@ -34,9 +34,11 @@ fn life_cycle(weights: &[u32]) {
     }
     t.assert_matches_pools(&pools);
 
-    // The pools are validators, so our shares in them earn from this epoch on.
+    // The pools are validators, so our shares in them earn from this epoch on. A donation to the
+    // contract meanwhile changes nothing.
     let price = t.u128("ft_price", json!({}));
     assert_eq!(price, NEAR);
+    t.net.create_account("donor", 2_000 * NEAR).transfer(t.lst.id(), 1_000 * NEAR).unwrap();
     t.net.advance_epochs(1);
     t.crank();
     t.assert_matches_pools(&pools);
