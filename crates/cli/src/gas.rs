@@ -1,0 +1,176 @@
+//! The gas report: gas burnt by every user method (with no validators and with 500), by a full
+//! epoch's crank for 5, 30 and 100 validators, by the validators' staking pool, and the wasm sizes.
+
+use crate::protocol::{CRANK_GAS, Protocol};
+use localnet::{Account, ExecutionResult, Localnet, NEAR, TGAS, build::contract_wasm};
+use serde_json::{Value, json};
+
+/// One measured method.
+pub struct Row {
+    pub method: String,
+    /// Gas the VM burnt running it (the figure the protocol's targets are set in).
+    pub vm_gas: u64,
+    /// All gas of its receipt (the VM's and the receipt's exec fees); 0 for views.
+    pub receipt_gas: u64,
+}
+
+/// A full epoch's crank for some number of validators.
+pub struct CrankRow {
+    pub validators: usize,
+    /// `delegating` (fresh deposits to stake) or `steady` (sync and rewards only).
+    pub epoch: &'static str,
+    pub calls: usize,
+    /// Everything the crank transactions burnt, pool calls and callbacks included.
+    pub gas: u64,
+    pub largest_call: u64,
+}
+
+pub struct Report {
+    pub user_methods: Vec<Row>,
+    /// VM gas of the same methods with 500 validators in the set.
+    pub user_methods_500: Vec<Row>,
+    pub crank: Vec<CrankRow>,
+    pub staking_pool: Vec<Row>,
+    pub wasm: Vec<(&'static str, usize)>,
+}
+
+fn row(method: &str, out: ExecutionResult) -> Row {
+    let out = out.unwrap();
+    let receipt = out.receipt(method);
+    Row { method: method.to_string(), vm_gas: receipt.vm_gas_burnt, receipt_gas: receipt.gas_burnt }
+}
+
+fn view_row(account: &Account, method: &str, args: &Value) -> Row {
+    let gas = account.view(method).args_json(args).call().unwrap().gas_burnt;
+    Row { method: format!("{method} (view)"), vm_gas: gas, receipt_gas: 0 }
+}
+
+/// Every user method of the liquid staking contract, on a fresh deployment with `validators`
+/// in the set (they are only listed: user calls never touch them).
+fn user_methods(validators: usize) -> Vec<Row> {
+    let p = Protocol::deploy(Localnet::new());
+    for i in 0..validators {
+        p.call(&p.owner, "add_validator", json!({"account_id": format!("pool{i}.near"), "weight": 1}), 1).unwrap();
+    }
+    let alice = p.net.create_account("alice", 1_000 * NEAR);
+    let bob = p.net.create_account("bob", 1_000 * NEAR);
+    let mut rows = vec![];
+    let mut new_holder = row("deposit_and_stake", p.call(&alice, "deposit_and_stake", json!({}), 10 * NEAR));
+    new_holder.method = "deposit_and_stake (new holder)".into();
+    rows.push(new_holder);
+    rows.push(row("deposit_and_stake", p.call(&alice, "deposit_and_stake", json!({}), 10 * NEAR)));
+    rows.push(row("storage_deposit", p.call(&bob, "storage_deposit", json!({}), NEAR)));
+    let transfer = json!({"receiver_id": bob.id(), "amount": NEAR.to_string()});
+    rows.push(row("ft_transfer", p.call(&alice, "ft_transfer", transfer, 1)));
+    rows.push(row("deposit", p.call(&alice, "deposit", json!({}), NEAR)));
+    rows.push(row("stake", p.call(&alice, "stake", json!({"amount": (NEAR / 2).to_string()}), 0)));
+    rows.push(row("unstake", p.call(&alice, "unstake", json!({"amount": NEAR.to_string()}), 0)));
+    rows.push(row("unstake_all", p.call(&bob, "unstake_all", json!({}), 0)));
+    p.net.advance_epochs(4);
+    rows.push(row("withdraw", p.call(&alice, "withdraw", json!({"amount": (NEAR / 4).to_string()}), 0)));
+    rows.push(row("withdraw_all", p.call(&alice, "withdraw_all", json!({}), 0)));
+    let me = json!({"account_id": alice.id()});
+    rows.push(view_row(&p.lst, "get_account", &me));
+    rows.push(view_row(&p.lst, "ft_balance_of", &me));
+    rows
+}
+
+fn crank_epoch(p: &Protocol, validators: usize, epoch: &'static str) -> CrankRow {
+    let outcomes = p.crank();
+    let gas: Vec<u64> = outcomes.iter().map(ExecutionResult::total_gas_burnt).collect();
+    CrankRow {
+        validators,
+        epoch,
+        calls: gas.len(),
+        gas: gas.iter().sum(),
+        largest_call: gas.iter().copied().max().unwrap_or(0),
+    }
+}
+
+fn crank(validators: usize) -> Vec<CrankRow> {
+    let p = Protocol::deploy(Localnet::new());
+    p.add_validators(&vec![1; validators]);
+    let alice = p.net.create_account("alice", 100_000 * NEAR);
+    p.call(&alice, "deposit_and_stake", json!({}), 10_000 * NEAR).unwrap();
+    let delegating = crank_epoch(&p, validators, "delegating");
+    p.net.advance_epochs(1);
+    vec![delegating, crank_epoch(&p, validators, "steady")]
+}
+
+/// The validators' staking pool, called by a delegator.
+fn staking_pool() -> Vec<Row> {
+    let p = Protocol::deploy(Localnet::new());
+    let pool = p.add_validators(&[1]).remove(0);
+    let alice = p.net.create_account("alice", 1_000 * NEAR);
+    let call = |method: &str, args: Value, deposit: u128| {
+        row(method, alice.call(pool.id(), method).args_json(args).deposit(deposit).gas(CRANK_GAS).transact())
+    };
+    let amount = json!({"amount": (5 * NEAR).to_string()});
+    let mut rows = vec![call("deposit", json!({}), 10 * NEAR), call("deposit_and_stake", json!({}), 10 * NEAR)];
+    rows.extend([call("stake", amount.clone(), 0), call("stake_all", json!({}), 0)]);
+    rows.extend([call("unstake", amount, 0), call("unstake_all", json!({}), 0)]);
+    p.net.advance_epochs(4);
+    rows.push(call("ping", json!({}), 0));
+    rows.push(call("withdraw", json!({"amount": NEAR.to_string()}), 0));
+    rows.push(call("withdraw_all", json!({}), 0));
+    rows.push(view_row(&pool, "get_account", &json!({"account_id": alice.id()})));
+    rows
+}
+
+/// Measures everything (a few minutes in a debug build, seconds in release).
+pub fn report() -> Report {
+    Report {
+        user_methods: user_methods(0),
+        user_methods_500: user_methods(500),
+        crank: [5, 30, 100].into_iter().flat_map(crank).collect(),
+        staking_pool: staking_pool(),
+        wasm: ["liquid-staking", "staking-pool"].into_iter().map(|c| (c, contract_wasm(c).len())).collect(),
+    }
+}
+
+fn tgas(gas: u64) -> String {
+    format!("{:.3}", gas as f64 / TGAS as f64)
+}
+
+impl Report {
+    pub fn markdown(&self) -> String {
+        let mut out = String::from("## Liquid staking: user methods\n\n");
+        out += "| method | VM gas (Tgas) | receipt gas (Tgas) | VM gas, 500 validators (Tgas) |\n| --- | --- | --- | --- |\n";
+        for (row, with_500) in self.user_methods.iter().zip(&self.user_methods_500) {
+            let receipt = if row.receipt_gas == 0 { String::new() } else { tgas(row.receipt_gas) };
+            out += &format!("| `{}` | {} | {receipt} | {} |\n", row.method, tgas(row.vm_gas), tgas(with_500.vm_gas));
+        }
+        out += "\n## Liquid staking: a full epoch's crank\n\n";
+        out += "| validators | epoch | calls | gas (Tgas) | largest call (Tgas) |\n| --- | --- | --- | --- | --- |\n";
+        for c in &self.crank {
+            let (gas, largest) = (c.gas as f64 / TGAS as f64, c.largest_call as f64 / TGAS as f64);
+            out += &format!("| {} | {} | {} | {gas:.1} | {largest:.1} |\n", c.validators, c.epoch, c.calls);
+        }
+        out +=
+            "\n## Validators' staking pool\n\n| method | VM gas (Tgas) | receipt gas (Tgas) |\n| --- | --- | --- |\n";
+        for row in &self.staking_pool {
+            let receipt = if row.receipt_gas == 0 { String::new() } else { tgas(row.receipt_gas) };
+            out += &format!("| `{}` | {} | {receipt} |\n", row.method, tgas(row.vm_gas));
+        }
+        out += "\n## Wasm\n\n| contract | bytes |\n| --- | --- |\n";
+        for (name, bytes) in &self.wasm {
+            out += &format!("| {name} | {bytes} |\n");
+        }
+        out
+    }
+
+    pub fn json(&self) -> Value {
+        let rows = |rows: &[Row]| -> Vec<Value> {
+            rows.iter().map(|r| json!({"method": r.method, "vm_gas": r.vm_gas, "receipt_gas": r.receipt_gas})).collect()
+        };
+        json!({
+            "user_methods": rows(&self.user_methods),
+            "user_methods_with_500_validators": rows(&self.user_methods_500),
+            "crank": self.crank.iter().map(|c| json!({
+                "validators": c.validators, "epoch": c.epoch, "calls": c.calls, "gas": c.gas, "largest_call": c.largest_call,
+            })).collect::<Vec<_>>(),
+            "staking_pool": rows(&self.staking_pool),
+            "wasm": self.wasm.iter().map(|(name, bytes)| json!({"contract": name, "bytes": bytes})).collect::<Vec<_>>(),
+        })
+    }
+}
