@@ -84,15 +84,14 @@ fn stake_unstaked(amount: Option<u128>) {
     events::ft_mint(&account_id, shares);
 }
 
-/// Burns `shares` of the caller's tokens for `amount` NEAR, owed from the unlock epoch.
-fn unstake_shares(account_id: &AccountId, totals: &mut Totals, mut holder: Holder, amount: u128, shares: u128) {
-    holder.shares -= shares;
+/// Burns `shares` tokens for `amount` NEAR owed from the returned unlock epoch (the owner's
+/// record is updated by the caller). The NEAR is paid from the buffer first; the rest is
+/// requested from validators by the crank: this epoch if validators free to unstake hold enough,
+/// otherwise when they are free again.
+pub fn burn_for_claim(totals: &mut Totals, amount: u128, shares: u128) -> u64 {
     totals.total_shares -= shares;
     totals.total_staked -= amount;
-    holder.unstaked += amount;
     totals.unstaked += amount;
-    // Paid from the buffer first; the rest is requested from validators by the crank: this
-    // epoch if validators free to unstake hold enough, otherwise when they are free again.
     let from_buffer = amount.min(totals.buffered);
     totals.buffered -= from_buffer;
     totals.reserve += from_buffer;
@@ -103,7 +102,14 @@ fn unstake_shares(account_id: &AccountId, totals: &mut Totals, mut holder: Holde
         u64::MAX => epoch + 1,
         free_again => free_again.max(epoch + 1),
     };
-    let unlock_epoch = request_epoch + NUM_EPOCHS_TO_UNLOCK;
+    request_epoch + NUM_EPOCHS_TO_UNLOCK
+}
+
+/// Burns `shares` of the caller's tokens for `amount` NEAR, owed from the unlock epoch.
+fn unstake_shares(account_id: &AccountId, totals: &mut Totals, mut holder: Holder, amount: u128, shares: u128) {
+    holder.shares -= shares;
+    holder.unstaked += amount;
+    let unlock_epoch = burn_for_claim(totals, amount, shares);
     holder.unlock_epoch = u32::try_from(unlock_epoch).unwrap_or_else(|_| env::panic_str("Epoch height overflow"));
     state::save_holder(account_id, &holder);
     totals.save();
