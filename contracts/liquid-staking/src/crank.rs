@@ -20,7 +20,7 @@
 use crate::json::{self, Args};
 use crate::state::{self, Config, Totals, read, write};
 use crate::validators::{self, Op, Pending, Status, Validator, ValidatorSet};
-use crate::{events, math};
+use crate::{events, liquidity, math};
 use near_sdk::{AccountId, Gas, NearToken, Promise, env, near, require};
 
 const CRANK: &[u8] = b"k";
@@ -54,6 +54,8 @@ pub struct CrankState {
     /// The sum of this epoch's rewards (negative for losses) so far.
     pub rewards: i128,
     pub rewards_done: bool,
+    /// The instant-unstake pool's epoch work is done.
+    pub pool_done: bool,
     /// Where the next call starts looking.
     pub cursor: u16,
     /// The earliest epoch a validator seen waiting this epoch can be unstaked again.
@@ -203,6 +205,8 @@ pub fn crank() -> u32 {
     let budget = env::prepaid_gas().as_gas().saturating_sub(env::used_gas().as_gas() + CRANK_OWN_GAS);
     let capacity = budget / PER_VALIDATOR_GAS;
     require!(capacity > 0, "Attach at least 75 Tgas to run the crank");
+    // New deposits buy the instant-unstake pool's tokens before any is delegated.
+    liquidity::refill_now(&mut totals);
     maybe_finish_epoch(&mut crank, &mut totals, &set, &config);
     let mut worked = 0;
     for step in 0..set.count {
@@ -383,9 +387,16 @@ pub fn on_reconcile() {
     crank.save();
 }
 
-/// Once every validator has synced this epoch, its rewards go into the price.
+/// Once every validator has synced this epoch: the instant-unstake pool's epoch work, then the
+/// epoch's rewards go into the price.
 fn maybe_finish_epoch(crank: &mut CrankState, totals: &mut Totals, set: &ValidatorSet, config: &Config) {
-    if crank.rewards_done || crank.synced < set.count || set.count == 0 {
+    if crank.pool_done || crank.synced < set.count {
+        return;
+    }
+    // With no validators there are no rewards, but the pool still has its epoch's work.
+    crank.pool_done = true;
+    liquidity::epoch_work(totals, config);
+    if set.count == 0 {
         return;
     }
     crank.rewards_done = true;
@@ -437,7 +448,7 @@ pub fn status_json() -> String {
     let crank = CrankState::load();
     let (totals, config) = (Totals::load(), Config::load());
     let epoch = crank.epoch;
-    let mut work_left = set.count > 0 && !crank.rewards_done;
+    let mut work_left = !crank.pool_done || (set.count > 0 && !crank.rewards_done);
     let mut locked = 0;
     for index in 0..set.count {
         let Some(v) = validators::load(index) else { continue };

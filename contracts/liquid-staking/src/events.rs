@@ -115,3 +115,26 @@ pub fn epoch_rewards(epoch: u64, change: i128, applied: u128, held_back: u128, f
         ),
     );
 }
+
+/// `tokens` sold to the pool for `near` NEAR after `fee`.
+pub fn instant_unstake(account_id: &AccountId, tokens: u128, near: u128, fee: u128) {
+    emit(
+        STANDARD,
+        VERSION,
+        "instant_unstake",
+        &format!(r#"{{"account_id":"{account_id}","tokens":"{tokens}","near":"{near}","fee":"{fee}"}}"#),
+    );
+}
+
+/// Liquidity added (`event` "add_liquidity") or removed ("remove_liquidity"): NEAR, tokens and
+/// unstaked NEAR moved for `lp_shares`.
+pub fn liquidity(event: &str, account_id: &AccountId, near: u128, tokens: u128, claim: u128, lp_shares: u128) {
+    emit(
+        STANDARD,
+        VERSION,
+        event,
+        &format!(
+            r#"{{"account_id":"{account_id}","near":"{near}","tokens":"{tokens}","unstaked":"{claim}","lp_shares":"{lp_shares}"}}"#
+        ),
+    );
+}

@@ -3,8 +3,8 @@
 
 use crate::json::{self, Args};
 use crate::{
-    Config, DEFAULT_DRAIN_AFTER_EPOCHS, DEFAULT_REWARD_RATE, Fraction, TokenMetadata, crank, init, staking, storage,
-    token, validators, views,
+    Config, DEFAULT_DRAIN_AFTER_EPOCHS, DEFAULT_REWARD_RATE, Fraction, TokenMetadata, crank, init, liquidity, staking,
+    storage, token, validators, views,
 };
 use near_sdk::{Gas, NearToken, Promise};
 use near_sdk::{env, require};
@@ -41,7 +41,8 @@ const SOURCE_METADATA: &str = concat!(
 
 export! {
     /// `new(owner_id, treasury_id, reward_fee, metadata, manager_id?, whitelist_id?,
-    /// max_reward_rate?, drain_after_epochs?)`, with the seed stake attached.
+    /// max_reward_rate?, drain_after_epochs?, instant_unstake?: {target, min_fee_bps,
+    /// max_fee_bps, treasury_share_bps, unstake_threshold})`, with the seed stake attached.
     fn new() {
         let args = Args::input();
         let owner_id = args.account("owner_id");
@@ -54,7 +55,8 @@ export! {
             drain_after_epochs: args.opt_u64("drain_after_epochs").unwrap_or(DEFAULT_DRAIN_AFTER_EPOCHS),
             owner_id,
         };
-        init(config, TokenMetadata::from_args(&args.object("metadata")));
+        let instant_unstake = args.opt_object("instant_unstake").map(|a| liquidity::LiquidityConfig::from_args(&a));
+        init(config, TokenMetadata::from_args(&args.object("metadata")), instant_unstake.unwrap_or_default());
     }
 
     // Validators and the epoch crank.
@@ -124,6 +126,39 @@ export! {
 
     fn on_reconcile() {
         crank::on_reconcile();
+    }
+
+    // Instant unstake.
+
+    /// `instant_unstake(amount, min_expected_near)`: sells `amount` tokens for NEAR now, at the
+    /// price less the pool's fee; returns the NEAR paid.
+    fn instant_unstake() {
+        let args = Args::input();
+        ret_u128(liquidity::instant_unstake(args.u128("amount"), args.opt_u128("min_expected_near").unwrap_or(0)));
+    }
+
+    /// Payable: `add_liquidity(min_shares)`; returns the LP shares minted.
+    fn add_liquidity() {
+        ret_u128(liquidity::add_liquidity(Args::input().opt_u128("min_shares").unwrap_or(0)));
+    }
+
+    /// 1 yocto: `remove_liquidity(shares, min_near)`; returns the NEAR paid.
+    fn remove_liquidity() {
+        let args = Args::input();
+        ret_u128(liquidity::remove_liquidity(args.u128("shares"), args.opt_u128("min_near").unwrap_or(0)));
+    }
+
+    fn get_liquidity_pool() {
+        json::ret(&liquidity::pool_json());
+    }
+
+    /// `quote_instant_unstake(amount)`: `{value, fee, near}` of selling `amount` tokens now.
+    fn quote_instant_unstake() {
+        json::ret(&liquidity::quote_json(Args::input().u128("amount")));
+    }
+
+    fn get_liquidity_shares() {
+        ret_u128(liquidity::lp_shares_of(&Args::input().account("account_id")));
     }
 
     fn get_validators() {

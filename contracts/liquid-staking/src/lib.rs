@@ -15,6 +15,7 @@ mod crank;
 mod events;
 pub mod exports;
 mod json;
+mod liquidity;
 mod math;
 mod staking;
 mod state;
@@ -82,7 +83,7 @@ impl Fraction {
 }
 
 /// Initialises the pool with the attached deposit as its seed stake (at least 1 NEAR).
-fn init(config: Config, metadata: TokenMetadata) {
+fn init(config: Config, metadata: TokenMetadata, instant_unstake: liquidity::LiquidityConfig) {
     require!(!state::initialized(), "The contract has already been initialized");
     require!(config.reward_fee.denominator > 0, "The fee denominator must be positive");
     require!(config.reward_fee.at_most(MAX_REWARD_FEE), "The reward fee must be at most 20%");
@@ -93,6 +94,8 @@ fn init(config: Config, metadata: TokenMetadata) {
     );
     require!(metadata.spec == "ft-1.0.0", "The token metadata spec must be ft-1.0.0");
     require!(metadata.decimals == 24, "The token must have 24 decimals, like NEAR");
+    instant_unstake.assert_valid();
+    instant_unstake.save();
     let seed = env::attached_deposit().as_yoctonear();
     require!(seed >= MIN_SEED, "Attach at least 1 NEAR as the seed stake");
     Totals { total_shares: seed, total_staked: seed, buffered: seed, unstake_epoch: u64::MAX, ..Default::default() }

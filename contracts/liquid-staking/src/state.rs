@@ -65,6 +65,12 @@ pub struct Totals {
     /// When the first validator waiting out an unstake is free again (`u64::MAX`: none waits):
     /// unstakes beyond the capacity are requested then.
     pub unstake_epoch: u64,
+    /// NEAR in the instant-unstake pool, available for swaps.
+    pub liquidity: u128,
+    /// Swap fees owed to liquidity providers, joining `liquidity` each epoch.
+    pub liquidity_fees: u128,
+    /// Swap fees owed to the treasury, staked for it each epoch.
+    pub treasury_fees: u128,
 }
 
 /// A holder's balances.

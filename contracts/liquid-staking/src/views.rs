@@ -98,21 +98,25 @@ pub fn metadata_json(m: &TokenMetadata) -> String {
     )
 }
 
-/// `get_solvency`: the buckets; assets (buffered, reserve, delegated and unstaking NEAR) against
-/// liabilities (staked plus unstaked balances; the difference is rewards held back by the rate
-/// bound); the account's liquid balance against the NEAR the buckets say it holds (buffered,
-/// reserve and storage deposits; the surplus is donations and the operator's own funds).
+/// `get_solvency`: the buckets; assets (buffered, reserve, delegated and unstaking NEAR, the
+/// instant-unstake pool's NEAR and fees) against liabilities (staked plus unstaked balances, and
+/// what the pool owes its providers and the treasury; the difference is rewards held back by the
+/// rate bound); the account's liquid balance against the NEAR the buckets say it holds (buffered,
+/// reserve, storage deposits, the pool's NEAR and fees; the surplus is donations and the
+/// operator's own funds).
 pub fn solvency() -> String {
     let t = Totals::load();
-    let assets = t.buffered + t.reserve + t.delegated + t.unstaking;
-    let liabilities = t.total_staked + t.unstaked;
+    let pools = t.liquidity + t.liquidity_fees + t.treasury_fees;
+    let assets = t.buffered + t.reserve + t.delegated + t.unstaking + pools;
+    let liabilities = t.total_staked + t.unstaked + pools;
     let balance = env::account_balance().as_yoctonear();
-    let tracked = t.buffered + t.reserve + t.storage_deposits;
+    let tracked = t.buffered + t.reserve + t.storage_deposits + pools;
     format!(
         concat!(
             r#"{{"totals":{{"total_shares":{},"total_staked":{},"buffered":{},"reserve":{},"unstaked":{},"#,
             r#""storage_deposits":{},"holders":{},"delegated":{},"unstaking":{},"to_unstake":{},"#,
-            r#""claims_unstaking":{},"pending_rewards":{},"unstake_capacity":{},"unstake_epoch":{}}},"#,
+            r#""claims_unstaking":{},"pending_rewards":{},"unstake_capacity":{},"unstake_epoch":{},"liquidity":{},"#,
+            r#""liquidity_fees":{},"treasury_fees":{}}},"#,
             r#""assets":{},"liabilities":{},"balance":{},"tracked":{},"solvent":{}}}"#
         ),
         json::u128(t.total_shares),
@@ -129,6 +133,9 @@ pub fn solvency() -> String {
         json::u128(t.pending_rewards),
         json::u128(t.unstake_capacity),
         json::opt_epoch(t.unstake_epoch),
+        json::u128(t.liquidity),
+        json::u128(t.liquidity_fees),
+        json::u128(t.treasury_fees),
         json::u128(assets),
         json::u128(liabilities),
         json::u128(balance),
