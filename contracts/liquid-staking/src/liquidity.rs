@@ -11,8 +11,9 @@
 //!
 //! Liquidity providers own the pool's NEAR, the liquid tokens it bought, the NEAR it is
 //! unstaking and their fees. New deposits buy the pool's tokens first (at the price, no fee),
-//! refilling its NEAR; tokens above `unstake_threshold` are unstaked by the crank, so the pool
-//! recovers by itself during an exit wave.
+//! refilling its NEAR; tokens above `unstake_threshold` are unstaked, so the pool recovers by
+//! itself during an exit wave. Both happen in the crank, never between two swaps, so a swap's cost
+//! depends only on the pool's state, not on how the swap is split.
 
 use crate::state::{Config, Totals, read, write};
 use crate::{events, json, math, staking, state};
@@ -203,10 +204,6 @@ pub fn instant_unstake(tokens: u128, min_expected_near: u128) -> u128 {
     require!(holder.shares >= tokens, "The account doesn't have enough balance");
     let mut totals = Totals::load();
     let mut pool = Pool::load();
-    let burnt = refill(&mut totals, &mut pool);
-    if burnt > 0 {
-        events::ft_burn(&env::current_account_id(), burnt);
-    }
     let config = LiquidityConfig::load();
     let q = quote(&totals, &config, tokens);
     require!(q.near >= min_expected_near, "The swap would pay less than min_expected_near");
@@ -380,8 +377,6 @@ pub fn pool_json() -> String {
 
 /// `quote_instant_unstake`: exactly what `instant_unstake(amount)` would pay now.
 pub fn quote_json(tokens: u128) -> String {
-    let mut totals = Totals::load();
-    refill(&mut totals, &mut Pool::load());
-    let q = quote(&totals, &LiquidityConfig::load(), tokens);
+    let q = quote(&Totals::load(), &LiquidityConfig::load(), tokens);
     format!(r#"{{"value":{},"fee":{},"near":{}}}"#, json::u128(q.value), json::u128(q.fee), json::u128(q.near))
 }
