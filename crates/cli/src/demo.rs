@@ -54,6 +54,7 @@ fn near(yocto: u128) -> f64 {
 pub struct Summary {
     pub failures: Vec<String>,
     pub withdrawals: usize,
+    pub instant_unstakes: usize,
     pub final_price: u128,
     pub apy: f64,
 }
@@ -65,6 +66,7 @@ struct Demo {
     rng: Rng,
     failures: Vec<String>,
     withdrawals: usize,
+    instant_unstakes: usize,
 }
 
 impl Demo {
@@ -93,6 +95,23 @@ impl Demo {
                     let amount = shares / (2 + self.rng.below(4) as u128);
                     p.call(&user, "ft_transfer", json!({"receiver_id": to.id(), "amount": amount.to_string()}), 1)
                         .unwrap();
+                }
+            }
+            7 if staked > NEAR => {
+                // Leave now through the pool, if it has the NEAR: the swap must pay the quote.
+                let tokens: u128 = holder["shares"].as_str().unwrap().parse::<u128>().unwrap() / 4;
+                let quote = p.lst.view("quote_instant_unstake").args_json(json!({"amount": tokens.to_string()})).call();
+                if let Ok(quote) = quote {
+                    let quote: Value = quote.json();
+                    let near = quote["near"].as_str().unwrap().to_string();
+                    let args = json!({"amount": tokens.to_string(), "min_expected_near": near});
+                    let before = user.balance();
+                    let out = p.call(&user, "instant_unstake", args, 0);
+                    let received = user.balance() + out.total_tokens_burnt() - before;
+                    if out.is_failure() || received.to_string() != near {
+                        self.failures.push(format!("{} instant unstake paid {received}, quoted {near}", user.id()));
+                    }
+                    self.instant_unstakes += 1;
                 }
             }
             5 | 6 if staked > NEAR => {
@@ -162,13 +181,14 @@ impl Demo {
         let growth = price as f64 / price0 as f64;
         let apy = if epochs == 0 { 0.0 } else { growth.powf(EPOCHS_PER_YEAR / epochs as f64) - 1.0 };
         let row = format!(
-            "| {:>5} | {:.8} | {:>12.2} | {:<40} | {:>10.2} | {:>10.2} | {:>6.2}% |",
+            "| {:>5} | {:.8} | {:>12.2} | {:<40} | {:>10.2} | {:>10.2} | {:>9.2} | {:>6.2}% |",
             self.p.net.epoch_height(),
             near(price),
             near(n("total_staked")),
             stakes.join(" "),
             near(n("to_unstake") + n("claims_unstaking")),
             near(n("reserve")),
+            near(n("liquidity")),
             apy * 100.0
         );
         (row, price, apy)
@@ -194,15 +214,26 @@ pub fn run(options: &Options) -> Summary {
             withdrawn: 0,
         })
         .collect();
-    let mut demo = Demo { p, pools, users, rng: Rng(options.seed.max(1)), failures: vec![], withdrawals: 0 };
+    // A liquidity provider backs instant unstakes.
+    let lp = p.net.create_account("provider", 20_000 * NEAR);
+    p.call(&lp, "add_liquidity", json!({}), 5_000 * NEAR).unwrap();
+    let mut demo =
+        Demo { p, pools, users, rng: Rng(options.seed.max(1)), failures: vec![], withdrawals: 0, instant_unstakes: 0 };
 
     let bar = ProgressBar::new(options.epochs);
     bar.set_style(ProgressStyle::with_template("{bar:40} epoch {pos}/{len}").expect("a valid template"));
     // Rows go above the bar on a terminal, and straight to standard output otherwise.
     let say = |line: String| if bar.is_hidden() { println!("{line}") } else { bar.println(line) };
     say(format!(
-        "| {:>5} | {:<10} | {:>12} | {:<40} | {:>10} | {:>10} | {:>7} |",
-        "epoch", "price", "total staked", "stake per validator (? offline, ! draining)", "unstaking", "reserve", "APY"
+        "| {:>5} | {:<10} | {:>12} | {:<40} | {:>10} | {:>10} | {:>9} | {:>7} |",
+        "epoch",
+        "price",
+        "total staked",
+        "stake per validator (? offline, ! draining)",
+        "unstaking",
+        "reserve",
+        "liquidity",
+        "APY"
     ));
     let price0 = demo.p.u128("ft_price", json!({}));
     let offline_at = options.epochs / 3;
@@ -241,5 +272,11 @@ pub fn run(options: &Options) -> Summary {
     for user in demo.users.iter().filter(|u| u.promise.is_some()) {
         demo.failures.push(format!("{} never received its unstaked NEAR", user.account.id()));
     }
-    Summary { failures: demo.failures, withdrawals: demo.withdrawals, final_price: last.0, apy: last.1 }
+    Summary {
+        failures: demo.failures,
+        withdrawals: demo.withdrawals,
+        instant_unstakes: demo.instant_unstakes,
+        final_price: last.0,
+        apy: last.1,
+    }
 }

@@ -65,10 +65,15 @@ fn user_methods(validators: usize) -> Vec<Row> {
     rows.push(row("deposit", p.call(&alice, "deposit", json!({}), NEAR)));
     rows.push(row("stake", p.call(&alice, "stake", json!({"amount": (NEAR / 2).to_string()}), 0)));
     rows.push(row("unstake", p.call(&alice, "unstake", json!({"amount": NEAR.to_string()}), 0)));
+    rows.push(row("add_liquidity", p.call(&bob, "add_liquidity", json!({}), 100 * NEAR)));
+    let swap = json!({"amount": NEAR.to_string()});
+    rows.push(row("instant_unstake", p.call(&alice, "instant_unstake", swap, 0)));
     rows.push(row("unstake_all", p.call(&bob, "unstake_all", json!({}), 0)));
     p.net.advance_epochs(4);
     rows.push(row("withdraw", p.call(&alice, "withdraw", json!({"amount": (NEAR / 4).to_string()}), 0)));
     rows.push(row("withdraw_all", p.call(&alice, "withdraw_all", json!({}), 0)));
+    let remove = json!({"shares": (10 * NEAR).to_string()});
+    rows.push(row("remove_liquidity", p.call(&bob, "remove_liquidity", remove, 1)));
     let me = json!({"account_id": alice.id()});
     rows.push(view_row(&p.lst, "get_account", &me));
     rows.push(view_row(&p.lst, "ft_balance_of", &me));

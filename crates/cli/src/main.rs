@@ -45,10 +45,11 @@ fn main() -> ExitCode {
         Command::Demo { users, validators, epochs, seed } => {
             let summary = lst::demo::run(&lst::demo::Options { users, validators, epochs, seed });
             println!(
-                "\nfinal price {:.8} NEAR per token, APY so far {:.2}%, {} withdrawals checked",
+                "\nfinal price {:.8} NEAR per token, APY so far {:.2}%, {} withdrawals and {} instant unstakes checked",
                 summary.final_price as f64 / 1e24,
                 summary.apy * 100.0,
-                summary.withdrawals
+                summary.withdrawals,
+                summary.instant_unstakes
             );
             if summary.failures.is_empty() {
                 println!("every user received exactly what the contract promised, and the pool stayed solvent");
