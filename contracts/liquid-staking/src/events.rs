@@ -138,3 +138,28 @@ pub fn liquidity(event: &str, account_id: &AccountId, near: u128, tokens: u128, 
         ),
     );
 }
+
+/// A parameter change scheduled from `epoch`; `old` and `new` are JSON values.
+pub fn parameter_change(parameter: &str, old: &str, new: &str, epoch: u64) {
+    emit(
+        STANDARD,
+        VERSION,
+        "parameter_change",
+        &format!(r#"{{"parameter":"{parameter}","old":{old},"new":{new},"epoch":{epoch}}}"#),
+    );
+}
+
+/// A role handed from `old` to `new`.
+pub fn role_change(role: &str, old: &AccountId, new: &AccountId) {
+    emit(STANDARD, VERSION, "role_change", &format!(r#"{{"role":"{role}","old":"{old}","new":"{new}"}}"#));
+}
+
+/// Deposits, staking, instant unstake and new liquidity stopped until `until` (0: resumed).
+pub fn pause(until: u64) {
+    emit(STANDARD, VERSION, "pause", &format!(r#"{{"until_epoch":{until}}}"#));
+}
+
+/// The code was upgraded and the state migrated between these versions.
+pub fn upgrade(from: u32, to: u32) {
+    emit(STANDARD, VERSION, "upgrade", &format!(r#"{{"from_version":{from},"to_version":{to}}}"#));
+}

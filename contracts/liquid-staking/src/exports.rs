@@ -3,9 +3,10 @@
 
 use crate::json::{self, Args};
 use crate::{
-    Config, DEFAULT_DRAIN_AFTER_EPOCHS, DEFAULT_REWARD_RATE, Fraction, TokenMetadata, crank, init, liquidity, staking,
-    storage, token, validators, views,
+    Config, DEFAULT_DRAIN_AFTER_EPOCHS, DEFAULT_REWARD_RATE, Fraction, TokenMetadata, crank, governance, init,
+    liquidity, staking, storage, token, validators, views,
 };
+use governance::Change;
 use near_sdk::{Gas, NearToken, Promise};
 use near_sdk::{env, require};
 
@@ -53,6 +54,9 @@ export! {
             whitelist_id: args.opt_account("whitelist_id"),
             max_reward_rate: args.opt_object("max_reward_rate").map_or(DEFAULT_REWARD_RATE, |f| Fraction::from_args(&f)),
             drain_after_epochs: args.opt_u64("drain_after_epochs").unwrap_or(DEFAULT_DRAIN_AFTER_EPOCHS),
+            guardian_id: args.opt_account("guardian_id").unwrap_or_else(|| owner_id.clone()),
+            pending_owner_id: None,
+            scheduled: vec![],
             owner_id,
         };
         let instant_unstake = args.opt_object("instant_unstake").map(|a| liquidity::LiquidityConfig::from_args(&a));
@@ -126,6 +130,77 @@ export! {
 
     fn on_reconcile() {
         crank::on_reconcile();
+    }
+
+    // Governance.
+
+    /// Owner, 1 yocto: `set_reward_fee({numerator, denominator})`, from 2 epochs on.
+    fn set_reward_fee() {
+        governance::schedule(Change::RewardFee(Fraction::from_args(&Args::input())));
+    }
+
+    /// Owner, 1 yocto: `set_max_reward_rate({numerator, denominator})`, from 2 epochs on.
+    fn set_max_reward_rate() {
+        governance::schedule(Change::MaxRewardRate(Fraction::from_args(&Args::input())));
+    }
+
+    /// Owner, 1 yocto: `set_drain_after_epochs(epochs)`, from 2 epochs on.
+    fn set_drain_after_epochs() {
+        governance::schedule(Change::DrainAfterEpochs(Args::input().u64("epochs")));
+    }
+
+    /// Owner, 1 yocto: `set_instant_unstake({target?, min_fee_bps?, ...})`, from 2 epochs on.
+    fn set_instant_unstake() {
+        governance::schedule_instant_unstake(liquidity::LiquidityConfig::from_args(&Args::input()));
+    }
+
+    /// Owner, 1 yocto: `set_role(role, account_id)` for the manager, guardian or treasury.
+    fn set_role() {
+        let args = Args::input();
+        governance::set_role(&args.string("role"), args.account("account_id"));
+    }
+
+    /// Owner, 1 yocto: `propose_owner(account_id)`.
+    fn propose_owner() {
+        governance::propose_owner(Args::input().account("account_id"));
+    }
+
+    /// The proposed owner, 1 yocto.
+    fn accept_owner() {
+        governance::accept_owner();
+    }
+
+    /// Guardian or owner, 1 yocto.
+    fn pause() {
+        governance::pause();
+    }
+
+    /// Owner, 1 yocto: `extend_pause(until_epoch)`.
+    fn extend_pause() {
+        governance::extend_pause(Args::input().u64("until_epoch"));
+    }
+
+    /// Guardian or owner, 1 yocto.
+    fn unpause() {
+        governance::unpause();
+    }
+
+    /// Owner, 1 yocto, the new wasm as the input: deploys it and migrates the state atomically.
+    fn upgrade() {
+        governance::upgrade();
+    }
+
+    /// Called by `upgrade` only.
+    fn migrate() {
+        governance::migrate();
+    }
+
+    fn get_roles() {
+        json::ret(&governance::roles_json());
+    }
+
+    fn get_pending_changes() {
+        json::ret(&governance::pending_json());
     }
 
     // Instant unstake.
@@ -249,9 +324,8 @@ export! {
         json::ret("\"ed25519:11111111111111111111111111111111\"");
     }
 
-    /// There is no pause yet.
     fn is_staking_paused() {
-        ret_bool(false);
+        ret_bool(governance::paused(&crate::Totals::load()));
     }
 
     fn get_number_of_accounts() {

@@ -14,6 +14,7 @@
 mod crank;
 mod events;
 pub mod exports;
+mod governance;
 mod json;
 mod liquidity;
 mod math;
@@ -96,6 +97,7 @@ fn init(config: Config, metadata: TokenMetadata, instant_unstake: liquidity::Liq
     require!(metadata.decimals == 24, "The token must have 24 decimals, like NEAR");
     instant_unstake.assert_valid();
     instant_unstake.save();
+    state::write(b"version", &governance::STATE_VERSION);
     let seed = env::attached_deposit().as_yoctonear();
     require!(seed >= MIN_SEED, "Attach at least 1 NEAR as the seed stake");
     Totals { total_shares: seed, total_staked: seed, buffered: seed, unstake_epoch: u64::MAX, ..Default::default() }

@@ -71,8 +71,35 @@ impl LiquidityConfig {
         }
     }
 
+    /// The parameters in force (a scheduled change applies from its epoch).
     pub fn load() -> Self {
-        read(LIQUIDITY_CONFIG).unwrap_or_default()
+        let settings: Settings = read(LIQUIDITY_CONFIG).unwrap_or_default();
+        match settings.next {
+            Some((next, epoch)) if epoch <= env::epoch_height() => next,
+            _ => settings.current,
+        }
+    }
+
+    /// A change scheduled for a later epoch and not yet in force.
+    pub fn pending() -> Option<(LiquidityConfig, u64)> {
+        let settings: Settings = read(LIQUIDITY_CONFIG).unwrap_or_default();
+        settings.next.filter(|(_, epoch)| *epoch > env::epoch_height())
+    }
+
+    /// Schedules `self` from `epoch`, replacing any change still waiting.
+    pub fn schedule(next: LiquidityConfig, epoch: u64) {
+        write(LIQUIDITY_CONFIG, &Settings { current: LiquidityConfig::load(), next: Some((next, epoch)) });
+    }
+
+    pub fn json(&self) -> String {
+        format!(
+            r#"{{"target":{},"min_fee_bps":{},"max_fee_bps":{},"treasury_share_bps":{},"unstake_threshold":{}}}"#,
+            json::u128(self.target),
+            self.min_fee_bps,
+            self.max_fee_bps,
+            self.treasury_share_bps,
+            json::u128(self.unstake_threshold)
+        )
     }
 
     pub fn assert_valid(&self) {
@@ -82,9 +109,18 @@ impl LiquidityConfig {
         require!(self.target > 0, "The target liquidity must be positive");
     }
 
+    /// Sets the parameters at once (at initialisation).
     pub fn save(&self) {
-        write(LIQUIDITY_CONFIG, self);
+        write(LIQUIDITY_CONFIG, &Settings { current: self.clone(), next: None });
     }
+}
+
+/// The stored parameters: those in force and a change waiting for its epoch.
+#[near(serializers = [borsh])]
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+struct Settings {
+    current: LiquidityConfig,
+    next: Option<(LiquidityConfig, u64)>,
 }
 
 /// What the liquidity providers own besides the NEAR in `Totals::liquidity`.
@@ -203,6 +239,7 @@ pub fn instant_unstake(tokens: u128, min_expected_near: u128) -> u128 {
     let mut holder = state::registered(&account_id);
     require!(holder.shares >= tokens, "The account doesn't have enough balance");
     let mut totals = Totals::load();
+    crate::governance::assert_not_paused(&totals);
     let mut pool = Pool::load();
     let config = LiquidityConfig::load();
     let q = quote(&totals, &config, tokens);
@@ -229,6 +266,7 @@ pub fn add_liquidity(min_shares: u128) -> u128 {
     let mut amount = env::attached_deposit().as_yoctonear();
     let mut owned = lp_shares_of(&account_id);
     let mut totals = Totals::load();
+    crate::governance::assert_not_paused(&totals);
     if owned == 0 {
         let cost = provider_storage_cost(&account_id);
         require!(amount > cost, "The deposit must exceed the storage cost of a liquidity provider");

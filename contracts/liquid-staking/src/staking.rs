@@ -26,6 +26,7 @@ fn no_deposit(method: &str) {
 /// Takes the attached deposit, registering the caller first if it is new (its storage is paid
 /// out of the deposit). Returns the caller's record and the NEAR left to credit.
 fn take_deposit(totals: &mut Totals, account_id: &AccountId) -> (Holder, u128) {
+    crate::governance::assert_not_paused(totals);
     let deposit = env::attached_deposit().as_yoctonear();
     require!(deposit > 0, "Deposit amount should be positive");
     if let Some(holder) = state::holder(account_id) {
@@ -66,6 +67,7 @@ fn stake_unstaked(amount: Option<u128>) {
     require!(amount > 0, "Staking amount should be positive");
     require!(holder.unstaked >= amount, "Not enough unstaked balance to stake");
     let mut totals = Totals::load();
+    crate::governance::assert_not_paused(&totals);
     holder.unstaked -= amount;
     totals.unstaked -= amount;
     // The NEAR backing this unstaked balance returns to the pool from wherever it is: a request

@@ -71,6 +71,11 @@ pub struct Totals {
     pub liquidity_fees: u128,
     /// Swap fees owed to the treasury, staked for it each epoch.
     pub treasury_fees: u128,
+    /// Deposits, staking, instant unstake and new liquidity are stopped before this epoch.
+    pub paused_until: u64,
+    /// The epoch the state was migrated to this layout (the next version's new field).
+    #[cfg(feature = "next-version")]
+    pub migrated_at_epoch: u64,
 }
 
 /// A holder's balances.
@@ -99,6 +104,10 @@ pub struct Fraction {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Config {
     pub owner_id: AccountId,
+    /// Proposed by the owner; becomes the owner when it accepts.
+    pub pending_owner_id: Option<AccountId>,
+    /// Pauses deposits, staking, instant unstake and new liquidity, for a bounded time.
+    pub guardian_id: AccountId,
     /// Receives the reward fee.
     pub treasury_id: AccountId,
     pub reward_fee: Fraction,
@@ -110,6 +119,8 @@ pub struct Config {
     pub max_reward_rate: Fraction,
     /// Epochs a validator may stay out of the validator set before it is drained.
     pub drain_after_epochs: u64,
+    /// Parameter changes waiting for their epoch ([`crate::governance`]).
+    pub scheduled: Vec<crate::governance::Scheduled>,
 }
 
 pub fn read<T: BorshDeserialize>(key: &[u8]) -> Option<T> {
@@ -122,6 +133,14 @@ pub fn write<T: BorshSerialize>(key: &[u8], value: &T) {
     let bytes =
         near_sdk::borsh::to_vec(value).unwrap_or_else(|_| env::panic_str("Cannot serialize the contract state"));
     env::storage_write(key, &bytes);
+}
+
+/// Version 1 to 2 of the state: `Totals` gains `migrated_at_epoch` (a trailing u64).
+#[cfg(feature = "next-version")]
+pub fn migrate_totals_to_v2() {
+    let mut bytes = env::storage_read(TOTALS).unwrap_or_else(|| env::panic_str("The contract is not initialized"));
+    bytes.extend_from_slice(&env::epoch_height().to_le_bytes());
+    env::storage_write(TOTALS, &bytes);
 }
 
 /// Whether `new` has run.
@@ -140,8 +159,11 @@ impl Totals {
 }
 
 impl Config {
+    /// The configuration in force: scheduled changes whose epoch has come are applied.
     pub fn load() -> Self {
-        read(CONFIG).unwrap_or_else(|| env::panic_str("The contract is not initialized"))
+        let mut config: Config = read(CONFIG).unwrap_or_else(|| env::panic_str("The contract is not initialized"));
+        config.apply_due(env::epoch_height());
+        config
     }
 }
 

@@ -1,8 +1,11 @@
 //! Builds this workspace's contracts to wasm, so `cargo test` needs no separate set-up step.
 //!
 //! A nested `cargo build --profile contract --target wasm32-unknown-unknown` runs into its own
-//! target directory (`target/wasm`), so it never waits on the outer build's lock. Cargo itself
-//! skips the work when nothing changed; within one process every package is built at most once.
+//! target directory (`target/wasm`), so it never waits on the outer build's lock, and binaryen's
+//! `wasm-opt -Oz` then shrinks the result (every call pays to load every byte). Cargo skips the
+//! build when nothing changed, the optimizer is skipped when its output is newer than its input,
+//! and within one process every package is built at most once. The optimized file is the
+//! production wasm: tests, the demo and deployments all use it.
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -21,13 +24,21 @@ pub fn workspace_root() -> PathBuf {
 /// The production wasm of workspace package `package` (for example `"liquid-staking"`), built
 /// with the `contract` profile on first use in this process.
 pub fn contract_wasm(package: &str) -> Arc<Vec<u8>> {
+    contract_wasm_with_features(package, "")
+}
+
+/// The wasm of `package` built with cargo `features` (comma-separated), for tests that need
+/// another build than the production one, such as the target of an upgrade. Each set of
+/// features builds into its own directory.
+pub fn contract_wasm_with_features(package: &str, features: &str) -> Arc<Vec<u8>> {
     static BUILT: OnceLock<Mutex<HashMap<String, Arc<Vec<u8>>>>> = OnceLock::new();
     let mut built = BUILT.get_or_init(Default::default).lock().unwrap_or_else(|e| e.into_inner());
-    if let Some(wasm) = built.get(package) {
+    let key = format!("{package}[{features}]");
+    if let Some(wasm) = built.get(&key) {
         return wasm.clone();
     }
-    let wasm = Arc::new(build(package));
-    built.insert(package.to_string(), wasm.clone());
+    let wasm = Arc::new(build(package, features));
+    built.insert(key, wasm.clone());
     wasm
 }
 
@@ -51,16 +62,18 @@ fn ensure_wasm_target(root: &Path) {
     assert!(status.success(), "rustup could not add the wasm32-unknown-unknown target");
 }
 
-fn build(package: &str) -> Vec<u8> {
+fn build(package: &str, features: &str) -> Vec<u8> {
     let root = workspace_root();
     ensure_wasm_target(&root);
-    let target_dir = root.join("target").join("wasm");
+    let dir = if features.is_empty() { "wasm".to_string() } else { format!("wasm-{}", features.replace(',', "-")) };
+    let target_dir = root.join("target").join(dir);
     let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
     let mut command = Command::new(cargo);
     command
         .current_dir(&root)
         .args(["build", "--locked", "--quiet", "--profile", "contract"])
         .args(["--target", "wasm32-unknown-unknown", "-p", package])
+        .args(if features.is_empty() { vec![] } else { vec!["--features", features] })
         .arg("--target-dir")
         .arg(&target_dir);
     // Flags meant for the outer (host) build must not leak into the contract build.
