@@ -84,5 +84,23 @@ fn build(package: &str, features: &str) -> Vec<u8> {
     assert!(status.success(), "building contract {package} failed");
     let file =
         target_dir.join("wasm32-unknown-unknown").join("contract").join(format!("{}.wasm", package.replace('-', "_")));
-    std::fs::read(&file).unwrap_or_else(|e| panic!("cannot read {}: {e}", file.display()))
+    let optimized = file.with_extension("opt.wasm");
+    let modified = |f: &Path| std::fs::metadata(f).and_then(|m| m.modified()).ok();
+    if modified(&optimized) <= modified(&file) {
+        optimize(&file, &optimized);
+    }
+    std::fs::read(&optimized).unwrap_or_else(|e| panic!("cannot read {}: {e}", optimized.display()))
+}
+
+/// `wasm-opt -Oz` with the wasm features NEAR accepts (no multi-value or SIMD).
+fn optimize(input: &Path, output: &Path) {
+    use wasm_opt::{Feature, OptimizationOptions};
+    OptimizationOptions::new_optimize_for_size_aggressively()
+        .mvp_features_only()
+        .enable_feature(Feature::BulkMemory)
+        .enable_feature(Feature::SignExt)
+        .enable_feature(Feature::MutableGlobals)
+        .enable_feature(Feature::TruncSat)
+        .run(input, output)
+        .unwrap_or_else(|e| panic!("wasm-opt failed on {}: {e}", input.display()));
 }
