@@ -87,12 +87,7 @@ pub fn withdraw(account_id: &AccountId, amount: u128) {
 
 /// A crank operation on a validator's pool, as the pool answered it.
 pub fn validator_operation(validator_id: &AccountId, op: crate::validators::Op, amount: u128, succeeded: bool) {
-    let op = match op {
-        crate::validators::Op::Sync => "sync",
-        crate::validators::Op::Stake => "stake",
-        crate::validators::Op::Unstake => "unstake",
-        crate::validators::Op::Withdraw => "withdraw",
-    };
+    let op = op.name();
     emit(
         STANDARD,
         VERSION,

@@ -88,6 +88,17 @@ pub enum Status {
     Draining,
 }
 
+impl Op {
+    pub fn name(self) -> &'static str {
+        match self {
+            Op::Sync => "sync",
+            Op::Stake => "stake",
+            Op::Unstake => "unstake",
+            Op::Withdraw => "withdraw",
+        }
+    }
+}
+
 impl Status {
     fn name(self) -> &'static str {
         match self {
@@ -298,7 +309,13 @@ pub fn views(from_index: u64, limit: u64) -> String {
                 json::u128(v.unstaked),
                 v.unlock_epoch,
                 v.status(epoch, &config).name(),
-                v.pending.is_some()
+                v.pending.as_ref().map_or("null".to_string(), |p| format!(
+                    r#"{{"operation":"{}","amount":"{}","since_block":{},"reconciling":{}}}"#,
+                    p.op.name(),
+                    p.amount,
+                    p.id,
+                    p.reconciling
+                ))
             )
         })
         .collect();

@@ -94,15 +94,20 @@ impl Protocol {
         pools
     }
 
-    /// Cranks until no work is left this epoch, as a keeper would; returns the outcomes.
-    pub fn crank(&self) -> Vec<ExecutionResult> {
+    /// One crank call by the keeper `keeper.near`, with all the gas a call can have.
+    pub fn crank_once(&self) -> ExecutionResult {
         let keeper = self.net.account("keeper.near");
         if self.net.view_account(keeper.id()).is_none() {
             self.net.create_account("keeper", 10_000 * NEAR);
         }
+        keeper.call(self.lst.id(), "crank").args_json(json!({})).gas(CRANK_GAS).transact().unwrap()
+    }
+
+    /// Cranks until no work is left this epoch, as a keeper would; returns the outcomes.
+    pub fn crank(&self) -> Vec<ExecutionResult> {
         let mut outcomes = vec![];
         for _ in 0..50 {
-            outcomes.push(keeper.call(self.lst.id(), "crank").args_json(json!({})).gas(CRANK_GAS).transact().unwrap());
+            outcomes.push(self.crank_once());
             if !self.crank_status()["work_left"].as_bool().unwrap() {
                 return outcomes;
             }
