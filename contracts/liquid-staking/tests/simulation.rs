@@ -255,7 +255,8 @@ impl Sim {
         assert!(price >= self.price, "the price fell from {} to {price}", self.price);
         self.price = price;
         if t.crank_status()["locked"] == json!(0) {
-            t.assert_matches_pools(&self.pools);
+            // Pools round by up to a yocto per operation until the next sync.
+            t.assert_matches_pools_within(&self.pools, 1_000);
         }
     }
 }
