@@ -317,20 +317,25 @@ pub fn on_sync() {
 
 /// `on_action`: keeps the accounting of a confirmed operation, restores it after a failed one.
 pub fn on_action() {
-    let Some((index, mut v)) = callback_target() else { return };
-    let pending = v.pending.take().unwrap_or_else(|| env::panic_str("checked above"));
+    let Some((index, v)) = callback_target() else { return };
     let succeeded = env::promise_result_checked(0, 0).is_ok();
+    settle(index, v, succeeded);
+}
+
+/// Releases the validator's lock and applies its operation's outcome.
+fn settle(index: u16, mut v: Validator, succeeded: bool) {
+    let pending = v.pending.take().unwrap_or_else(|| env::panic_str("the operation was checked to be in flight"));
     let mut totals = Totals::load();
     let mut crank = CrankState::load();
-    settle(&mut v, &pending, succeeded, &mut totals);
+    apply_outcome(&mut v, &pending, succeeded, &mut totals);
     recount_capacity(&mut v, &mut totals, &mut crank);
     validators::save(index, &v);
     totals.save();
     crank.save();
 }
 
-/// Applies the outcome of an operation sent with [`send`].
-fn settle(v: &mut Validator, p: &Pending, succeeded: bool, totals: &mut Totals) {
+/// The accounting of an operation sent with [`send`], once its outcome is known.
+fn apply_outcome(v: &mut Validator, p: &Pending, succeeded: bool, totals: &mut Totals) {
     events::validator_operation(&v.account_id, p.op, p.amount, succeeded);
     match (p.op, succeeded) {
         (Op::Stake, false) => {
@@ -365,13 +370,12 @@ fn settle(v: &mut Validator, p: &Pending, succeeded: bool, totals: &mut Totals) 
 /// effect. Stake and unstake were accounted when sent: they stand if the pool shows them.
 /// A withdrawal took effect if the pool's unstaked balance dropped by it.
 pub fn on_reconcile() {
-    let Some((index, mut v)) = callback_target() else { return };
+    let Some((index, v)) = callback_target() else { return };
     let Some((staked, unstaked, _)) = pool_account() else {
         // No answer: the lock stays and the next crank asks again.
         return;
     };
-    let pending = v.pending.take().unwrap_or_else(|| env::panic_str("checked above"));
-    let mut totals = Totals::load();
+    let Some(pending) = v.pending.as_ref() else { return };
     let succeeded = match pending.op {
         Op::Sync => true,
         // Rounding at the pool can differ by a yocto or two.
@@ -379,12 +383,7 @@ pub fn on_reconcile() {
         Op::Unstake => unstaked + 2 >= v.unstaked,
         Op::Withdraw => unstaked + pending.amount <= v.unstaked + 2,
     };
-    let mut crank = CrankState::load();
-    settle(&mut v, &pending, succeeded, &mut totals);
-    recount_capacity(&mut v, &mut totals, &mut crank);
-    validators::save(index, &v);
-    totals.save();
-    crank.save();
+    settle(index, v, succeeded);
 }
 
 /// Once every validator has synced this epoch: the instant-unstake pool's epoch work, then the

@@ -30,22 +30,12 @@ mod tests {
 
     const NEAR: u128 = 10u128.pow(24);
 
-    /// A deterministic xorshift generator, so failures replay.
-    struct Rng(u64);
+    use lst::rng::Rng;
 
-    impl Rng {
-        fn next(&mut self) -> u64 {
-            self.0 ^= self.0 << 13;
-            self.0 ^= self.0 >> 7;
-            self.0 ^= self.0 << 17;
-            self.0
-        }
-
-        /// An amount from 1 yocto to 2 * 10^9 NEAR, spread over every order of magnitude.
-        fn amount(&mut self) -> u128 {
-            let base = 10u128.pow((self.next() % 34) as u32);
-            base + self.next() as u128 % base
-        }
+    /// An amount from 1 yocto to 2 * 10^9 NEAR, spread over every order of magnitude.
+    fn amount(rng: &mut Rng) -> u128 {
+        let base = 10u128.pow(rng.below(34) as u32);
+        base + rng.next_u64() as u128 % base
     }
 
     /// A pool of `t` NEAR and `s` shares, driven by deposits and unstakes.
@@ -91,11 +81,11 @@ mod tests {
 
     #[test]
     fn unstaking_the_reported_value_always_fits_the_shares() {
-        let mut rng = Rng(7);
+        let mut rng = Rng::new(7);
         for _ in 0..10_000 {
-            let (s, extra) = (rng.amount() + NEAR, rng.amount());
+            let (s, extra) = (amount(&mut rng) + NEAR, amount(&mut rng));
             let t = s + extra % s; // prices from 1 to below 2
-            let shares = rng.amount() % s + 1;
+            let shares = amount(&mut rng) % s + 1;
             let value = value_of(shares, t, s);
             assert!(shares_to_burn(value, t, s) <= shares, "t {t} s {s} shares {shares}");
             if value > 0 {
@@ -107,21 +97,21 @@ mod tests {
     #[test]
     fn no_sequence_returns_more_than_went_in() {
         for seed in 1..=50u64 {
-            let mut rng = Rng(seed);
+            let mut rng = Rng::new(seed);
             // Dead shares of 1 NEAR at prices from 1 to 1.9.
             let mut pool = Pool { t: NEAR + NEAR * (seed as u128 % 10) / 10, s: NEAR };
             let (mut put_in, mut taken_out, mut owned) = (0u128, 0u128, 0u128);
             for _ in 0..2_000 {
                 let (t0, s0) = (pool.t, pool.s);
-                if rng.next().is_multiple_of(2) {
-                    let amount = rng.amount();
+                if rng.next_u64().is_multiple_of(2) {
+                    let amount = amount(&mut rng);
                     if let Some(shares) = pool.deposit(amount) {
                         put_in += amount;
                         owned += shares;
                     }
                 } else if owned > 0 {
                     let value = value_of(owned, pool.t, pool.s);
-                    let amount = if rng.next().is_multiple_of(3) { value } else { rng.amount().min(value) };
+                    let amount = if rng.next_u64().is_multiple_of(3) { value } else { amount(&mut rng).min(value) };
                     if amount > 0
                         && let Some(burnt) = pool.unstake(amount, owned)
                     {

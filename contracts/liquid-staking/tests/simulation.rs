@@ -10,27 +10,21 @@ mod common;
 
 use common::*;
 use localnet::{Account, Fault, NEAR, Rate, TGAS, build::contract_wasm};
+use lst::rng::Rng;
 use serde_json::{Value, json};
 
-struct Rng(u64);
+/// The simulation's draws.
+trait Draw {
+    fn pick<'a, T>(&mut self, items: &'a [T]) -> &'a T;
+    /// An amount from 1 yocto to about 300 NEAR, spread over the orders of magnitude.
+    fn amount(&mut self) -> u128;
+}
 
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 << 13;
-        self.0 ^= self.0 >> 7;
-        self.0 ^= self.0 << 17;
-        self.0
-    }
-
-    fn below(&mut self, n: u64) -> u64 {
-        self.next() % n
-    }
-
+impl Draw for Rng {
     fn pick<'a, T>(&mut self, items: &'a [T]) -> &'a T {
         &items[self.below(items.len() as u64) as usize]
     }
 
-    /// An amount from 1 yocto to about 300 NEAR, spread over the orders of magnitude.
     fn amount(&mut self) -> u128 {
         let digits = self.below(27) as u32;
         (1 + self.below(300) as u128) * 10u128.pow(digits) / 100
@@ -63,7 +57,7 @@ impl Sim {
         t.call(&t.owner, "storage_deposit", json!({"account_id": receiver.id()}), NEAR / 100).unwrap();
         let users: Vec<Account> = (0..8).map(|i| t.net.create_account(&format!("u{i}"), 100_000 * NEAR)).collect();
         let price = t.u128("ft_price", json!({}));
-        Sim { t, rng: Rng(seed.max(1)), pools, promises: vec![None; users.len()], users, receiver, price, log: vec![] }
+        Sim { t, rng: Rng::new(seed), pools, promises: vec![None; users.len()], users, receiver, price, log: vec![] }
     }
 
     fn holder(&self, user: &Account) -> Value {

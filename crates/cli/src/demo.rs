@@ -4,6 +4,7 @@
 //! what the contract promised at the unstake, and the pool's solvency after every epoch.
 
 use crate::protocol::Protocol;
+use crate::rng::Rng;
 use indicatif::{ProgressBar, ProgressStyle};
 use localnet::{Account, Config, Localnet, NEAR, Rate};
 use serde_json::{Value, json};
@@ -17,22 +18,6 @@ pub struct Options {
 
 /// NEAR epochs in a year (12 hours each), for the APY.
 const EPOCHS_PER_YEAR: f64 = 730.0;
-
-/// A deterministic xorshift generator: the same seed gives the same demo.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 << 13;
-        self.0 ^= self.0 >> 7;
-        self.0 ^= self.0 << 17;
-        self.0
-    }
-
-    fn below(&mut self, n: u64) -> u64 {
-        self.next() % n
-    }
-}
 
 /// What the contract promised a user at its last unstake.
 struct Promise {
@@ -218,7 +203,7 @@ pub fn run(options: &Options) -> Summary {
     let lp = p.net.create_account("provider", 20_000 * NEAR);
     p.call(&lp, "add_liquidity", json!({}), 5_000 * NEAR).unwrap();
     let mut demo =
-        Demo { p, pools, users, rng: Rng(options.seed.max(1)), failures: vec![], withdrawals: 0, instant_unstakes: 0 };
+        Demo { p, pools, users, rng: Rng::new(options.seed), failures: vec![], withdrawals: 0, instant_unstakes: 0 };
 
     let bar = ProgressBar::new(options.epochs);
     bar.set_style(ProgressStyle::with_template("{bar:40} epoch {pos}/{len}").expect("a valid template"));

@@ -1,6 +1,7 @@
 //! The `lst` command's library: the protocol deployed on localnet ([`protocol`]), the demo
-//! ([`demo`]) and the gas report ([`gas`]).
+//! ([`demo`]), the gas report ([`gas`]) and a seeded random generator ([`rng`]).
 
 pub mod demo;
 pub mod gas;
 pub mod protocol;
+pub mod rng;
