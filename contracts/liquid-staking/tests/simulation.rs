@@ -49,7 +49,12 @@ struct Sim {
 
 impl Sim {
     fn new(seed: u64) -> Sim {
-        let t = setup();
+        // Mainnet-length epochs: an epoch ends only when the simulation ends it, after the
+        // keeper's crank, as keepers crank every epoch.
+        let t = Lst::deploy(localnet::Localnet::with_config(localnet::Config {
+            epoch_length: 43_200,
+            ..Default::default()
+        }));
         let pools = t.add_validators(&[1, 2, 3, 1]);
         t.call(&t.treasury, "storage_deposit", json!({}), NEAR / 100).unwrap();
         let receiver = t.net.create_account("receiver", 10 * NEAR);
