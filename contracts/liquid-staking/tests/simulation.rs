@@ -89,7 +89,7 @@ impl Sim {
         let t = &self.t;
         let holder = self.holder(&user);
         let (shares, staked) = (num(&holder["shares"]), num(&holder["staked_balance"]));
-        let action = self.rng.below(16);
+        let action = self.rng.below(17);
         let amount = self.rng.amount();
         match action {
             0..=2 => {
@@ -189,6 +189,10 @@ impl Sim {
                 t.net.fast_forward(1 + self.rng.below(40));
                 "blocks pass".to_string()
             }
+            15 => {
+                self.withdraw(i);
+                format!("{} withdraw_all", user.id())
+            }
             _ => {
                 self.end_epoch();
                 "epoch ends".to_string()
@@ -219,22 +223,35 @@ impl Sim {
         // to a yocto per operation, which the next sync absorbs).
         t.assert_matches_pools_within(&self.pools, 1_000);
         let epoch = t.net.epoch_height();
-        for (i, user) in self.users.iter().enumerate() {
-            let Some((amount, unlock)) = self.promises[i] else { continue };
-            if unlock > epoch {
-                continue;
+        for i in 0..self.users.len() {
+            if self.promises[i].is_some_and(|(_, unlock)| unlock <= epoch) {
+                self.withdraw(i);
+                self.promises[i] = None;
             }
-            let before = user.balance();
-            let out = t.call(user, "withdraw_all", json!({}), 0);
-            assert!(out.is_success(), "{}'s matured claim could not be withdrawn: {:?}", user.id(), out.failure());
-            assert_eq!(
-                user.balance() + out.total_tokens_burnt() - before,
-                amount,
-                "withdrawal differs from the promise"
-            );
-            self.promises[i] = None;
         }
-        t.net.advance_epochs(1);
+        self.t.net.advance_epochs(1);
+    }
+
+    /// `users[i]` withdraws everything: a matured promise pays exactly once the epoch's crank has
+    /// collected the matured NEAR (before that it may be refused), an immature one is refused.
+    /// A refusal moves no NEAR.
+    fn withdraw(&self, i: usize) {
+        let (t, user) = (&self.t, &self.users[i]);
+        let collected = !t.crank_status()["work_left"].as_bool().unwrap();
+        let before = user.balance();
+        let out = t.call(user, "withdraw_all", json!({}), 0);
+        let received = user.balance() + out.total_tokens_burnt() - before;
+        match self.promises[i] {
+            Some((amount, unlock)) if unlock <= t.net.epoch_height() && (collected || out.is_success()) => {
+                assert!(out.is_success(), "{}'s matured claim could not be withdrawn: {:?}", user.id(), out.failure());
+                assert_eq!(received, amount, "withdrawal differs from the promise");
+            }
+            Some((_, unlock)) if unlock <= t.net.epoch_height() => assert_eq!(received, 0),
+            _ => {
+                assert!(!out.is_success(), "{} withdrew before its claim matured", user.id());
+                assert_eq!(received, 0, "a refused withdrawal moved NEAR");
+            }
+        }
     }
 
     /// The invariants, after every step.
