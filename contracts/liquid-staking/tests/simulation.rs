@@ -3,8 +3,8 @@
 //! cross-contract calls, the crank called by random accounts with random gas. After every step
 //! the invariants are checked.
 //!
-//! CI runs a few thousand steps. A longer campaign: `SIM_SEEDS=20 SIM_STEPS=5000 cargo test
-//! --release -p liquid-staking --test simulation -- --nocapture`; a failure prints the seed and
+//! CI runs a few thousand steps. A longer campaign: `SIM_SEEDS=50 SIM_STEPS=2000 cargo test
+//! -p liquid-staking --test simulation -- --nocapture`; a failure prints the seed and
 //! the command that replays it (`SIM_SEED=<seed>`).
 mod common;
 
@@ -303,7 +303,7 @@ fn run(seed: u64, steps: usize) {
 
 #[test]
 fn random_lives_keep_every_invariant() {
-    let steps = std::env::var("SIM_STEPS").ok().and_then(|s| s.parse().ok()).unwrap_or(400);
+    let steps = std::env::var("SIM_STEPS").ok().and_then(|s| s.parse().ok()).unwrap_or(600);
     let seeds: Vec<u64> = match std::env::var("SIM_SEED").ok().and_then(|s| s.parse().ok()) {
         Some(seed) => vec![seed],
         None => {
