@@ -350,8 +350,10 @@ fn apply_outcome(v: &mut Validator, p: &Pending, succeeded: bool, totals: &mut T
             v.unlock_epoch = v.unlock_epoch.min(p.epoch);
             totals.delegated += p.amount;
             totals.unstaking -= p.amount;
-            totals.to_unstake += p.claims;
-            totals.claims_unstaking -= p.claims;
+            // Holders may have restaked some of these claims meanwhile (`stake_unstaked`).
+            let claims = p.claims.min(totals.claims_unstaking);
+            totals.to_unstake += claims;
+            totals.claims_unstaking -= claims;
         }
         (Op::Withdraw, true) => {
             v.unstaked -= p.amount;

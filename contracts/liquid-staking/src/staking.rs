@@ -70,15 +70,17 @@ fn stake_unstaked(amount: Option<u128>) {
     crate::governance::assert_not_paused(&totals);
     holder.unstaked -= amount;
     totals.unstaked -= amount;
-    // The NEAR backing this unstaked balance returns to the pool from wherever it is: a request
-    // not yet sent to validators is cancelled, reserve NEAR is buffered, and NEAR already being
-    // unstaked at validators will be buffered when it is withdrawn.
+    // The NEAR backing this unstaked balance returns to the pool. Which NEAR backs which claim
+    // is not tracked per holder, so the least ready funding goes first: a request not yet sent to
+    // validators is cancelled, then NEAR being unstaked at validators (buffered when withdrawn),
+    // and only then reserve NEAR, which other holders' claims may already be counting on.
     let cancelled = amount.min(totals.to_unstake);
     totals.to_unstake -= cancelled;
-    let from_reserve = (amount - cancelled).min(totals.reserve);
+    let from_validators = (amount - cancelled).min(totals.claims_unstaking);
+    totals.claims_unstaking -= from_validators;
+    let from_reserve = amount - cancelled - from_validators;
     totals.reserve -= from_reserve;
     totals.buffered += from_reserve;
-    totals.claims_unstaking -= amount - cancelled - from_reserve;
     let shares = mint(&mut totals, &mut holder, amount);
     state::save_holder(&account_id, &holder);
     totals.save();

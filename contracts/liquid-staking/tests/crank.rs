@@ -229,3 +229,52 @@ fn a_loss_at_a_pool_lowers_the_price_without_stuck_state() {
     assert_eq!(alice.balance(), before + owed - out.total_tokens_burnt());
     assert_eq!(t.crank_status()["locked"], json!(0));
 }
+
+/// Restaking an unstaked balance never takes the reserve NEAR that funds another holder's claim
+/// (found by the simulation, seed 4): bob's claim is still unstaking at the validator when he
+/// restakes it, and alice's claim, paid into the reserve from the buffer, stays withdrawable on
+/// its promised epoch.
+#[test]
+fn restaking_a_claim_leaves_other_claims_funded() {
+    let t = setup();
+    let pools = t.add_validators(&[1]);
+    let alice = t.net.create_account("alice", 1_000 * NEAR);
+    let bob = t.net.create_account("bob", 1_000 * NEAR);
+    t.call(&alice, "deposit_and_stake", json!({}), 100 * NEAR + storage_cost(&alice)).unwrap();
+    t.crank();
+    t.net.advance_epochs(1);
+    t.crank();
+
+    // Bob's new deposit is still buffered: alice's unstake is paid from it into the reserve.
+    t.call(&bob, "deposit_and_stake", json!({}), 10 * NEAR + storage_cost(&bob)).unwrap();
+    t.call(&alice, "unstake", json!({"amount": (5 * NEAR).to_string()}), 0).unwrap();
+    let unlock = t.net.epoch_height() + 4;
+    assert_eq!(t.bucket("reserve"), 5 * NEAR);
+    assert_eq!(t.bucket("to_unstake"), 0);
+    t.crank();
+
+    // An epoch later bob's unstake goes to the validator (free until epoch unlock + 1), and he
+    // restakes it: the NEAR on its way back from the validator is what returns to the pool.
+    t.net.advance_epochs(1);
+    t.crank();
+    t.call(&bob, "unstake", json!({"amount": (8 * NEAR).to_string()}), 0).unwrap();
+    t.crank();
+    assert_eq!(t.bucket("claims_unstaking"), 8 * NEAR);
+    t.call(&bob, "stake_all", json!({}), 0).unwrap();
+    assert_eq!((t.bucket("reserve"), t.bucket("claims_unstaking")), (5 * NEAR, 0));
+    t.assert_balanced();
+
+    while t.net.epoch_height() < unlock {
+        t.net.advance_epochs(1);
+        t.crank();
+    }
+    let before = alice.balance();
+    let out = t.call(&alice, "withdraw_all", json!({}), 0).unwrap();
+    assert_eq!(alice.balance() + out.total_tokens_burnt() - before, 5 * NEAR);
+    // Bob's NEAR comes back from the validator into the buffer and is delegated again.
+    t.net.advance_epochs(1);
+    t.crank();
+    assert_eq!(t.bucket("reserve"), 0);
+    t.assert_matches_pools(&pools);
+    t.assert_balanced();
+}

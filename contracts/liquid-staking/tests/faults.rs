@@ -121,3 +121,30 @@ fn a_lost_reconciliation_is_asked_again() {
     t.assert_matches_pools(&pools);
     assert!(t.bucket("buffered") < NEAR);
 }
+
+/// A holder restakes a claim while the validator call requesting it has lost its callback, and
+/// the call had failed: the reconciliation restores only the claims still unstaking and releases
+/// the lock (found by the simulation, seed 4: the restore underflowed and the lock stuck).
+#[test]
+fn a_claim_restaked_during_a_failed_unstake_is_reconciled() {
+    let t = setup();
+    let pools = t.add_validators(&[1]);
+    let alice = t.net.create_account("alice", 1_000 * NEAR);
+    t.call(&alice, "deposit_and_stake", json!({}), 100 * NEAR).unwrap();
+    t.crank();
+    t.net.advance_epochs(1);
+    t.crank();
+    t.call(&alice, "unstake", json!({"amount": (8 * NEAR).to_string()}), 0).unwrap();
+    t.net.inject_fault(pools[0].id(), "unstake", Fault::Fail, 1);
+    t.net.inject_fault(t.lst.id(), "on_action", Fault::OutOfGas, 1);
+    t.crank();
+    assert_eq!((t.bucket("to_unstake"), t.bucket("claims_unstaking")), (0, 8 * NEAR));
+    t.call(&alice, "stake_all", json!({}), 0).unwrap();
+    assert_eq!(t.bucket("claims_unstaking"), 0);
+    t.net.fast_forward(31);
+    t.crank();
+    assert_eq!(t.crank_status()["locked"], json!(0));
+    assert_eq!((t.bucket("to_unstake"), t.bucket("claims_unstaking"), t.bucket("unstaked")), (0, 0, 0));
+    t.assert_matches_pools(&pools);
+    t.assert_balanced();
+}
