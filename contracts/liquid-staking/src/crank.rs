@@ -106,10 +106,13 @@ fn decide(v: &Validator, view: &View) -> Option<(Op, u128, u128)> {
     }
     let to_unstake = view.totals.to_unstake;
     let over = v.staked.saturating_sub(target);
-    let claims = over.min(to_unstake);
+    // A validator that unstakes then waits out the delay, so it serves all the holders' requests
+    // it can at once, even below its target: the unlock epochs promised to holders count on it.
+    let claims = if over > 0 { to_unstake.min(v.staked) } else { 0 };
     // Rebalancing moves stake only when it is worth it; draining moves all of it.
     let threshold = MIN_STAKE.max(target / 100);
-    let rebalance = if status == Status::Draining || over - claims >= threshold { over - claims } else { 0 };
+    let rest = over.saturating_sub(claims);
+    let rebalance = if status == Status::Draining || rest >= threshold { rest } else { 0 };
     if claims + rebalance > 0 {
         return Some((Op::Unstake, claims + rebalance, claims));
     }

@@ -96,7 +96,7 @@ fn a_lost_stake_callback_is_reconciled() {
 
 #[test]
 fn a_failed_or_lost_unstake_is_restored_or_reconciled() {
-    scenario(Phase::Unstake, pool, "unstake", Fault::Fail);
+    scenario(Phase::Unstake, pool, "unstake_all", Fault::Fail);
     scenario(Phase::Unstake, contract, "on_action", Fault::OutOfGas);
 }
 
