@@ -239,15 +239,16 @@ pub fn crank() -> u32 {
     worked
 }
 
-/// Keeps `unstake_capacity` (the stake of active validators not waiting out an unstake, which
-/// can serve holders' unstakes now) in step with this validator, and notes when a waiting one
-/// is free again (`unstake_epoch`, for unstakes beyond the capacity).
+/// Keeps `unstake_capacity` (the stake of validators not waiting out an unstake, which can serve
+/// holders' unstakes now; offline ones too, as they serve them until drained) in step with this
+/// validator, and notes when a waiting one is free again (`unstake_epoch`, for unstakes beyond
+/// the capacity).
 fn recount_capacity(v: &mut Validator, totals: &mut Totals, crank: &mut CrankState) {
-    let free = !v.waiting(crank.epoch) && v.offline_since.is_none();
-    let capacity = if free { v.staked } else { 0 };
+    let waiting = v.waiting(crank.epoch);
+    let capacity = if waiting { 0 } else { v.staked };
     totals.unstake_capacity = totals.unstake_capacity + capacity - v.capacity;
     v.capacity = capacity;
-    if !free && v.unstaked > 0 {
+    if waiting {
         crank.next_free_epoch = crank.next_free_epoch.min(v.unlock_epoch);
         totals.unstake_epoch = totals.unstake_epoch.min(v.unlock_epoch);
     }
