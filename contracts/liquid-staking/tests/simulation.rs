@@ -286,8 +286,9 @@ fn run(seed: u64, steps: usize) {
             sim.check();
             done += 1;
         }
-        // Every promise is kept in the end.
-        for _ in 0..6 {
+        // Every promise is kept in the end, on its epoch.
+        let last = sim.promises.iter().flatten().map(|(_, unlock)| *unlock).max().unwrap_or(0);
+        while sim.t.net.epoch_height() <= last {
             sim.end_epoch();
             sim.log.push("epoch ends".to_string());
         }
