@@ -1,80 +1,118 @@
 //! The permissionless epoch crank. Anyone calls `crank` (repeatedly, each epoch); each call works
-//! on as many validators as its gas allows, at most one operation in flight per validator:
+//! on as many validators as its gas allows, at most one operation in flight per validator, and
+//! visits every validator at most once per call, starting where the last call stopped.
 //!
-//! 1. **Sync**: `ping` then `get_account` on the pool, in one receipt. The change of what the
-//!    pool holds for us since the last sync is that validator's reward (or loss) for the epoch.
-//!    When every validator has synced, the epoch's rewards go into the price at once, within the
-//!    rate bound, and the treasury's fee is minted.
-//! 2. **Act**, right after the sync or in a later call: withdraw matured unstaked NEAR (funding
-//!    holders' unstaked balances first, the rest back to the buffer); stake buffered NEAR toward
-//!    the weight targets of validators in the validator set; unstake what is above target from
-//!    validators not waiting out an earlier unstake (holders' requests first, then rebalancing
-//!    and draining).
+//! 1. **Sync**: `ping` then `get_account` on the pool, in one receipt. The answer is checked
+//!    against what the contract sent plus the most a pool can earn ([`MAX_POOL_REWARD_RATE`] per
+//!    epoch since the last sync): an answer outside that bound marks the validator *faulty* (no
+//!    reward booked, no new stake, drained, its answers never read again), with an event. A
+//!    plausible change is that validator's reward (or loss), booked at once: rewards wait in
+//!    `pending_rewards`, losses use those up first and then lower the price.
+//! 2. **Close**: once every validator that is not faulty has synced, or half an epoch after the
+//!    epoch's first crank call (so one validator that never answers cannot hold the others'
+//!    rewards back), the pending rewards go into the price within the rate bound and the
+//!    treasury's fee is minted.
+//! 3. **Act**, right after the sync or in a later call: withdraw matured unstaked NEAR (funding
+//!    holders' claims first, the rest back to the buffer); stake buffered NEAR toward the weight
+//!    targets; unstake holders' queued requests ([`crate::exit`]) and what is above target.
 //!
 //! Every operation updates the accounting when it is sent and restores it exactly in its
-//! callback if the pool call failed; a callback reads the pool's answer without ever panicking.
-//! The lock (`Validator::pending`) is only per validator. If a callback never arrives (out of
-//! gas), the crank finds the lock stale and asks the pool (`get_account`, without `ping`) what
-//! happened, then settles it.
+//! callback if the pool call failed. Success is the receipt's status, never the pool's return
+//! value. The lock (`Validator::pending`) is only per validator. If a callback never arrives
+//! (out of gas), the crank finds the lock stale and asks the pool (`get_account`, without
+//! `ping`) what happened, then settles it.
+//!
+//! Gas: NEAR's core staking pool attaches 20 Tgas to its own `on_stake_action` callback whenever
+//! it restakes (in `deposit_and_stake`, `unstake`, `unstake_all`, and in `ping` and `withdraw`
+//! on a new epoch), so every such call gets [`POOL_ACTION_GAS`].
 
+use crate::exit::{self, Share};
 use crate::json::{self, Args};
 use crate::state::{self, Config, Totals, read, write};
 use crate::validators::{self, Op, Pending, Status, Validator, ValidatorSet};
-use crate::{events, liquidity, math};
+use crate::{events, ledger, liquidity, math};
 use near_sdk::{AccountId, Gas, NearToken, Promise, env, near, require};
 
 const CRANK: &[u8] = b"k";
 
-const PING_GAS: Gas = Gas::from_tgas(15);
-const GET_ACCOUNT_GAS: Gas = Gas::from_tgas(5);
-/// For the pool's `deposit_and_stake`, `unstake` and `withdraw` (each may restake).
-const POOL_ACTION_GAS: Gas = Gas::from_tgas(15);
+/// For a pool call that may restake: the pool's own work (a few Tgas in the core pool), its
+/// Stake action and the 20 Tgas it attaches to `on_stake_action`, with room to spare.
+pub const POOL_ACTION_GAS: Gas = Gas::from_tgas(40);
+/// For the pool's `get_account` view (the lockup contract gives views 25 Tgas).
+const GET_ACCOUNT_GAS: Gas = Gas::from_tgas(10);
 const ON_ACTION_GAS: Gas = Gas::from_tgas(10);
 const ON_RECONCILE_GAS: Gas = Gas::from_tgas(10);
-/// `on_sync` may send an operation and its callback.
-const ON_SYNC_GAS: Gas = Gas::from_tgas(35);
-/// Gas one validator can take in a crank call (the sync path is the largest).
-const PER_VALIDATOR_GAS: u64 = Gas::from_tgas(60).as_gas();
+/// `on_sync` books the answer and may send the next operation with its callback.
+const ON_SYNC_GAS: Gas = Gas::from_tgas(15 + 40 + 10);
+/// Gas one validator can take in a crank call: the sync path (ping, get_account, on_sync and
+/// what it sends), the largest, plus the fees of its four receipts.
+const PER_VALIDATOR_GAS: u64 = Gas::from_tgas(40 + 10 + 65 + 10).as_gas();
 /// Gas the crank keeps for its own work.
 const CRANK_OWN_GAS: u64 = Gas::from_tgas(15).as_gas();
 /// Blocks after which an operation whose callback has not come is reconciled.
 pub const LOCK_BLOCKS: u64 = 30;
 /// Staking less than this at once is not worth a validator call.
 const MIN_STAKE: u128 = NearToken::from_near(1).as_yoctonear();
-/// Unstaked balances at a pool up to this (rounding left-overs) are not worth withdrawing.
-const DUST: u128 = 1_000_000;
+/// Unstaked balances at a pool up to this (rounding left-overs) are not worth withdrawing, and
+/// a validator holding no more than this can be removed (the rest is written off).
+pub const DUST: u128 = 1_000_000;
+/// The most a pool can plausibly earn per epoch, as a fraction of what it holds for us: 2%, over
+/// a hundred times what NEAR pays. A larger reported gain is not believed.
+pub const MAX_POOL_REWARD_RATE: (u128, u128) = (2, 100);
+/// Epochs running in which a validator's sync fails before it is taken as faulty.
+const MAX_FAILED_SYNCS: u8 = 3;
+/// Pools round by a yocto or two per operation; answers may differ from our records by this.
+const ROUNDING: u128 = 1_000;
 
 /// The crank's progress through the current epoch.
 #[near(serializers = [borsh])]
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct CrankState {
     pub epoch: u64,
-    /// Validators synced this epoch.
+    /// Validators (not faulty) synced this epoch.
     pub synced: u16,
-    /// The sum of this epoch's rewards (negative for losses) so far.
+    /// The sum of the rewards (negative for losses) booked this epoch.
     pub rewards: i128,
+    /// The epoch's rewards went into the price.
     pub rewards_done: bool,
-    /// The instant-unstake pool's epoch work is done.
-    pub pool_done: bool,
     /// Where the next call starts looking.
     pub cursor: u16,
-    /// The earliest epoch a validator seen waiting this epoch can be unstaked again.
-    pub next_free_epoch: u64,
+    /// The block the epoch is taken to have started at (the first crank call, or earlier when
+    /// the last epoch's start and the epoch length say so).
+    pub start_block: u64,
 }
 
 impl CrankState {
-    /// The state for the current epoch (a new epoch starts afresh).
-    fn load() -> Self {
+    /// The state for the current epoch (a new epoch starts afresh) and whether it is new.
+    fn load(config: &Config) -> (Self, bool) {
         let epoch = env::epoch_height();
+        let block = env::block_height();
         match read::<CrankState>(CRANK) {
-            Some(state) if state.epoch == epoch => state,
-            _ => CrankState { epoch, next_free_epoch: u64::MAX, ..Default::default() },
+            Some(state) if state.epoch == epoch => (state, false),
+            last => {
+                let start_block = match last {
+                    Some(last) if last.epoch + 1 == epoch => block.min(last.start_block + config.epoch_blocks),
+                    _ => block,
+                };
+                let cursor = last_cursor();
+                (CrankState { epoch, start_block, cursor, ..Default::default() }, true)
+            }
         }
     }
 
     fn save(&self) {
         write(CRANK, self);
     }
+
+    /// Past the block at which the epoch's rewards close without validators still missing.
+    fn overdue(&self, config: &Config) -> bool {
+        env::block_height() >= self.start_block + config.epoch_blocks / 2
+    }
+}
+
+/// The cursor survives epochs, so a pass that ran out of gas goes on where it stopped.
+fn last_cursor() -> u16 {
+    read::<CrankState>(CRANK).map_or(0, |s| s.cursor)
 }
 
 /// Everything one decision needs.
@@ -92,7 +130,7 @@ fn decide(v: &Validator, view: &View) -> Option<(Op, u128, u128)> {
     if v.pending.is_some() || v.synced_epoch < epoch {
         return None;
     }
-    if v.unstaked > DUST && !v.waiting(epoch) {
+    if v.unstaked > DUST && v.unlock_epoch <= epoch {
         return Some((Op::Withdraw, v.unstaked, 0));
     }
     let status = v.status(epoch, view.config);
@@ -101,7 +139,7 @@ fn decide(v: &Validator, view: &View) -> Option<(Op, u128, u128)> {
     if status == Status::Active && buffered >= MIN_STAKE && v.staked + MIN_STAKE <= target {
         return Some((Op::Stake, buffered.min(target - v.staked), 0));
     }
-    if v.waiting(epoch) || v.staked == 0 {
+    if !v.can_unstake(epoch) || v.staked == 0 {
         return None;
     }
     let to_unstake = view.totals.to_unstake;
@@ -109,16 +147,20 @@ fn decide(v: &Validator, view: &View) -> Option<(Op, u128, u128)> {
     // A validator that unstakes then waits out the delay, so it serves all the holders' requests
     // it can at once, even below its target: the unlock epochs promised to holders count on it.
     let claims = if over > 0 { to_unstake.min(v.staked) } else { 0 };
-    // Rebalancing moves stake only when it is worth it; draining moves all of it.
+    // Rebalancing moves stake only when it is worth it; draining and weight 0 move all of it.
     let threshold = MIN_STAKE.max(target / 100);
     let rest = over.saturating_sub(claims);
-    let rebalance = if status == Status::Draining || rest >= threshold { rest } else { 0 };
+    let rebalance = if matches!(status, Status::Draining | Status::Faulty) || target == 0 || rest >= threshold {
+        rest
+    } else {
+        0
+    };
     if claims + rebalance > 0 {
         return Some((Op::Unstake, claims + rebalance, claims));
     }
-    // Holders' requests that over-target validators could not take (they are waiting) come from
-    // any validator not waiting, once the whole set has synced.
-    if to_unstake > 0 && view.crank.synced == view.set.count {
+    // Holders' requests that over-target validators could not take come from any validator
+    // that can unstake, once the epoch's syncs are done.
+    if to_unstake > 0 && view.crank.rewards_done {
         let claims = to_unstake.min(v.staked);
         return Some((Op::Unstake, claims, claims));
     }
@@ -134,6 +176,10 @@ fn callback(method: &str, index: u16, id: u64, gas: Gas) -> Promise {
     Promise::new(env::current_account_id()).function_call(method, args.into_bytes(), NearToken::ZERO, gas)
 }
 
+fn get_account_args() -> String {
+    format!(r#"{{"account_id":"{}"}}"#, env::current_account_id())
+}
+
 /// Sends `op` to the validator's pool, locking it and applying the operation's accounting now
 /// (a stake leaves the buffer, an unstake leaves the delegated stake); a withdrawal is accounted
 /// when the pool confirms it.
@@ -141,23 +187,15 @@ fn send(index: u16, v: &mut Validator, op: Op, amount: u128, claims: u128, total
     let id = env::block_height();
     let pool = &v.account_id;
     let promise = match op {
-        Op::Sync => {
-            let me = format!(r#"{{"account_id":"{}"}}"#, env::current_account_id());
-            Promise::new(pool.clone())
-                .function_call("ping", b"{}".to_vec(), NearToken::ZERO, PING_GAS)
-                .function_call("get_account", me.into_bytes(), NearToken::ZERO, GET_ACCOUNT_GAS)
-                .then(callback("on_sync", index, id, ON_SYNC_GAS))
-        }
+        Op::Sync => Promise::new(pool.clone())
+            .function_call("ping", b"{}".to_vec(), NearToken::ZERO, POOL_ACTION_GAS)
+            .function_call("get_account", get_account_args().into_bytes(), NearToken::ZERO, GET_ACCOUNT_GAS)
+            .then(callback("on_sync", index, id, ON_SYNC_GAS)),
         Op::Stake => {
-            totals.buffered -= amount;
-            totals.delegated += amount;
+            ledger::stake_sent(totals, amount);
             v.staked += amount;
-            pool_call(pool, "deposit_and_stake", "{}".into(), amount, POOL_ACTION_GAS).then(callback(
-                "on_action",
-                index,
-                id,
-                ON_ACTION_GAS,
-            ))
+            pool_call(pool, "deposit_and_stake", "{}".into(), amount, POOL_ACTION_GAS)
+                .then(callback("on_action", index, id, ON_ACTION_GAS))
         }
         Op::Unstake => {
             // All of it goes by `unstake_all`, immune to the pool's rounding of our balance.
@@ -168,11 +206,8 @@ fn send(index: u16, v: &mut Validator, op: Op, amount: u128, claims: u128, total
             };
             v.staked -= amount;
             v.unstaked += amount;
-            v.unlock_epoch = env::epoch_height() + crate::staking::NUM_EPOCHS_TO_UNLOCK;
-            totals.delegated -= amount;
-            totals.unstaking += amount;
-            totals.to_unstake -= claims;
-            totals.claims_unstaking += claims;
+            v.unlock_epoch = env::epoch_height() + exit::NUM_EPOCHS_TO_UNLOCK;
+            ledger::unstake_sent(totals, amount, claims);
             call.then(callback("on_action", index, id, ON_ACTION_GAS))
         }
         Op::Withdraw => {
@@ -187,8 +222,7 @@ fn send(index: u16, v: &mut Validator, op: Op, amount: u128, claims: u128, total
 /// Asks the pool what it holds for us, to settle a lock whose callback never came.
 fn reconcile(index: u16, v: &mut Validator) {
     let id = env::block_height();
-    let me = format!(r#"{{"account_id":"{}"}}"#, env::current_account_id());
-    pool_call(&v.account_id, "get_account", me, 0, GET_ACCOUNT_GAS)
+    pool_call(&v.account_id, "get_account", get_account_args(), 0, GET_ACCOUNT_GAS)
         .then(callback("on_reconcile", index, id, ON_RECONCILE_GAS))
         .detach();
     if let Some(p) = v.pending.as_mut() {
@@ -201,57 +235,71 @@ fn reconcile(index: u16, v: &mut Validator) {
 /// many it worked on.
 pub fn crank() -> u32 {
     let set = ValidatorSet::load();
-    let mut crank = CrankState::load();
-    let mut totals = Totals::load();
     let config = Config::load();
+    let (mut crank, new_epoch) = CrankState::load(&config);
+    let mut totals = Totals::load();
     let epoch = crank.epoch;
     let budget = env::prepaid_gas().as_gas().saturating_sub(env::used_gas().as_gas() + CRANK_OWN_GAS);
     let capacity = budget / PER_VALIDATOR_GAS;
-    require!(capacity > 0, "Attach at least 75 Tgas to run the crank");
-    // New deposits buy the instant-unstake pool's tokens before any is delegated.
-    liquidity::refill_now(&mut totals);
+    if capacity == 0 {
+        let need = Gas::from_gas(PER_VALIDATOR_GAS + CRANK_OWN_GAS + env::used_gas().as_gas()).as_tgas() + 1;
+        env::panic_str(&format!("Attach at least {need} Tgas to run the crank"));
+    }
+    totals.capacity.roll(epoch);
+    if new_epoch {
+        let late_blocks = config.epoch_blocks / 20;
+        totals.capacity.late_from_block = crank.start_block + config.epoch_blocks - late_blocks;
+        // New deposits buy the instant-unstake pool's tokens before any is delegated, once an
+        // epoch (so no crank call between two swaps can change what the second one costs).
+        liquidity::refill_now(&mut totals);
+    }
     maybe_finish_epoch(&mut crank, &mut totals, &set, &config);
     let mut worked = 0;
+    let start = crank.cursor;
     for step in 0..set.count {
         if worked as u64 >= capacity {
             break;
         }
-        let index = (crank.cursor + step) % set.count;
+        let index = (start + step) % set.count;
+        crank.cursor = (index + 1) % set.count;
         let Some(mut v) = validators::load(index) else { continue };
         let stale = v.pending.as_ref().map(|p| env::block_height() > p.id + LOCK_BLOCKS);
+        if stale.is_none() && env::block_height() < v.retry_at {
+            continue;
+        }
         match stale {
             Some(true) => reconcile(index, &mut v),
             Some(false) => continue,
-            None if v.synced_epoch < epoch => send(index, &mut v, Op::Sync, 0, 0, &mut totals),
+            None if v.synced_epoch < epoch && !v.faulty => send(index, &mut v, Op::Sync, 0, 0, &mut totals),
             None => {
+                // A faulty validator's answers are not read: it is drained from our records.
+                v.synced_epoch = epoch;
                 let view = View { totals: &totals, set: &set, config: &config, crank: &crank, epoch };
-                let Some((op, amount, claims)) = decide(&v, &view) else { continue };
+                let Some((op, amount, claims)) = decide(&v, &view) else {
+                    validators::save(index, &v);
+                    continue;
+                };
                 send(index, &mut v, op, amount, claims, &mut totals);
-                recount_capacity(&mut v, &mut totals, &mut crank);
+                recount_capacity(&mut v, &mut totals);
             }
         }
         validators::save(index, &v);
         worked += 1;
-        crank.cursor = (index + 1) % set.count;
     }
     totals.save();
     crank.save();
     worked
 }
 
-/// Keeps `unstake_capacity` (the stake of validators not waiting out an unstake, which can serve
-/// holders' unstakes now; offline ones too, as they serve them until drained) in step with this
-/// validator, and notes when a waiting one is free again (`unstake_epoch`, for unstakes beyond
-/// the capacity).
-fn recount_capacity(v: &mut Validator, totals: &mut Totals, crank: &mut CrankState) {
-    let waiting = v.waiting(crank.epoch);
-    let capacity = if waiting { 0 } else { v.staked };
-    totals.unstake_capacity = totals.unstake_capacity + capacity - v.capacity;
-    v.capacity = capacity;
-    if waiting {
-        crank.next_free_epoch = crank.next_free_epoch.min(v.unlock_epoch);
-        totals.unstake_epoch = totals.unstake_epoch.min(v.unlock_epoch);
-    }
+/// Keeps the exit queue's [`exit::Capacity`] in step with this validator: its stake counts as
+/// free to unstake now, or from the epoch its wait ends; a faulty validator's not at all.
+fn recount_capacity(v: &mut Validator, totals: &mut Totals) {
+    let epoch = env::epoch_height();
+    totals.capacity.roll(epoch);
+    totals.capacity.remove(v.capacity);
+    let free_at = if v.unstaked == 0 || v.unlock_epoch <= epoch { 0 } else { v.unlock_epoch };
+    v.capacity = Share { amount: if v.faulty { 0 } else { v.staked }, free_at };
+    totals.capacity.add(v.capacity);
 }
 
 /// The pool's answer to `get_account`: staked, unstaked, can withdraw.
@@ -274,55 +322,98 @@ fn callback_target() -> Option<(u16, Validator)> {
     (v.pending.as_ref()?.id == id).then_some((index, v))
 }
 
-/// Records what the pool holds for us and counts the change as this epoch's reward.
-fn record_balances(v: &mut Validator, staked: u128, unstaked: u128, totals: &mut Totals) -> i128 {
-    let change = (staked + unstaked) as i128 - (v.staked + v.unstaked) as i128;
-    totals.delegated = totals.delegated + staked - v.staked;
-    totals.unstaking = totals.unstaking + unstaked - v.unstaked;
-    v.staked = staked;
-    v.unstaked = unstaked;
-    change
+/// Whether a pool's answer is within what we sent plus what it can have earned since `v`'s
+/// last sync: its unstaked balance only grows by our unstakes, its total by rewards.
+fn plausible(v: &Validator, staked: u128, unstaked: u128, epoch: u64) -> bool {
+    let held = v.staked + v.unstaked;
+    let epochs = epoch.saturating_sub(v.synced_epoch).clamp(1, 100) as u128;
+    let (num, den) = MAX_POOL_REWARD_RATE;
+    let most = shares::mul_div_floor(held, num * epochs, den)
+        .and_then(|r| held.checked_add(r))
+        .and_then(|m| m.checked_add(ROUNDING));
+    match (staked.checked_add(unstaked), most) {
+        (Some(total), Some(most)) => total <= most && unstaked <= v.unstaked.saturating_add(ROUNDING),
+        _ => false,
+    }
 }
 
-/// `on_sync`: the pool's balances after its ping.
+
+/// Marks a validator faulty: its stake leaves the targets and the exit queue's capacity, and
+/// its answers are never read again.
+fn mark_faulty(v: &mut Validator, set: &mut ValidatorSet, reason: &str) {
+    if !v.faulty {
+        v.faulty = true;
+        set.faulty += 1;
+        v.draining = v.set_draining(set, true);
+        events::validator_faulty(&v.account_id, reason);
+    }
+}
+
+/// `on_sync`: the pool's balances after its ping. The change since the last sync is booked as
+/// this validator's reward or loss at once.
 pub fn on_sync() {
     let Some((index, mut v)) = callback_target() else { return };
     let pending = v.pending.take().unwrap_or_else(|| env::panic_str("checked above"));
     let mut totals = Totals::load();
-    let mut crank = CrankState::load();
     let mut set = ValidatorSet::load();
     let config = Config::load();
+    let (mut crank, _) = CrankState::load(&config);
     // An answer from an earlier epoch is stale: the validator is synced again.
-    if let (Some((staked, unstaked, can_withdraw)), true) = (pool_account(), pending.epoch == crank.epoch) {
-        let change = record_balances(&mut v, staked, unstaked, &mut totals);
-        if can_withdraw {
-            v.unlock_epoch = v.unlock_epoch.min(crank.epoch);
-        } else if unstaked > 0 {
-            v.unlock_epoch = v.unlock_epoch.max(crank.epoch + 1);
+    if pending.epoch == crank.epoch && !v.faulty {
+        match pool_account() {
+            Some((staked, unstaked, _)) if !plausible(&v, staked, unstaked, crank.epoch) => {
+                mark_faulty(&mut v, &mut set, "implausible balance");
+                set.save();
+            }
+            Some((staked, unstaked, can_withdraw)) => {
+                v.failed_syncs = 0;
+                let change = ledger::record_balances(&mut totals, (v.staked, v.unstaked), (staked, unstaked));
+                (v.staked, v.unstaked) = (staked, unstaked);
+                ledger::book_change(&mut totals, change);
+                if can_withdraw {
+                    v.unlock_epoch = v.unlock_epoch.min(crank.epoch);
+                } else if unstaked > 0 {
+                    v.unlock_epoch = v.unlock_epoch.max(crank.epoch + 1);
+                }
+                let online = !env::validator_stake(&v.account_id).is_zero();
+                v.offline_since = if online { None } else { Some(v.offline_since.unwrap_or(crank.epoch)) };
+                v.draining = v.set_draining(&mut set, v.status(crank.epoch, &config) == Status::Draining);
+                set.save();
+                v.synced_epoch = crank.epoch;
+                crank.synced += 1;
+                crank.rewards += change;
+                maybe_finish_epoch(&mut crank, &mut totals, &set, &config);
+                let view = View { totals: &totals, set: &set, config: &config, crank: &crank, epoch: crank.epoch };
+                if let Some((op, amount, claims)) = decide(&v, &view) {
+                    send(index, &mut v, op, amount, claims, &mut totals);
+                }
+            }
+            // No readable answer: the sync is tried again a little later; a validator that
+            // cannot be synced in several epochs running is faulty.
+            None => {
+                v.retry_at = env::block_height() + LOCK_BLOCKS;
+                if v.failed_epoch < crank.epoch {
+                    v.failed_epoch = crank.epoch;
+                    v.failed_syncs = v.failed_syncs.saturating_add(1);
+                }
+                if v.failed_syncs >= MAX_FAILED_SYNCS {
+                    mark_faulty(&mut v, &mut set, "cannot be synced");
+                    set.save();
+                }
+            }
         }
-        let online = !env::validator_stake(&v.account_id).is_zero();
-        v.offline_since = if online { None } else { Some(v.offline_since.unwrap_or(crank.epoch)) };
-        v.draining = v.set_draining(&mut set, v.status(crank.epoch, &config) == Status::Draining);
-        set.save();
-        v.synced_epoch = crank.epoch;
-        crank.synced += 1;
-        crank.rewards += change;
-        maybe_finish_epoch(&mut crank, &mut totals, &set, &config);
-        let view = View { totals: &totals, set: &set, config: &config, crank: &crank, epoch: crank.epoch };
-        if let Some((op, amount, claims)) = decide(&v, &view) {
-            send(index, &mut v, op, amount, claims, &mut totals);
-        }
-        recount_capacity(&mut v, &mut totals, &mut crank);
     }
+    recount_capacity(&mut v, &mut totals);
     validators::save(index, &v);
     totals.save();
     crank.save();
 }
 
 /// `on_action`: keeps the accounting of a confirmed operation, restores it after a failed one.
+/// Success is the pool call's status: whatever (and however long) it returned.
 pub fn on_action() {
     let Some((index, v)) = callback_target() else { return };
-    let succeeded = env::promise_result_checked(0, 0).is_ok();
+    let succeeded = !matches!(env::promise_result_checked(0, 0), Err(near_sdk::PromiseError::Failed));
     settle(index, v, succeeded);
 }
 
@@ -330,12 +421,10 @@ pub fn on_action() {
 fn settle(index: u16, mut v: Validator, succeeded: bool) {
     let pending = v.pending.take().unwrap_or_else(|| env::panic_str("the operation was checked to be in flight"));
     let mut totals = Totals::load();
-    let mut crank = CrankState::load();
     apply_outcome(&mut v, &pending, succeeded, &mut totals);
-    recount_capacity(&mut v, &mut totals, &mut crank);
+    recount_capacity(&mut v, &mut totals);
     validators::save(index, &v);
     totals.save();
-    crank.save();
 }
 
 /// The accounting of an operation sent with [`send`], once its outcome is known.
@@ -343,32 +432,24 @@ fn apply_outcome(v: &mut Validator, p: &Pending, succeeded: bool, totals: &mut T
     events::validator_operation(&v.account_id, p.op, p.amount, succeeded);
     match (p.op, succeeded) {
         (Op::Stake, false) => {
-            totals.buffered += p.amount;
-            totals.delegated -= p.amount;
+            ledger::stake_failed(totals, p.amount);
             v.staked -= p.amount;
         }
-        (Op::Unstake, true) => v.unlock_epoch = env::epoch_height() + crate::staking::NUM_EPOCHS_TO_UNLOCK,
+        (Op::Unstake, true) => v.unlock_epoch = v.unlock_epoch.max(env::epoch_height() + exit::NUM_EPOCHS_TO_UNLOCK),
         (Op::Unstake, false) => {
             v.staked += p.amount;
             v.unstaked -= p.amount;
             v.unlock_epoch = v.unlock_epoch.min(p.epoch);
-            totals.delegated += p.amount;
-            totals.unstaking -= p.amount;
-            // Holders may have restaked some of these claims meanwhile (`stake_unstaked`).
-            let claims = p.claims.min(totals.claims_unstaking);
-            totals.to_unstake += claims;
-            totals.claims_unstaking -= claims;
+            ledger::unstake_failed(totals, p.amount, p.claims);
         }
         (Op::Withdraw, true) => {
             v.unstaked -= p.amount;
-            totals.unstaking -= p.amount;
-            let claims = p.amount.min(totals.claims_unstaking);
-            totals.claims_unstaking -= claims;
-            totals.reserve += claims;
-            // Rebalanced or drained NEAR first pays unstakes still waiting for validators.
-            crate::staking::add_fresh_stake(totals, p.amount - claims);
+            ledger::withdrawn(totals, p.amount);
         }
         (Op::Stake, true) | (Op::Withdraw, false) | (Op::Sync, _) => {}
+    }
+    if !succeeded {
+        v.retry_at = env::block_height() + LOCK_BLOCKS;
     }
 }
 
@@ -385,45 +466,31 @@ pub fn on_reconcile() {
     let succeeded = match pending.op {
         Op::Sync => true,
         // Rounding at the pool can differ by a yocto or two.
-        Op::Stake => staked + unstaked + 2 >= v.staked + v.unstaked,
-        Op::Unstake => unstaked + 2 >= v.unstaked,
-        Op::Withdraw => unstaked + pending.amount <= v.unstaked + 2,
+        Op::Stake => staked.saturating_add(unstaked).saturating_add(2) >= v.staked + v.unstaked,
+        Op::Unstake => unstaked.saturating_add(2) >= v.unstaked,
+        Op::Withdraw => unstaked.saturating_add(pending.amount) <= v.unstaked + 2,
     };
     settle(index, v, succeeded);
 }
 
-/// Once every validator has synced this epoch: the instant-unstake pool's epoch work, then the
-/// epoch's rewards go into the price.
+/// Once every validator that is not faulty has synced this epoch, or the epoch is half over:
+/// the instant-unstake pool's epoch work, then the rewards go into the price.
 fn maybe_finish_epoch(crank: &mut CrankState, totals: &mut Totals, set: &ValidatorSet, config: &Config) {
-    if crank.pool_done || crank.synced < set.count {
-        return;
-    }
-    // With no validators there are no rewards, but the pool still has its epoch's work.
-    crank.pool_done = true;
-    liquidity::epoch_work(totals, config);
-    if set.count == 0 {
+    if crank.rewards_done || (crank.synced < set.count - set.faulty && !crank.overdue(config)) {
         return;
     }
     crank.rewards_done = true;
-    apply_rewards(crank.rewards, totals, config, crank.epoch);
-    // Every validator has been seen: this is when the first waiting one is free again (never,
-    // if none waits).
-    totals.unstake_epoch = crank.next_free_epoch;
+    liquidity::epoch_work(totals, config);
+    if set.count > 0 {
+        apply_rewards(crank.rewards, totals, config, crank.epoch);
+    }
 }
 
-/// Adds the epoch's rewards to the price, at most `max_reward_rate` of the total staked (the
+/// Adds the waiting rewards to the price, at most `max_reward_rate` of the total staked (the
 /// rest waits for later epochs), and mints the treasury's fee: for rewards `R` and fee `f`,
 /// `f*R*S / (T + R - f*R)` new tokens, so the treasury's tokens are worth exactly `f*R`
-/// (rounded down). A loss lowers the price, after using up rewards held back.
+/// (rounded down).
 fn apply_rewards(change: i128, totals: &mut Totals, config: &Config, epoch: u64) {
-    if change < 0 {
-        let loss = change.unsigned_abs();
-        let covered = loss.min(totals.pending_rewards);
-        totals.pending_rewards -= covered;
-        totals.total_staked = totals.total_staked.saturating_sub(loss - covered).max(1);
-    } else {
-        totals.pending_rewards += change as u128;
-    }
     let bound = shares::mul_div_floor(
         totals.total_staked,
         config.max_reward_rate.numerator as u128,
@@ -450,28 +517,37 @@ fn apply_rewards(change: i128, totals: &mut Totals, config: &Config, epoch: u64)
 /// `get_crank_status`: the epoch's progress and whether work is left.
 pub fn status_json() -> String {
     let set = ValidatorSet::load();
-    let crank = CrankState::load();
-    let (totals, config) = (Totals::load(), Config::load());
+    let config = Config::load();
+    let (crank, new_epoch) = CrankState::load(&config);
+    let totals = Totals::load();
+    let capacity = totals.capacity.at(crank.epoch);
     let epoch = crank.epoch;
-    let mut work_left = !crank.pool_done || (set.count > 0 && !crank.rewards_done);
+    let closable = crank.synced >= set.count - set.faulty || crank.overdue(&config);
+    let mut work_left = new_epoch || (!crank.rewards_done && closable);
     let mut locked = 0;
     for index in 0..set.count {
         let Some(v) = validators::load(index) else { continue };
-        if v.pending.is_some() {
+        if let Some(p) = v.pending.as_ref() {
             locked += 1;
-            work_left |= env::block_height() > v.pending.as_ref().map_or(0, |p| p.id) + LOCK_BLOCKS;
+            work_left |= env::block_height() > p.id + LOCK_BLOCKS;
+            continue;
+        }
+        if env::block_height() < v.retry_at {
             continue;
         }
         let view = View { totals: &totals, set: &set, config: &config, crank: &crank, epoch };
-        work_left |= v.synced_epoch < epoch || decide(&v, &view).is_some();
+        let synced = v.synced_epoch >= epoch || v.faulty;
+        let v = Validator { synced_epoch: epoch, ..v };
+        work_left |= !synced || decide(&v, &view).is_some();
     }
     format!(
         concat!(
-            r#"{{"epoch":{},"validators":{},"synced":{},"rewards_done":{},"locked":{},"work_left":{},"#,
+            r#"{{"epoch":{},"validators":{},"faulty":{},"synced":{},"rewards_done":{},"locked":{},"work_left":{},"#,
             r#""buffered":{},"to_unstake":{},"pending_rewards":{},"unstake_capacity":{},"unstake_epoch":{}}}"#
         ),
         epoch,
         set.count,
+        set.faulty,
         crank.synced,
         crank.rewards_done,
         locked,
@@ -479,7 +555,7 @@ pub fn status_json() -> String {
         json::u128(totals.buffered),
         json::u128(totals.to_unstake),
         json::u128(totals.pending_rewards),
-        json::u128(totals.unstake_capacity),
-        json::opt_epoch(totals.unstake_epoch)
+        json::u128(capacity.free + capacity.added),
+        json::opt_epoch(capacity.release.first().map_or(u64::MAX, |r| r.0))
     )
 }

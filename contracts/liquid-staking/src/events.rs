@@ -98,6 +98,21 @@ pub fn validator_operation(validator_id: &AccountId, op: crate::validators::Op, 
     );
 }
 
+/// A validator's pool gave an answer no pool can hold, or cannot be synced: it is drained.
+pub fn validator_faulty(validator_id: &AccountId, reason: &str) {
+    emit(
+        STANDARD,
+        VERSION,
+        "validator_faulty",
+        &format!(r#"{{"validator_id":"{validator_id}","reason":"{reason}"}}"#),
+    );
+}
+
+/// Dust left at a removed validator, written off as a loss.
+pub fn write_off(validator_id: &AccountId, amount: u128) {
+    emit(STANDARD, VERSION, "write_off", &format!(r#"{{"validator_id":"{validator_id}","amount":"{amount}"}}"#));
+}
+
 /// The epoch's rewards (negative for a loss), what went into the price, what is held back, and
 /// the treasury's fee in tokens.
 pub fn epoch_rewards(epoch: u64, change: i128, applied: u128, held_back: u128, fee_shares: u128) {

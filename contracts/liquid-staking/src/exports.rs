@@ -3,7 +3,7 @@
 
 use crate::json::{self, Args};
 use crate::{
-    Config, DEFAULT_DRAIN_AFTER_EPOCHS, DEFAULT_REWARD_RATE, Fraction, TokenMetadata, crank, governance, init,
+    Config, DEFAULT_DRAIN_AFTER_EPOCHS, DEFAULT_EPOCH_BLOCKS, DEFAULT_REWARD_RATE, Fraction, TokenMetadata, crank, governance, init,
     liquidity, staking, storage, token, validators, views,
 };
 use governance::Change;
@@ -54,6 +54,7 @@ export! {
             whitelist_id: args.opt_account("whitelist_id"),
             max_reward_rate: args.opt_object("max_reward_rate").map_or(DEFAULT_REWARD_RATE, |f| Fraction::from_args(&f)),
             drain_after_epochs: args.opt_u64("drain_after_epochs").unwrap_or(DEFAULT_DRAIN_AFTER_EPOCHS),
+            epoch_blocks: args.opt_u64("epoch_blocks").unwrap_or(DEFAULT_EPOCH_BLOCKS),
             guardian_id: args.opt_account("guardian_id").unwrap_or_else(|| owner_id.clone()),
             pending_owner_id: None,
             scheduled: vec![],

@@ -13,9 +13,11 @@
 
 mod crank;
 mod events;
+mod exit;
 pub mod exports;
 mod governance;
 mod json;
+mod ledger;
 mod liquidity;
 mod math;
 mod staking;
@@ -40,6 +42,8 @@ pub const MAX_REWARD_RATE: Fraction = Fraction { numerator: 1, denominator: 100 
 pub const DEFAULT_REWARD_RATE: Fraction = Fraction { numerator: 1, denominator: 1_000 };
 /// Epochs out of the validator set before a validator is drained, unless `new` says otherwise.
 pub const DEFAULT_DRAIN_AFTER_EPOCHS: u64 = 3;
+/// Blocks in an epoch on mainnet and testnet, unless `new` says otherwise.
+pub const DEFAULT_EPOCH_BLOCKS: u64 = 43_200;
 /// The longest `drain_after_epochs` can be.
 pub const MAX_DRAIN_AFTER_EPOCHS: u64 = 100;
 
@@ -93,6 +97,7 @@ fn init(config: Config, metadata: TokenMetadata, instant_unstake: liquidity::Liq
         (1..=MAX_DRAIN_AFTER_EPOCHS).contains(&config.drain_after_epochs),
         "drain_after_epochs must be from 1 to 100"
     );
+    require!(config.epoch_blocks >= 20, "epoch_blocks must be at least 20");
     require!(metadata.spec == "ft-1.0.0", "The token metadata spec must be ft-1.0.0");
     require!(metadata.decimals == 24, "The token must have 24 decimals, like NEAR");
     instant_unstake.assert_valid();
@@ -100,8 +105,7 @@ fn init(config: Config, metadata: TokenMetadata, instant_unstake: liquidity::Liq
     state::write(b"version", &governance::STATE_VERSION);
     let seed = env::attached_deposit().as_yoctonear();
     require!(seed >= MIN_SEED, "Attach at least 1 NEAR as the seed stake");
-    Totals { total_shares: seed, total_staked: seed, buffered: seed, unstake_epoch: u64::MAX, ..Default::default() }
-        .save();
+    Totals { total_shares: seed, total_staked: seed, buffered: seed, ..Default::default() }.save();
     state::write(state::CONFIG, &config);
     state::write(state::METADATA, &metadata);
     events::ft_mint(&env::current_account_id(), seed);

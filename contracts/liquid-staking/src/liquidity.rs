@@ -357,7 +357,7 @@ pub fn epoch_work(totals: &mut Totals, config: &Config) {
         treasury.shares += minted;
         totals.total_shares += minted;
         totals.total_staked += fee;
-        staking::add_fresh_stake(totals, fee);
+        crate::ledger::add_fresh_stake(totals, fee);
         state::save_holder(&config.treasury_id, &treasury);
         events::ft_mint(&config.treasury_id, minted);
     }

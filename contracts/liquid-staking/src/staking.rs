@@ -13,9 +13,7 @@ use crate::state::{self, Holder, Totals};
 use crate::{events, math};
 use near_sdk::{AccountId, NearToken, Promise, env, require};
 
-/// Epochs from an unstake until its NEAR can be withdrawn: validators release unstaked NEAR 3
-/// epoch boundaries after the request, plus one for a request that lands late in an epoch.
-pub const NUM_EPOCHS_TO_UNLOCK: u64 = 4;
+use crate::exit::NUM_EPOCHS_TO_UNLOCK;
 
 fn no_deposit(method: &str) {
     if !env::attached_deposit().is_zero() {
@@ -50,15 +48,6 @@ fn mint(totals: &mut Totals, holder: &mut Holder, amount: u128) -> u128 {
     shares
 }
 
-/// New NEAR for the pool: it pays unstaked balances still waiting for validators (the NEAR they
-/// wait for stays delegated), the rest joins the buffer.
-pub fn add_fresh_stake(totals: &mut Totals, amount: u128) {
-    let netted = amount.min(totals.to_unstake);
-    totals.to_unstake -= netted;
-    totals.reserve += netted;
-    totals.buffered += amount - netted;
-}
-
 /// Moves `amount` (all when `None`) of the caller's unstaked NEAR back into the pool.
 fn stake_unstaked(amount: Option<u128>) {
     let account_id = env::predecessor_account_id();
@@ -89,9 +78,8 @@ fn stake_unstaked(amount: Option<u128>) {
 }
 
 /// Burns `shares` tokens for `amount` NEAR owed from the returned unlock epoch (the owner's
-/// record is updated by the caller). The NEAR is paid from the buffer first; the rest is
-/// requested from validators by the crank: this epoch if validators free to unstake hold enough,
-/// otherwise when they are free again.
+/// record is updated by the caller). The NEAR is paid from the buffer first; the rest joins the
+/// exit queue, and the promise is when validators can release it ([`crate::exit`]).
 pub fn burn_for_claim(totals: &mut Totals, amount: u128, shares: u128) -> u64 {
     totals.total_shares -= shares;
     totals.total_staked -= amount;
@@ -99,14 +87,20 @@ pub fn burn_for_claim(totals: &mut Totals, amount: u128, shares: u128) -> u64 {
     let from_buffer = amount.min(totals.buffered);
     totals.buffered -= from_buffer;
     totals.reserve += from_buffer;
-    totals.to_unstake += amount - from_buffer;
+    let queued = amount - from_buffer;
+    totals.to_unstake += queued;
     let epoch = env::epoch_height();
-    let request_epoch = match totals.unstake_epoch {
-        _ if totals.to_unstake <= totals.unstake_capacity => epoch,
-        u64::MAX => epoch + 1,
-        free_again => free_again.max(epoch + 1),
-    };
-    request_epoch + NUM_EPOCHS_TO_UNLOCK
+    totals.capacity.roll(epoch);
+    if queued == 0 {
+        return epoch + NUM_EPOCHS_TO_UNLOCK;
+    }
+    let late = totals.capacity.is_late(env::block_height());
+    if late {
+        totals.capacity.late += queued;
+    }
+    // NEAR being unstaked to move elsewhere comes back by `epoch + 4` and pays the queue first.
+    let returning = totals.unstaking - totals.claims_unstaking;
+    totals.capacity.request_epoch(totals.to_unstake, queued, late, returning) + NUM_EPOCHS_TO_UNLOCK
 }
 
 /// Burns `shares` of the caller's tokens for `amount` NEAR, owed from the unlock epoch.
@@ -167,7 +161,7 @@ pub fn deposit_and_stake() -> u128 {
     let mut totals = Totals::load();
     let (mut holder, amount) = take_deposit(&mut totals, &account_id);
     let shares = mint(&mut totals, &mut holder, amount);
-    add_fresh_stake(&mut totals, amount);
+    crate::ledger::add_fresh_stake(&mut totals, amount);
     events::stake("deposit_and_stake", &account_id, amount, shares);
     events::ft_mint(&account_id, shares);
     state::save_holder(&account_id, &holder);

@@ -59,12 +59,8 @@ pub struct Totals {
     pub claims_unstaking: u128,
     /// Rewards received but not yet in the price, held back by the per-epoch rate bound.
     pub pending_rewards: u128,
-    /// Stake at active validators not waiting out an unstake: holders' unstakes up to this are
-    /// requested from validators this epoch.
-    pub unstake_capacity: u128,
-    /// When the first validator waiting out an unstake is free again (`u64::MAX`: none waits):
-    /// unstakes beyond the capacity are requested then.
-    pub unstake_epoch: u64,
+    /// What validators can release for the exit queue, and when ([`crate::exit`]).
+    pub capacity: crate::exit::Capacity,
     /// NEAR in the instant-unstake pool, available for swaps.
     pub liquidity: u128,
     /// Swap fees owed to liquidity providers, joining `liquidity` each epoch.
@@ -119,6 +115,10 @@ pub struct Config {
     pub max_reward_rate: Fraction,
     /// Epochs a validator may stay out of the validator set before it is drained.
     pub drain_after_epochs: u64,
+    /// Blocks in an epoch (43,200 on mainnet and testnet): tells when an unstake is too late in
+    /// its epoch to be requested from validators in it, and when the crank closes an epoch's
+    /// rewards without a validator that does not answer.
+    pub epoch_blocks: u64,
     /// Parameter changes waiting for their epoch ([`crate::governance`]).
     pub scheduled: Vec<crate::governance::Scheduled>,
 }

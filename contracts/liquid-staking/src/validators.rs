@@ -2,6 +2,7 @@
 //! there. Records are stored one per validator, so user calls never read them and the crank
 //! reads only the validators it works on.
 
+use crate::exit::{NUM_EPOCHS_TO_UNLOCK, Share};
 use crate::json;
 use crate::state::{Config, Totals, read, write};
 use near_sdk::{AccountId, env, near, require};
@@ -20,9 +21,11 @@ pub struct ValidatorSet {
     pub count: u16,
     pub total_weight: u64,
     pub total_base_stake: u128,
-    /// Weight and base stake of draining validators, which share in no target.
+    /// Weight and base stake of draining and faulty validators, which share in no target.
     pub draining_weight: u64,
     pub draining_base_stake: u128,
+    /// Validators marked faulty (their answers are not read; the epoch does not wait for them).
+    pub faulty: u16,
 }
 
 /// A cross-contract operation in flight on a validator: the validator's lock. `id` (the block
@@ -71,11 +74,18 @@ pub struct Validator {
     pub synced_epoch: u64,
     /// The first epoch it was seen outside the validator set, while it stays out.
     pub offline_since: Option<u64>,
-    /// Counted among the draining in [`ValidatorSet`].
+    /// Counted among the draining in [`ValidatorSet`] (draining or faulty).
     pub draining: bool,
-    /// Its stake as counted in `Totals::unstake_capacity`.
-    pub capacity: u128,
+    /// Its stake as counted in the exit queue's capacity (`Totals::capacity`).
+    pub capacity: Share,
     pub pending: Option<Pending>,
+    /// Its pool answered something no pool can hold: it is drained and never read again.
+    pub faulty: bool,
+    /// Epochs running in which its sync failed, and the last of them.
+    pub failed_syncs: u8,
+    pub failed_epoch: u64,
+    /// After a failed call, the crank leaves the validator alone until this block.
+    pub retry_at: u64,
 }
 
 /// What the crank makes of a validator.
@@ -86,6 +96,8 @@ pub enum Status {
     Offline,
     /// Out for `drain_after_epochs` or more: everything is unstaked and moved elsewhere.
     Draining,
+    /// Its pool gave an impossible answer or cannot be synced: drained like a draining one.
+    Faulty,
 }
 
 impl Op {
@@ -105,12 +117,16 @@ impl Status {
             Status::Active => "active",
             Status::Offline => "offline",
             Status::Draining => "draining",
+            Status::Faulty => "faulty",
         }
     }
 }
 
 impl Validator {
     pub fn status(&self, epoch: u64, config: &Config) -> Status {
+        if self.faulty {
+            return Status::Faulty;
+        }
         match self.offline_since {
             Some(since) if epoch.saturating_sub(since) >= config.drain_after_epochs => Status::Draining,
             Some(_) => Status::Offline,
@@ -118,9 +134,11 @@ impl Validator {
         }
     }
 
-    /// Waiting out an unstake: unstaking it again would restart the pool's timer.
-    pub fn waiting(&self, epoch: u64) -> bool {
-        self.unstaked > 0 && self.unlock_epoch > epoch
+    /// Whether the validator can unstake now without delaying what it is already unstaking:
+    /// it unstakes nothing, its unstake has matured, or it unstaked in this very epoch (more
+    /// keeps the same unlock epoch).
+    pub fn can_unstake(&self, epoch: u64) -> bool {
+        self.unstaked == 0 || self.unlock_epoch <= epoch || self.unlock_epoch == epoch + NUM_EPOCHS_TO_UNLOCK
     }
 
     /// The stake this validator should hold. `planned` is what the pool should have at
@@ -129,7 +147,7 @@ impl Validator {
     /// offline one keeps what it has until it drains.
     pub fn target(&self, set: &ValidatorSet, planned: u128, epoch: u64, config: &Config) -> u128 {
         match self.status(epoch, config) {
-            Status::Draining => return 0,
+            Status::Draining | Status::Faulty => return 0,
             Status::Offline => return self.staked,
             Status::Active => {}
         }
@@ -163,9 +181,12 @@ impl Validator {
     }
 }
 
-/// NEAR the pool should have at validators once pending operations settle.
+/// NEAR the pool should have at validators once pending operations settle: what is there and
+/// in the buffer, plus what is being unstaked to move elsewhere (it returns to the buffer), less
+/// the holders' requests still to be unstaked.
 pub fn planned_delegation(totals: &Totals) -> u128 {
-    (totals.delegated + totals.buffered).saturating_sub(totals.to_unstake)
+    let moving = totals.unstaking.saturating_sub(totals.claims_unstaking);
+    (totals.delegated + totals.buffered + moving).saturating_sub(totals.to_unstake)
 }
 
 fn validator_key(index: u16) -> [u8; 3] {
@@ -213,13 +234,10 @@ pub fn assert_manager() {
     require!(env::predecessor_account_id() == Config::load().manager_id, "Only the manager can change validators");
 }
 
-fn check_weight(weight: u32, base_stake: u128) {
-    require!(weight > 0 || base_stake > 0, "A validator needs a weight or a base stake");
-}
 
 /// Adds a validator (after the whitelist check, if any).
 pub fn add(account_id: AccountId, weight: u32, base_stake: u128) {
-    check_weight(weight, base_stake);
+    require!(weight > 0 || base_stake > 0, "A validator needs a weight or a base stake");
     require!(index_of(&account_id).is_none(), "The validator is already in the set");
     let mut set = ValidatorSet::load();
     require!(set.count < MAX_VALIDATORS, "The validator set is full");
@@ -237,8 +255,12 @@ pub fn add(account_id: AccountId, weight: u32, base_stake: u128) {
             synced_epoch: 0,
             offline_since: None,
             draining: false,
-            capacity: 0,
+            capacity: Share::default(),
             pending: None,
+            faulty: false,
+            failed_syncs: 0,
+            failed_epoch: 0,
+            retry_at: 0,
         },
     );
     set.count += 1;
@@ -248,8 +270,8 @@ pub fn add(account_id: AccountId, weight: u32, base_stake: u128) {
 }
 
 /// Changes a validator's weight and base stake; the crank moves stake over the next epochs.
+/// Weight 0 with no base stake empties the validator, so it can then be removed.
 pub fn update(account_id: &AccountId, weight: u32, base_stake: u128) {
-    check_weight(weight, base_stake);
     let (index, mut v) = find(account_id);
     let mut set = ValidatorSet::load();
     set.total_weight = set.total_weight - v.weight as u64 + weight as u64;
@@ -264,14 +286,25 @@ pub fn update(account_id: &AccountId, weight: u32, base_stake: u128) {
     set.save();
 }
 
-/// Removes a validator that holds nothing; the last validator takes its index.
+/// Removes a validator that holds at most dust (rounding left at its pool): that dust is written
+/// off as a loss, with an event, instead of blocking the removal. The last validator takes its
+/// index.
 pub fn remove(account_id: &AccountId) {
     let (index, v) = find(account_id);
+    let held = v.staked + v.unstaked;
     require!(
-        v.staked == 0 && v.unstaked == 0 && v.pending.is_none(),
+        held <= crate::crank::DUST && v.pending.is_none(),
         "Only a validator holding nothing can be removed: set its weight to 0 and let the crank move its stake"
     );
     let mut set = ValidatorSet::load();
+    let mut totals = Totals::load();
+    totals.capacity.roll(env::epoch_height());
+    totals.capacity.remove(v.capacity);
+    if held > 0 {
+        crate::ledger::write_off(&mut totals, v.staked, v.unstaked);
+        crate::events::write_off(account_id, held);
+    }
+    totals.save();
     let last = set.count - 1;
     if index != last {
         let moved = load(last).unwrap_or_else(|| env::panic_str("The validator index is corrupted"));
@@ -283,6 +316,7 @@ pub fn remove(account_id: &AccountId) {
     set.count = last;
     set.total_weight -= v.weight as u64;
     set.total_base_stake -= v.base_stake;
+    set.faulty -= v.faulty as u16;
     v.set_draining(&mut set, false);
     set.save();
 }

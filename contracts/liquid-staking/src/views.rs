@@ -115,7 +115,7 @@ pub fn solvency() -> String {
         concat!(
             r#"{{"totals":{{"total_shares":{},"total_staked":{},"buffered":{},"reserve":{},"unstaked":{},"#,
             r#""storage_deposits":{},"holders":{},"delegated":{},"unstaking":{},"to_unstake":{},"#,
-            r#""claims_unstaking":{},"pending_rewards":{},"unstake_capacity":{},"unstake_epoch":{},"liquidity":{},"#,
+            r#""claims_unstaking":{},"pending_rewards":{},"liquidity":{},"#,
             r#""liquidity_fees":{},"treasury_fees":{}}},"#,
             r#""assets":{},"liabilities":{},"balance":{},"tracked":{},"solvent":{}}}"#
         ),
@@ -131,8 +131,6 @@ pub fn solvency() -> String {
         json::u128(t.to_unstake),
         json::u128(t.claims_unstaking),
         json::u128(t.pending_rewards),
-        json::u128(t.unstake_capacity),
-        json::opt_epoch(t.unstake_epoch),
         json::u128(t.liquidity),
         json::u128(t.liquidity_fees),
         json::u128(t.treasury_fees),

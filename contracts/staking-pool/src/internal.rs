@@ -4,8 +4,13 @@ use crate::{Account, NUM_EPOCHS_TO_UNLOCK, StakingPool};
 use near_sdk::{AccountId, Gas, NearToken, Promise, env, require};
 use shares::{mul_div_ceil, mul_div_floor};
 
-/// Gas for the callback of the pool's Stake action.
-const ON_STAKE_ACTION_GAS: Gas = Gas::from_tgas(5);
+/// Gas for the callback of the pool's Stake action: exactly what NEAR's core pool attaches
+/// (20 Tgas, and no share of the unused gas), so a caller needs the same prepaid gas here as on
+/// mainnet.
+pub const ON_STAKE_ACTION_GAS: Gas = Gas::from_tgas(20);
+
+/// The check that a share is worth at least 1 yocto (it always is: the price never falls below 1).
+const PRICE_INVARIANT: &str = "Invariant violation. Calculated staked amount must be positive, because \"stake\" share price should be at least 1";
 
 impl StakingPool {
     /// Takes the rewards of the epochs since the last call: the growth of locked plus liquid
@@ -20,6 +25,10 @@ impl StakingPool {
         self.last_epoch_height = epoch_height;
         let total_balance = (env::account_locked_balance().as_yoctonear() + env::account_balance().as_yoctonear())
             - env::attached_deposit().as_yoctonear();
+        require!(
+            total_balance >= self.last_total_balance,
+            "The new total balance should not be less than the old total balance"
+        );
         if total_balance > self.last_total_balance {
             let reward = total_balance - self.last_total_balance;
             let owners_fee = self.reward_fee_fraction.multiply(reward);
@@ -38,10 +47,10 @@ impl StakingPool {
         true
     }
 
-    /// Credits the attached deposit to the caller's unstaked balance.
+    /// Credits the attached deposit to the caller's unstaked balance. A deposit of nothing is
+    /// accepted and changes nothing, as in the core pool.
     pub(crate) fn internal_deposit(&mut self) -> u128 {
         let amount = env::attached_deposit().as_yoctonear();
-        require!(amount > 0, "Deposit amount should be positive");
         let account_id = env::predecessor_account_id();
         let mut account = self.internal_get_account(&account_id);
         account.unstaked += amount;
@@ -72,6 +81,7 @@ impl StakingPool {
         let shares = self.shares_from_staked_amount_rounded_down(amount);
         require!(shares > 0, "The calculated number of \"stake\" shares received for staking should be positive");
         let charge = self.staked_amount_from_shares_rounded_down(shares);
+        require!(charge > 0, PRICE_INVARIANT);
         let stake_added = self.staked_amount_from_shares_rounded_up(shares);
         require!(account.unstaked >= charge, "Not enough unstaked balance to stake");
         account.unstaked -= charge;
@@ -87,8 +97,13 @@ impl StakingPool {
         let mut account = self.internal_get_account(&account_id);
         require!(self.total_staked_balance > 0, "The contract doesn't have staked balance");
         let shares = self.shares_from_staked_amount_rounded_up(amount);
+        require!(
+            shares > 0,
+            "Invariant violation. The calculated number of \"stake\" shares for unstaking should be positive"
+        );
         require!(account.stake_shares >= shares, "Not enough staked balance to unstake");
         let credit = self.staked_amount_from_shares_rounded_up(shares);
+        require!(credit > 0, PRICE_INVARIANT);
         let stake_removed = self.staked_amount_from_shares_rounded_down(shares);
         account.stake_shares -= shares;
         account.unstaked += credit;
@@ -107,7 +122,7 @@ impl StakingPool {
         let me = env::current_account_id();
         Promise::new(me.clone())
             .stake(NearToken::from_yoctonear(self.total_staked_balance), self.stake_public_key.clone())
-            .then(Self::ext(me).with_static_gas(ON_STAKE_ACTION_GAS).on_stake_action())
+            .then(Self::ext(me).with_static_gas(ON_STAKE_ACTION_GAS).with_unused_gas_weight(0).on_stake_action())
             .detach();
     }
 
@@ -139,16 +154,12 @@ impl StakingPool {
     }
 
     pub(crate) fn staked_amount_from_shares_rounded_down(&self, shares: u128) -> u128 {
-        if self.total_stake_shares == 0 {
-            return 0;
-        }
+        require!(self.total_stake_shares > 0, "The total number of stake shares can't be 0");
         mul_div_floor(shares, self.total_staked_balance, self.total_stake_shares).expect("amount fits in u128")
     }
 
     pub(crate) fn staked_amount_from_shares_rounded_up(&self, shares: u128) -> u128 {
-        if self.total_stake_shares == 0 {
-            return 0;
-        }
+        require!(self.total_stake_shares > 0, "The total number of stake shares can't be 0");
         mul_div_ceil(shares, self.total_staked_balance, self.total_stake_shares).expect("amount fits in u128")
     }
 }

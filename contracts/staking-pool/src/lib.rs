@@ -20,7 +20,7 @@ mod views;
 use near_sdk::json_types::U128;
 use near_sdk::store::IterableMap;
 use near_sdk::{
-    AccountId, BorshStorageKey, EpochHeight, NearToken, PanicOnDefault, Promise, PublicKey, env, near, require,
+    AccountId, BorshStorageKey, EpochHeight, NearToken, Promise, PromiseError, PublicKey, env, near, require,
 };
 
 /// Epochs between a delegator's last unstake and its withdrawal: 3 in the protocol plus one
@@ -66,7 +66,6 @@ enum StorageKey {
 }
 
 #[near(contract_state)]
-#[derive(PanicOnDefault)]
 pub struct StakingPool {
     owner_id: AccountId,
     stake_public_key: PublicKey,
@@ -81,20 +80,30 @@ pub struct StakingPool {
     accounts: IterableMap<AccountId, Account>,
 }
 
+/// Any call before `new` fails with the core pool's message (the state is read through
+/// `Default` when none is stored).
+impl Default for StakingPool {
+    fn default() -> Self {
+        env::panic_str("Staking contract should be initialized before usage")
+    }
+}
+
 #[near]
 impl StakingPool {
-    /// Stakes the account's whole balance but the guarantee fund, owned by nobody.
-    #[init]
+    /// Stakes the account's whole balance but the guarantee fund, owned by nobody. The checks run
+    /// in the core pool's order, with its messages.
+    #[init(ignore_state)]
     pub fn new(owner_id: AccountId, stake_public_key: PublicKey, reward_fee_fraction: RewardFeeFraction) -> Self {
+        require!(!env::state_exists(), "Already initialized");
         reward_fee_fraction.assert_valid();
-        require!(
-            env::account_locked_balance().is_zero(),
-            "The staking pool shouldn't be staking at the initialization"
-        );
         let balance = env::account_balance().as_yoctonear();
         let total_staked_balance = balance
             .checked_sub(STAKE_SHARE_PRICE_GUARANTEE_FUND)
             .unwrap_or_else(|| env::panic_str("The account doesn't have enough balance"));
+        require!(
+            env::account_locked_balance().is_zero(),
+            "The staking pool shouldn't be staking at the initialization"
+        );
         let pool = StakingPool {
             owner_id,
             stake_public_key,
@@ -181,10 +190,14 @@ impl StakingPool {
 
     /// Called after the pool's Stake action: if it failed (for example below the minimum stake)
     /// while something is locked, the pool unstakes everything rather than keep a stale stake.
-    #[private]
+    /// Checked by hand rather than with `#[private]` so that a stranger's call fails with the
+    /// core pool's message.
     pub fn on_stake_action(&mut self) {
-        let succeeded = env::promise_result_checked(0, 0).is_ok();
-        if !succeeded && !env::account_locked_balance().is_zero() {
+        require!(env::predecessor_account_id() == env::current_account_id(), "Can be called only as a callback");
+        require!(env::promise_results_count() == 1, "Contract expected a result on the callback");
+        // A Stake action returns nothing: read no bytes, only whether it failed.
+        let failed = matches!(env::promise_result_checked(0, 0), Err(PromiseError::Failed));
+        if failed && !env::account_locked_balance().is_zero() {
             Promise::new(env::current_account_id()).stake(NearToken::ZERO, self.stake_public_key.clone()).detach();
         }
     }

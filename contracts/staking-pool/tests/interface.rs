@@ -3,7 +3,7 @@
 mod common;
 
 use common::*;
-use localnet::{Localnet, NEAR, TGAS, account_key, build::contract_wasm};
+use localnet::{Localnet, NEAR, account_key, build::contract_wasm};
 use serde_json::{Value, json};
 
 /// Calls the pool from a contract, with the gas NEAR's lockup contract attaches to each method,
@@ -16,17 +16,7 @@ fn lockup_call(
     deposit: u128,
     gas_tgas: u64,
 ) -> Option<String> {
-    let out = p
-        .owner
-        .call(lockup.id(), "call")
-        .args_json(json!({
-            "receiver": p.pool.id(), "method": method, "args": args.to_string(),
-            "deposit": deposit.to_string(), "gas_tgas": gas_tgas,
-        }))
-        .gas(gas_tgas * TGAS + 40 * TGAS)
-        .transact()
-        .unwrap();
-    out.json::<Vec<Option<String>>>().remove(0)
+    p.call_from_contract(lockup, method, args, deposit, gas_tgas).json::<Vec<Option<String>>>().remove(0)
 }
 
 #[test]

@@ -36,6 +36,28 @@ impl Pool {
         who.call(self.pool.id(), method).args_json(args).deposit(deposit).transact()
     }
 
+    /// Calls `method` on the pool from contract `caller` (the test-caller contract, which calls
+    /// the way NEAR's lockup contract does: a fixed `gas_tgas` for the pool call, then a callback
+    /// that records the pool's result). The signer attaches enough for the caller's own work.
+    pub fn call_from_contract(
+        &self,
+        caller: &Account,
+        method: &str,
+        args: Value,
+        deposit: u128,
+        gas_tgas: u64,
+    ) -> ExecutionResult {
+        self.owner
+            .call(caller.id(), "call")
+            .args_json(json!({
+                "receiver": self.pool.id(), "method": method, "args": args.to_string(),
+                "deposit": deposit.to_string(), "gas_tgas": gas_tgas,
+            }))
+            .gas(gas_tgas * TGAS + 40 * TGAS)
+            .transact()
+            .unwrap()
+    }
+
     pub fn view_u128(&self, method: &str, args: Value) -> u128 {
         self.pool.view(method).args_json(args).json::<String>().parse().unwrap()
     }
