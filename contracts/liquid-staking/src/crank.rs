@@ -150,11 +150,8 @@ fn decide(v: &Validator, view: &View) -> Option<(Op, u128, u128)> {
     // Rebalancing moves stake only when it is worth it; draining and weight 0 move all of it.
     let threshold = MIN_STAKE.max(target / 100);
     let rest = over.saturating_sub(claims);
-    let rebalance = if matches!(status, Status::Draining | Status::Faulty) || target == 0 || rest >= threshold {
-        rest
-    } else {
-        0
-    };
+    let rebalance =
+        if matches!(status, Status::Draining | Status::Faulty) || target == 0 || rest >= threshold { rest } else { 0 };
     if claims + rebalance > 0 {
         return Some((Op::Unstake, claims + rebalance, claims));
     }
@@ -185,6 +182,7 @@ fn get_account_args() -> String {
 /// when the pool confirms it.
 fn send(index: u16, v: &mut Validator, op: Op, amount: u128, claims: u128, totals: &mut Totals) {
     let id = env::block_height();
+    let prior_unlock = v.unlock_epoch;
     let pool = &v.account_id;
     let promise = match op {
         Op::Sync => Promise::new(pool.clone())
@@ -194,8 +192,12 @@ fn send(index: u16, v: &mut Validator, op: Op, amount: u128, claims: u128, total
         Op::Stake => {
             ledger::stake_sent(totals, amount);
             v.staked += amount;
-            pool_call(pool, "deposit_and_stake", "{}".into(), amount, POOL_ACTION_GAS)
-                .then(callback("on_action", index, id, ON_ACTION_GAS))
+            pool_call(pool, "deposit_and_stake", "{}".into(), amount, POOL_ACTION_GAS).then(callback(
+                "on_action",
+                index,
+                id,
+                ON_ACTION_GAS,
+            ))
         }
         Op::Unstake => {
             // All of it goes by `unstake_all`, immune to the pool's rounding of our balance.
@@ -216,7 +218,8 @@ fn send(index: u16, v: &mut Validator, op: Op, amount: u128, claims: u128, total
         }
     };
     promise.detach();
-    v.pending = Some(Pending { op, amount, claims, id, epoch: env::epoch_height(), reconciling: false });
+    let epoch = env::epoch_height();
+    v.pending = Some(Pending { op, amount, claims, id, epoch, reconciling: false, prior_unlock });
 }
 
 /// Asks the pool what it holds for us, to settle a lock whose callback never came.
@@ -337,7 +340,6 @@ fn plausible(v: &Validator, staked: u128, unstaked: u128, epoch: u64) -> bool {
     }
 }
 
-
 /// Marks a validator faulty: its stake leaves the targets and the exit queue's capacity, and
 /// its answers are never read again.
 fn mark_faulty(v: &mut Validator, set: &mut ValidatorSet, reason: &str) {
@@ -439,7 +441,7 @@ fn apply_outcome(v: &mut Validator, p: &Pending, succeeded: bool, totals: &mut T
         (Op::Unstake, false) => {
             v.staked += p.amount;
             v.unstaked -= p.amount;
-            v.unlock_epoch = v.unlock_epoch.min(p.epoch);
+            v.unlock_epoch = p.prior_unlock;
             ledger::unstake_failed(totals, p.amount, p.claims);
         }
         (Op::Withdraw, true) => {
@@ -525,6 +527,7 @@ pub fn status_json() -> String {
     let closable = crank.synced >= set.count - set.faulty || crank.overdue(&config);
     let mut work_left = new_epoch || (!crank.rewards_done && closable);
     let mut locked = 0;
+    let mut retry_at = u64::MAX;
     for index in 0..set.count {
         let Some(v) = validators::load(index) else { continue };
         if let Some(p) = v.pending.as_ref() {
@@ -533,6 +536,7 @@ pub fn status_json() -> String {
             continue;
         }
         if env::block_height() < v.retry_at {
+            retry_at = retry_at.min(v.retry_at);
             continue;
         }
         let view = View { totals: &totals, set: &set, config: &config, crank: &crank, epoch };
@@ -542,7 +546,7 @@ pub fn status_json() -> String {
     }
     format!(
         concat!(
-            r#"{{"epoch":{},"validators":{},"faulty":{},"synced":{},"rewards_done":{},"locked":{},"work_left":{},"#,
+            r#"{{"epoch":{},"validators":{},"faulty":{},"synced":{},"rewards_done":{},"locked":{},"work_left":{},"retry_at":{},"#,
             r#""buffered":{},"to_unstake":{},"pending_rewards":{},"unstake_capacity":{},"unstake_epoch":{}}}"#
         ),
         epoch,
@@ -552,6 +556,7 @@ pub fn status_json() -> String {
         crank.rewards_done,
         locked,
         work_left,
+        json::opt_epoch(retry_at),
         json::u128(totals.buffered),
         json::u128(totals.to_unstake),
         json::u128(totals.pending_rewards),

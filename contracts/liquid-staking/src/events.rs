@@ -100,12 +100,7 @@ pub fn validator_operation(validator_id: &AccountId, op: crate::validators::Op, 
 
 /// A validator's pool gave an answer no pool can hold, or cannot be synced: it is drained.
 pub fn validator_faulty(validator_id: &AccountId, reason: &str) {
-    emit(
-        STANDARD,
-        VERSION,
-        "validator_faulty",
-        &format!(r#"{{"validator_id":"{validator_id}","reason":"{reason}"}}"#),
-    );
+    emit(STANDARD, VERSION, "validator_faulty", &format!(r#"{{"validator_id":"{validator_id}","reason":"{reason}"}}"#));
 }
 
 /// Dust left at a removed validator, written off as a loss.

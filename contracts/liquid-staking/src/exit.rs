@@ -73,8 +73,7 @@ impl Capacity {
         if epoch == self.epoch {
             return self.clone();
         }
-        let mut next =
-            Capacity { epoch, free: self.free, late_from_block: u64::MAX, ..Default::default() };
+        let mut next = Capacity { epoch, free: self.free, late_from_block: u64::MAX, ..Default::default() };
         for &(free_at, amount) in &self.release {
             if free_at <= epoch {
                 next.free += amount;

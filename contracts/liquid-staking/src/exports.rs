@@ -3,8 +3,8 @@
 
 use crate::json::{self, Args};
 use crate::{
-    Config, DEFAULT_DRAIN_AFTER_EPOCHS, DEFAULT_EPOCH_BLOCKS, DEFAULT_REWARD_RATE, Fraction, TokenMetadata, crank, governance, init,
-    liquidity, staking, storage, token, validators, views,
+    Config, DEFAULT_DRAIN_AFTER_EPOCHS, DEFAULT_EPOCH_BLOCKS, DEFAULT_REWARD_RATE, Fraction, TokenMetadata, crank,
+    governance, init, liquidity, staking, storage, token, validators, views,
 };
 use governance::Change;
 use near_sdk::{Gas, NearToken, Promise};

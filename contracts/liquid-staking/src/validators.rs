@@ -43,6 +43,8 @@ pub struct Pending {
     pub epoch: u64,
     /// Set while the crank asks the pool what happened to a lost callback.
     pub reconciling: bool,
+    /// The validator's unlock epoch before the operation, restored if it fails.
+    pub prior_unlock: u64,
 }
 
 #[near(serializers = [borsh])]
@@ -233,7 +235,6 @@ pub fn assert_manager() {
     crate::token::assert_one_yocto();
     require!(env::predecessor_account_id() == Config::load().manager_id, "Only the manager can change validators");
 }
-
 
 /// Adds a validator (after the whitelist check, if any).
 pub fn add(account_id: AccountId, weight: u32, base_stake: u128) {

@@ -213,7 +213,8 @@ impl Sim {
                     break;
                 }
             }
-            if t.crank_status()["locked"] == json!(0) && !t.crank_status()["work_left"].as_bool().unwrap() {
+            let status = t.crank_status();
+            if status["locked"] == json!(0) && status["retry_at"].is_null() && !status["work_left"].as_bool().unwrap() {
                 break;
             }
             t.net.fast_forward(31);
@@ -243,7 +244,16 @@ impl Sim {
         let received = user.balance() + out.total_tokens_burnt() - before;
         match self.promises[i] {
             Some((amount, unlock)) if unlock <= t.net.epoch_height() && (collected || out.is_success()) => {
-                assert!(out.is_success(), "{}'s matured claim could not be withdrawn: {:?}", user.id(), out.failure());
+                assert!(
+                    out.is_success(),
+                    "{}'s matured claim could not be withdrawn: {:?}\nholder {}\nsolvency {:#}\ncrank {:#}\nvalidators {:#}",
+                    user.id(),
+                    out.failure(),
+                    t.view::<Value>("get_holder", json!({"account_id": user.id()})),
+                    t.solvency(),
+                    t.crank_status(),
+                    json!(t.validators())
+                );
                 assert_eq!(received, amount, "withdrawal differs from the promise");
             }
             Some((_, unlock)) if unlock <= t.net.epoch_height() => assert_eq!(received, 0),

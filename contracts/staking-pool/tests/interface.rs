@@ -134,3 +134,38 @@ fn bad_amounts_fail_with_clear_errors_and_change_nothing() {
         assert_eq!(p.total_staked(), 99 * NEAR);
     }
 }
+
+#[test]
+fn errors_read_like_the_core_pools() {
+    let p = setup(Localnet::new(), 100 * NEAR, (0, 1));
+    let alice = p.net.create_account("alice", 50 * NEAR);
+    // A deposit of nothing is accepted and records nothing; staking nothing is refused.
+    p.call(&alice, "deposit", json!({}), 0).unwrap();
+    assert_eq!(p.pool.view("get_number_of_accounts").json::<u64>(), 0);
+    let cases = [
+        ("deposit_and_stake", "Staking amount should be positive"),
+        ("stake_all", "Staking amount should be positive"),
+        ("unstake_all", "Unstaking amount should be positive"),
+        ("withdraw_all", "Withdrawal amount should be positive"),
+        ("on_stake_action", "Can be called only as a callback"),
+    ];
+    for (method, error) in cases {
+        let out = p.call(&alice, method, json!({}), 0);
+        assert_eq!(out.failure(), Some(format!("Smart contract panicked: {error}").as_str()), "{method}");
+    }
+    let args = json!({
+        "owner_id": alice.id(),
+        "stake_public_key": account_key(alice.id()).to_string(),
+        "reward_fee_fraction": {"numerator": 0, "denominator": 1},
+    });
+    let out = p.call(&alice, "new", args, 0);
+    assert_eq!(out.failure(), Some("Smart contract panicked: Already initialized"));
+    assert_eq!(p.total_staked(), 99 * NEAR);
+    assert_eq!(p.pool.view("get_owner_id").json::<String>(), "owner.near");
+
+    // A pool deployed but not initialised.
+    let bare = p.net.create_account("bare", 10 * NEAR);
+    bare.deploy(&contract_wasm("staking-pool")).unwrap();
+    let out = alice.call(bare.id(), "ping").transact();
+    assert_eq!(out.failure(), Some("Smart contract panicked: Staking contract should be initialized before usage"));
+}

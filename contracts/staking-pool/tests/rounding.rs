@@ -31,8 +31,9 @@ fn rounding_is_bounded_and_paid_by_the_fund() {
             "Smart contract panicked: The calculated number of \"stake\" shares received for staking should be positive"
         )
     );
+    // As in the core pool, a deposit of nothing passes and it is the stake of nothing that fails.
     let out = p.call(&bob, "deposit_and_stake", json!({}), 0);
-    assert_eq!(out.failure(), Some("Smart contract panicked: Deposit amount should be positive"));
+    assert_eq!(out.failure(), Some("Smart contract panicked: Staking amount should be positive"));
 
     let mut deposited = 0u128;
     let mut operations = 0u128;
