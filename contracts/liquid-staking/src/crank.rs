@@ -28,10 +28,11 @@
 
 use crate::exit::{self, Share};
 use crate::json::{self, Args};
+use crate::promise;
 use crate::state::{self, Config, Totals, read, write};
 use crate::validators::{self, Op, Pending, Status, Validator, ValidatorSet};
 use crate::{events, ledger, liquidity, math};
-use near_sdk::{AccountId, Gas, NearToken, Promise, env, near, require};
+use near_sdk::{Gas, NearToken, PromiseIndex, env, near, require};
 
 const CRANK: &[u8] = b"k";
 
@@ -164,13 +165,10 @@ fn decide(v: &Validator, view: &View) -> Option<(Op, u128, u128)> {
     None
 }
 
-fn pool_call(pool: &AccountId, method: &str, args: String, deposit: u128, gas: Gas) -> Promise {
-    Promise::new(pool.clone()).function_call(method, args.into_bytes(), NearToken::from_yoctonear(deposit), gas)
-}
-
-fn callback(method: &str, index: u16, id: u64, gas: Gas) -> Promise {
+/// The callback `method` of the operation `id` on validator `index`, after `call`.
+fn callback(call: PromiseIndex, method: &str, index: u16, id: u64, gas: Gas) {
     let args = format!(r#"{{"index":{index},"id":{id}}}"#);
-    Promise::new(env::current_account_id()).function_call(method, args.into_bytes(), NearToken::ZERO, gas)
+    promise::then_self(call, method, args.as_bytes(), gas);
 }
 
 fn get_account_args() -> String {
@@ -184,40 +182,35 @@ fn send(index: u16, v: &mut Validator, op: Op, amount: u128, claims: u128, total
     let id = env::block_height();
     let prior_unlock = v.unlock_epoch;
     let pool = &v.account_id;
-    let promise = match op {
-        Op::Sync => Promise::new(pool.clone())
-            .function_call("ping", b"{}".to_vec(), NearToken::ZERO, POOL_ACTION_GAS)
-            .function_call("get_account", get_account_args().into_bytes(), NearToken::ZERO, GET_ACCOUNT_GAS)
-            .then(callback("on_sync", index, id, ON_SYNC_GAS)),
+    let amount_args = format!(r#"{{"amount":"{amount}"}}"#);
+    let call = match op {
+        Op::Sync => {
+            let call = promise::call(pool, "ping", b"{}", 0, POOL_ACTION_GAS);
+            promise::add_call(call, "get_account", get_account_args().as_bytes(), 0, GET_ACCOUNT_GAS);
+            call
+        }
         Op::Stake => {
             ledger::stake_sent(totals, amount);
             v.staked += amount;
-            pool_call(pool, "deposit_and_stake", "{}".into(), amount, POOL_ACTION_GAS).then(callback(
-                "on_action",
-                index,
-                id,
-                ON_ACTION_GAS,
-            ))
+            promise::call(pool, "deposit_and_stake", b"{}", amount, POOL_ACTION_GAS)
         }
         Op::Unstake => {
             // All of it goes by `unstake_all`, immune to the pool's rounding of our balance.
             let call = if amount == v.staked {
-                pool_call(pool, "unstake_all", "{}".into(), 0, POOL_ACTION_GAS)
+                promise::call(pool, "unstake_all", b"{}", 0, POOL_ACTION_GAS)
             } else {
-                pool_call(pool, "unstake", format!(r#"{{"amount":"{amount}"}}"#), 0, POOL_ACTION_GAS)
+                promise::call(pool, "unstake", amount_args.as_bytes(), 0, POOL_ACTION_GAS)
             };
             v.staked -= amount;
             v.unstaked += amount;
             v.unlock_epoch = env::epoch_height() + exit::NUM_EPOCHS_TO_UNLOCK;
             ledger::unstake_sent(totals, amount, claims);
-            call.then(callback("on_action", index, id, ON_ACTION_GAS))
+            call
         }
-        Op::Withdraw => {
-            let args = format!(r#"{{"amount":"{amount}"}}"#);
-            pool_call(pool, "withdraw", args, 0, POOL_ACTION_GAS).then(callback("on_action", index, id, ON_ACTION_GAS))
-        }
+        Op::Withdraw => promise::call(pool, "withdraw", amount_args.as_bytes(), 0, POOL_ACTION_GAS),
     };
-    promise.detach();
+    let (method, gas) = if op == Op::Sync { ("on_sync", ON_SYNC_GAS) } else { ("on_action", ON_ACTION_GAS) };
+    callback(call, method, index, id, gas);
     let epoch = env::epoch_height();
     v.pending = Some(Pending { op, amount, claims, id, epoch, reconciling: false, prior_unlock });
 }
@@ -225,9 +218,8 @@ fn send(index: u16, v: &mut Validator, op: Op, amount: u128, claims: u128, total
 /// Asks the pool what it holds for us, to settle a lock whose callback never came.
 fn reconcile(index: u16, v: &mut Validator) {
     let id = env::block_height();
-    pool_call(&v.account_id, "get_account", get_account_args(), 0, GET_ACCOUNT_GAS)
-        .then(callback("on_reconcile", index, id, ON_RECONCILE_GAS))
-        .detach();
+    let call = promise::call(&v.account_id, "get_account", get_account_args().as_bytes(), 0, GET_ACCOUNT_GAS);
+    callback(call, "on_reconcile", index, id, ON_RECONCILE_GAS);
     if let Some(p) = v.pending.as_mut() {
         p.id = id;
         p.reconciling = true;
@@ -522,7 +514,7 @@ pub fn status_json() -> String {
     let config = Config::load();
     let (crank, new_epoch) = CrankState::load(&config);
     let totals = Totals::load();
-    let capacity = totals.capacity.at(crank.epoch);
+    let (capacity, releases) = totals.capacity.view(crank.epoch);
     let epoch = crank.epoch;
     let closable = crank.synced >= set.count - set.faulty || crank.overdue(&config);
     let mut work_left = new_epoch || (!crank.rewards_done && closable);
@@ -561,6 +553,6 @@ pub fn status_json() -> String {
         json::u128(totals.to_unstake),
         json::u128(totals.pending_rewards),
         json::u128(capacity.free + capacity.added),
-        json::opt_epoch(capacity.release.first().map_or(u64::MAX, |r| r.0))
+        json::opt_epoch(exit::next_release(&capacity, &releases))
     )
 }

@@ -32,25 +32,49 @@
 //! Any unstake a validator sends while the queue is not empty serves the queue first, so the
 //! validators this walk counts on are never taken by rebalancing first.
 
+use crate::state;
 use near_sdk::near;
+
+/// The first epoch a waiting validator is free again (`u64::MAX`: none waits).
+pub fn next_release(capacity: &Capacity, releases: &Releases) -> u64 {
+    releases.iter().position(|&s| s > 0).map_or(u64::MAX, |k| capacity.epoch + 1 + k as u64)
+}
 
 /// Epochs from a pool unstake to its release (the core staking pool's `NUM_EPOCHS_TO_UNLOCK`).
 pub const NUM_EPOCHS_TO_UNLOCK: u64 = 4;
 
-/// What validators can unstake for the queue, and when (maintained by the crank).
+/// Epochs ahead that releases are tracked for (a validator is never more than 5 epochs from its
+/// release: 4 after an unstake, one more when the pool's answer lands a block later).
+const SLOTS: usize = 8;
+
+/// Stake at validators waiting out an unstake, by the epoch they are free again: `[k]` from
+/// `Capacity::epoch + 1 + k` (validators in `added` are here too, at `epoch + 4`). Stored apart
+/// from [`Capacity`] (which every call reads with the totals): only the crank and unstakes that
+/// must look past this epoch read it.
+pub type Releases = [u128; SLOTS];
+
+const RELEASES: &[u8] = b"r";
+
+fn load_releases() -> Releases {
+    state::read(RELEASES).unwrap_or_default()
+}
+
+fn save_releases(releases: &Releases) {
+    state::write(RELEASES, releases);
+}
+
+/// What validators can unstake for the queue now (maintained by the crank; see [`Releases`]
+/// for later epochs).
 #[near(serializers = [borsh])]
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Capacity {
-    /// The epoch these figures are for.
+    /// The epoch these figures (and the releases) are for.
     pub epoch: u64,
     /// Stake at validators that can unstake in `epoch` and have not unstaked in it.
     pub free: u128,
     /// Stake at validators that unstaked in `epoch`: they can unstake more in it without
     /// moving their unlock epoch.
     pub added: u128,
-    /// Stake at validators waiting out an unstake, by the epoch they are free again
-    /// (ascending; validators in `added` are here too, at `epoch + 4`).
-    pub release: Vec<(u64, u128)>,
     /// Unstakes from this block on are late for `epoch` (`u64::MAX`: not known yet).
     pub late_from_block: u64,
     /// NEAR of late unstakes made in `epoch` still in the queue (the queue's last part).
@@ -67,65 +91,64 @@ pub struct Share {
 }
 
 impl Capacity {
-    /// The figures as of `epoch`: validators whose wait ended since are free, and nothing has
-    /// unstaked in `epoch` yet.
-    pub fn at(&self, epoch: u64) -> Capacity {
-        if epoch == self.epoch {
+    /// The figures as of `epoch`, with `releases` moved to it: validators whose wait ended
+    /// since are free, and nothing has unstaked in `epoch` yet.
+    pub fn at(&self, epoch: u64, releases: &mut Releases) -> Capacity {
+        if epoch <= self.epoch {
             return self.clone();
         }
-        let mut next = Capacity { epoch, free: self.free, late_from_block: u64::MAX, ..Default::default() };
-        for &(free_at, amount) in &self.release {
-            if free_at <= epoch {
-                next.free += amount;
-            } else {
-                next.release.push((free_at, amount));
-            }
-        }
-        next
+        let shift = (epoch - self.epoch).min(SLOTS as u64) as usize;
+        let free = self.free + releases[..shift].iter().sum::<u128>();
+        releases.copy_within(shift.., 0);
+        releases[SLOTS - shift..].fill(0);
+        Capacity { epoch, free, late_from_block: u64::MAX, ..Default::default() }
     }
 
-    /// Moves to `epoch` (see [`Capacity::at`]).
+    /// Moves to `epoch` (see [`Capacity::at`]), saving the releases.
     pub fn roll(&mut self, epoch: u64) {
-        if epoch != self.epoch {
-            *self = self.at(epoch);
+        if epoch > self.epoch {
+            let mut releases = load_releases();
+            *self = self.at(epoch, &mut releases);
+            save_releases(&releases);
         }
     }
 
-    /// Removes a validator's share (counted at an epoch up to `self.epoch`).
-    pub fn remove(&mut self, share: Share) {
-        if share.amount == 0 {
-            return;
-        }
-        if share.free_at <= self.epoch {
-            self.free = self.free.saturating_sub(share.amount);
-            return;
-        }
+    /// The current figures and releases, as a view sees them.
+    pub fn view(&self, epoch: u64) -> (Capacity, Releases) {
+        let mut releases = load_releases();
+        (self.at(epoch, &mut releases), releases)
+    }
+
+    /// Moves a validator's share in (`sign` true) or out of the figures (counted at an epoch up
+    /// to `self.epoch`, which the caller rolled to the current one).
+    fn apply(&mut self, share: Share, add: bool) {
+        let change = |bucket: &mut u128| {
+            *bucket = if add { *bucket + share.amount } else { bucket.saturating_sub(share.amount) }
+        };
         if share.free_at == self.epoch + NUM_EPOCHS_TO_UNLOCK {
-            self.added = self.added.saturating_sub(share.amount);
+            change(&mut self.added);
         }
-        if let Some(i) = self.release.iter().position(|&(at, _)| at == share.free_at) {
-            self.release[i].1 = self.release[i].1.saturating_sub(share.amount);
-            if self.release[i].1 == 0 {
-                self.release.remove(i);
+        match share.free_at.checked_sub(self.epoch + 1) {
+            None => change(&mut self.free),
+            Some(k) => {
+                let mut releases = load_releases();
+                change(&mut releases[(k as usize).min(SLOTS - 1)]);
+                save_releases(&releases);
             }
+        }
+    }
+
+    /// Removes a validator's share.
+    pub fn remove(&mut self, share: Share) {
+        if share.amount > 0 {
+            self.apply(share, false);
         }
     }
 
     /// Adds a validator's share.
     pub fn add(&mut self, share: Share) {
-        if share.amount == 0 {
-            return;
-        }
-        if share.free_at <= self.epoch {
-            self.free += share.amount;
-            return;
-        }
-        if share.free_at == self.epoch + NUM_EPOCHS_TO_UNLOCK {
-            self.added += share.amount;
-        }
-        match self.release.binary_search_by_key(&share.free_at, |&(at, _)| at) {
-            Ok(i) => self.release[i].1 += share.amount,
-            Err(i) => self.release.insert(i, (share.free_at, share.amount)),
+        if share.amount > 0 {
+            self.apply(share, true);
         }
     }
 
@@ -138,7 +161,24 @@ impl Capacity {
     /// it) will be requested from validators, for an unstake made now (`late` or not).
     /// `returning` NEAR (unstaked at validators to move elsewhere) arrives by `epoch + 4` and
     /// pays the queue first, as if requested now.
-    pub fn request_epoch(&self, queue: u128, amount: u128, late: bool, returning: u128) -> u64 {
+    ///
+    /// Figures from an earlier epoch (the crank has not run in this one yet) are moved to
+    /// `epoch` in memory only: validators free then are still free unless released since.
+    pub fn request_epoch(&self, epoch: u64, queue: u128, amount: u128, late: bool, returning: u128) -> u64 {
+        if self.epoch == epoch {
+            return self.walk(queue, amount, late, returning, load_releases);
+        }
+        if queue <= self.free + returning {
+            return epoch;
+        }
+        let mut releases = load_releases();
+        let now = self.at(epoch, &mut releases);
+        now.walk(queue, amount, late, returning, || releases)
+    }
+
+    /// [`Capacity::request_epoch`], reading the releases only if this epoch cannot take the
+    /// queue.
+    fn walk(&self, queue: u128, amount: u128, late: bool, returning: u128, releases: impl Fn() -> Releases) -> u64 {
         let first = self.epoch + late as u64;
         // Requests made before this one this epoch, not yet sent (the late ones are the last).
         let earlier = queue - amount;
@@ -155,7 +195,8 @@ impl Capacity {
             return first;
         }
         let mut last = first.max(self.epoch + NUM_EPOCHS_TO_UNLOCK);
-        for &(free_at, stake) in &self.release {
+        for (k, &stake) in releases().iter().enumerate().filter(|(_, s)| **s > 0) {
+            let free_at = self.epoch + 1 + k as u64;
             let used = if free_at == self.epoch + NUM_EPOCHS_TO_UNLOCK { used_added } else { 0 };
             capacity += stake - used.min(stake);
             last = last.max(free_at);
@@ -171,54 +212,65 @@ impl Capacity {
 mod tests {
     use super::*;
 
-    fn capacity(free: u128, added: u128, release: &[(u64, u128)]) -> Capacity {
-        Capacity { epoch: 10, free, added, release: release.to_vec(), late_from_block: 1_000, late: 0 }
+    /// Capacity at epoch 10 with the given releases (epoch, stake).
+    struct Case(Capacity, Releases);
+
+    fn case(free: u128, added: u128, at: &[(u64, u128)]) -> Case {
+        let mut releases = [0; SLOTS];
+        for &(epoch, stake) in at {
+            releases[(epoch - 11) as usize] = stake;
+        }
+        Case(Capacity { epoch: 10, free, added, late_from_block: 1_000, late: 0 }, releases)
+    }
+
+    impl Case {
+        fn request(&self, queue: u128, amount: u128, late: bool, returning: u128) -> u64 {
+            self.0.walk(queue, amount, late, returning, || self.1)
+        }
     }
 
     #[test]
     fn a_queue_validators_can_take_now_is_requested_now() {
-        let c = capacity(50, 20, &[(14, 20), (12, 30)]);
-        assert_eq!(c.request_epoch(70, 10, false, 0), 10);
-        assert_eq!(c.request_epoch(75, 10, false, 5), 10);
-        assert_eq!(c.request_epoch(76, 10, false, 5), 12);
+        let c = case(50, 20, &[(14, 20), (12, 30)]);
+        assert_eq!(c.request(70, 10, false, 0), 10);
+        assert_eq!(c.request(75, 10, false, 5), 10);
+        assert_eq!(c.request(76, 10, false, 5), 12);
     }
 
     #[test]
     fn a_longer_queue_walks_the_releases_in_unlock_order() {
-        let c = capacity(50, 20, &[(12, 30), (14, 20)]);
-        assert_eq!(c.request_epoch(71, 10, false, 0), 12);
-        assert_eq!(c.request_epoch(100, 10, false, 0), 12);
+        let c = case(50, 20, &[(12, 30), (14, 20)]);
+        assert_eq!(c.request(71, 10, false, 0), 12);
+        assert_eq!(c.request(100, 10, false, 0), 12);
         // The validators released at 14 are those that unstaked this epoch (`added`): a queue
         // longer than the free ones takes all they hold now, so nothing of theirs is left at 14.
-        assert_eq!(c.request_epoch(101, 10, false, 0), 14 + NUM_EPOCHS_TO_UNLOCK);
+        assert_eq!(c.request(101, 10, false, 0), 14 + NUM_EPOCHS_TO_UNLOCK);
     }
 
     #[test]
     fn a_late_unstake_uses_next_epoch_the_validators_that_did_not_unstake_this_one() {
-        let c = capacity(50, 20, &[(12, 30), (14, 20)]);
-        assert_eq!(c.request_epoch(50, 50, true, 0), 11);
+        let c = case(50, 20, &[(12, 30), (14, 20)]);
+        assert_eq!(c.request(50, 50, true, 0), 11);
         // Validators that unstaked this epoch are busy next epoch: the walk goes on, and they
         // are counted again when released.
-        assert_eq!(c.request_epoch(51, 51, true, 0), 12);
-        assert_eq!(c.request_epoch(81, 81, true, 0), 14);
+        assert_eq!(c.request(51, 51, true, 0), 12);
+        assert_eq!(c.request(81, 81, true, 0), 14);
         // An earlier request of this epoch still unsent may take any free validator first, so
         // none is counted: past the last release, every validator has been free once more.
-        assert_eq!(c.request_epoch(40, 10, true, 0), 14 + NUM_EPOCHS_TO_UNLOCK);
-        let with_late = Capacity { late: 30, ..c.clone() };
-        assert_eq!(with_late.request_epoch(40, 10, true, 0), 11);
+        assert_eq!(c.request(40, 10, true, 0), 14 + NUM_EPOCHS_TO_UNLOCK);
+        let with_late = Case(Capacity { late: 30, ..c.0.clone() }, c.1);
+        assert_eq!(with_late.request(40, 10, true, 0), 11);
     }
 
     #[test]
-    fn shares_move_between_free_added_and_released() {
-        let mut c = capacity(0, 0, &[]);
-        let used = Share { amount: 7, free_at: 14 };
-        c.add(Share { amount: 5, free_at: 0 });
-        c.add(used);
-        c.add(Share { amount: 3, free_at: 12 });
-        assert_eq!((c.free, c.added, c.release.clone()), (5, 7, vec![(12, 3), (14, 7)]));
-        let next = c.at(12);
-        assert_eq!((next.free, next.added, next.release.clone()), (8, 0, vec![(14, 7)]));
-        c.remove(used);
-        assert_eq!((c.free, c.added, c.release), (5, 0, vec![(12, 3)]));
+    fn releases_become_free_as_epochs_pass() {
+        let Case(c, mut releases) = case(5, 7, &[(12, 3), (14, 7)]);
+        assert_eq!(next_release(&c, &releases), 12);
+        let next = c.at(12, &mut releases);
+        assert_eq!((next.free, next.added, next.epoch, releases), (8, 0, 12, [0, 7, 0, 0, 0, 0, 0, 0]));
+        assert_eq!(next_release(&next, &releases), 14);
+        let later = next.at(30, &mut releases);
+        assert_eq!((later.free, releases), (15, [0; SLOTS]));
+        assert_eq!(next_release(&later, &releases), u64::MAX);
     }
 }

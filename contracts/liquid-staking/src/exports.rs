@@ -2,12 +2,13 @@
 //! writing its JSON result around the logic in the other modules.
 
 use crate::json::{self, Args};
+use crate::promise;
 use crate::{
     Config, DEFAULT_DRAIN_AFTER_EPOCHS, DEFAULT_EPOCH_BLOCKS, DEFAULT_REWARD_RATE, Fraction, TokenMetadata, crank,
     governance, init, liquidity, staking, storage, token, validators, views,
 };
 use governance::Change;
-use near_sdk::{Gas, NearToken, Promise};
+use near_sdk::Gas;
 use near_sdk::{env, require};
 
 /// Exports `fn $name()` as a contract method (an unmangled symbol in the wasm), with near-sdk's
@@ -78,16 +79,9 @@ export! {
             Some(whitelist) => {
                 let check = format!(r#"{{"staking_pool_account_id":"{account_id}"}}"#);
                 let then = format!(r#"{{"account_id":"{account_id}","weight":{weight},"base_stake":"{base_stake}"}}"#);
-                Promise::new(whitelist)
-                    .function_call("is_whitelisted", check.into_bytes(), NearToken::ZERO, Gas::from_tgas(5))
-                    .then(Promise::new(env::current_account_id()).function_call(
-                        "on_whitelist_check",
-                        then.into_bytes(),
-                        NearToken::ZERO,
-                        Gas::from_tgas(5),
-                    ))
-                    .as_return()
-                    .detach();
+                let call = promise::call(&whitelist, "is_whitelisted", check.as_bytes(), 0, Gas::from_tgas(5));
+                let then = promise::then_self(call, "on_whitelist_check", then.as_bytes(), Gas::from_tgas(5));
+                env::promise_return(then);
             }
         }
     }
@@ -367,7 +361,7 @@ export! {
             args.opt_string("memo").as_deref(),
             &args.string("msg"),
         );
-        promise.as_return().detach();
+        env::promise_return(promise);
     }
 
     /// The callback of `ft_transfer_call` (only the contract may call it).

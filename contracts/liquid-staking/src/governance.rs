@@ -18,7 +18,7 @@ use crate::liquidity::LiquidityConfig;
 use crate::state::{self, Config, Fraction, Totals, read, write};
 use crate::token::assert_one_yocto;
 use crate::{MAX_DRAIN_AFTER_EPOCHS, MAX_REWARD_FEE, MAX_REWARD_RATE, events, json};
-use near_sdk::{AccountId, Gas, GasWeight, NearToken, Promise, env, near, require};
+use near_sdk::{AccountId, Gas, env, near, require};
 
 /// How long the guardian's pause lasts.
 pub const GUARDIAN_PAUSE_EPOCHS: u64 = 2;
@@ -214,11 +214,10 @@ pub fn upgrade() {
     let code = env::input().unwrap_or_default();
     require!(!code.is_empty(), "Attach the new contract code as the call's input");
     // The migration gets all the gas this call leaves.
-    Promise::new(env::current_account_id())
-        .deploy_contract(code)
-        .function_call_weight("migrate", b"{}".to_vec(), NearToken::ZERO, Gas::from_gas(0), GasWeight(1))
-        .as_return()
-        .detach();
+    let index = env::promise_batch_create(&env::current_account_id());
+    env::promise_batch_action_deploy_contract(index, &code);
+    crate::promise::add_call_weight(index, "migrate", b"{}", Gas::from_gas(0), 1);
+    env::promise_return(index);
 }
 
 /// `migrate` (only the contract itself, right after an upgrade): brings the state to
@@ -268,17 +267,13 @@ pub fn roles_json() -> String {
 pub fn pending_json() -> String {
     let mut raw: Config = read(state::CONFIG).unwrap_or_else(|| env::panic_str("The contract is not initialized"));
     raw.apply_due(env::epoch_height());
-    let mut changes: Vec<String> = raw
-        .scheduled
-        .iter()
-        .map(|s| {
-            format!(r#"{{"parameter":"{}","value":{},"epoch":{}}}"#, s.change.name(), s.change.value_json(), s.epoch)
-        })
-        .collect();
-    if let Some((next, epoch)) = LiquidityConfig::pending() {
-        changes.push(format!(r#"{{"parameter":"instant_unstake","value":{},"epoch":{epoch}}}"#, next.json()));
-    }
+    let scheduled = raw.scheduled.iter().map(|s| {
+        format!(r#"{{"parameter":"{}","value":{},"epoch":{}}}"#, s.change.name(), s.change.value_json(), s.epoch)
+    });
+    let liquidity = LiquidityConfig::pending()
+        .map(|(next, epoch)| format!(r#"{{"parameter":"instant_unstake","value":{},"epoch":{epoch}}}"#, next.json()));
+    let changes = json::array(scheduled.chain(liquidity));
     let totals = Totals::load();
     let paused_until = if paused(&totals) { totals.paused_until.to_string() } else { "null".to_string() };
-    format!(r#"{{"changes":[{}],"paused_until":{paused_until},"state_version":{STATE_VERSION}}}"#, changes.join(","))
+    format!(r#"{{"changes":{changes},"paused_until":{paused_until},"state_version":{STATE_VERSION}}}"#)
 }

@@ -383,6 +383,19 @@ pub fn u128(value: u128) -> String {
     format!("\"{value}\"")
 }
 
+/// A JSON array of the already-rendered `items`.
+pub fn array(items: impl Iterator<Item = String>) -> String {
+    let mut out = String::from("[");
+    for (i, item) in items.enumerate() {
+        if i > 0 {
+            out.push(',');
+        }
+        out.push_str(&item);
+    }
+    out.push(']');
+    out
+}
+
 /// Ends the call with `json` as its return value.
 pub fn ret(json: &str) {
     env::value_return(json.as_bytes());

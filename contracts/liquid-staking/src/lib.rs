@@ -11,6 +11,8 @@
 //! The methods are exported by hand in [`exports`] over a small JSON codec ([`json`]) instead of
 //! near-sdk's macros and serde: it keeps the wasm, which every call pays to load, small.
 
+#[cfg(target_arch = "wasm32")]
+mod alloc;
 mod crank;
 mod events;
 mod exit;
@@ -20,6 +22,7 @@ mod json;
 mod ledger;
 mod liquidity;
 mod math;
+mod promise;
 mod staking;
 mod state;
 mod storage;

@@ -17,7 +17,7 @@
 
 use crate::state::{Config, Totals, read, write};
 use crate::{events, json, math, staking, state};
-use near_sdk::{AccountId, NearToken, Promise, env, near, require};
+use near_sdk::{AccountId, NearToken, env, near, require};
 use shares::U256;
 
 const POOL: &[u8] = b"l";
@@ -255,7 +255,7 @@ pub fn instant_unstake(tokens: u128, min_expected_near: u128) -> u128 {
     pool.save();
     events::ft_transfer(&account_id, &env::current_account_id(), tokens, Some("instant unstake"));
     events::instant_unstake(&account_id, tokens, q.near, q.fee);
-    Promise::new(account_id).transfer(NearToken::from_yoctonear(q.near)).detach();
+    crate::promise::transfer(&account_id, q.near);
     q.near
 }
 
@@ -337,7 +337,7 @@ pub fn remove_liquidity(lp_shares: u128, min_near: u128) -> u128 {
         events::ft_transfer(&env::current_account_id(), &account_id, tokens, Some("remove liquidity"));
     }
     events::liquidity("remove_liquidity", &account_id, near, tokens, claim, lp_shares);
-    Promise::new(account_id).transfer(NearToken::from_yoctonear(refund + 1)).detach();
+    crate::promise::transfer(&account_id, refund + 1);
     near
 }
 

@@ -11,7 +11,7 @@
 
 use crate::state::{self, Holder, Totals};
 use crate::{events, math};
-use near_sdk::{AccountId, NearToken, Promise, env, require};
+use near_sdk::{AccountId, env, require};
 
 use crate::exit::NUM_EPOCHS_TO_UNLOCK;
 
@@ -90,17 +90,18 @@ pub fn burn_for_claim(totals: &mut Totals, amount: u128, shares: u128) -> u64 {
     let queued = amount - from_buffer;
     totals.to_unstake += queued;
     let epoch = env::epoch_height();
-    totals.capacity.roll(epoch);
     if queued == 0 {
         return epoch + NUM_EPOCHS_TO_UNLOCK;
     }
-    let late = totals.capacity.is_late(env::block_height());
+    // Lateness is known once the crank has run this epoch (it sets the figures' epoch).
+    let capacity = &mut totals.capacity;
+    let late = capacity.epoch == epoch && capacity.is_late(env::block_height());
     if late {
-        totals.capacity.late += queued;
+        capacity.late += queued;
     }
     // NEAR being unstaked to move elsewhere comes back by `epoch + 4` and pays the queue first.
-    let returning = totals.unstaking - totals.claims_unstaking;
-    totals.capacity.request_epoch(totals.to_unstake, queued, late, returning) + NUM_EPOCHS_TO_UNLOCK
+    let returning = totals.unstaking.saturating_sub(totals.claims_unstaking);
+    totals.capacity.request_epoch(epoch, totals.to_unstake, queued, late, returning) + NUM_EPOCHS_TO_UNLOCK
 }
 
 /// Burns `shares` of the caller's tokens for `amount` NEAR, owed from the unlock epoch.
@@ -138,7 +139,7 @@ fn withdraw_amount(amount: Option<u128>) {
     state::save_holder(&account_id, &holder);
     totals.save();
     events::withdraw(&account_id, amount);
-    Promise::new(account_id).transfer(NearToken::from_yoctonear(amount)).detach();
+    crate::promise::transfer(&account_id, amount);
 }
 
 /// Adds the attached NEAR to the caller's unstaked balance (registering a new caller).

@@ -5,7 +5,7 @@
 use crate::state::{self, Totals};
 use crate::token::assert_one_yocto;
 use crate::{events, json};
-use near_sdk::{AccountId, NearToken, Promise, env, require};
+use near_sdk::{AccountId, env, require};
 
 /// The longest account id: the storage bounds must cover it.
 const MAX_ACCOUNT_ID_LEN: usize = 64;
@@ -16,9 +16,7 @@ pub fn balance_json(account_id: &AccountId) -> String {
 }
 
 fn refund(to: AccountId, amount: u128) {
-    if amount > 0 {
-        Promise::new(to).transfer(NearToken::from_yoctonear(amount)).detach();
-    }
+    crate::promise::transfer(&to, amount);
 }
 
 /// Registers `account_id`, keeping its storage cost from the deposit and refunding the rest; an

@@ -1,9 +1,10 @@
 //! The liquid token: NEP-141 transfers (with `ft_transfer_call`), NEP-148 metadata and the price.
 //! A token is one share of the pool, so transfers move shares and touch only the two holders.
 
+use crate::promise;
 use crate::state::{self, Totals};
 use crate::{TokenMetadata, events, json, math};
-use near_sdk::{AccountId, Gas, GasWeight, NearToken, Promise, env, require};
+use near_sdk::{AccountId, Gas, NearToken, PromiseIndex, env, require};
 
 /// Gas kept for `ft_resolve_transfer`; the receiver gets all the rest.
 const GAS_FOR_RESOLVE_TRANSFER: Gas = Gas::from_tgas(5);
@@ -39,7 +40,7 @@ pub fn ft_transfer(receiver_id: &AccountId, amount: u128, memo: Option<&str>) {
 
 /// Transfers, then calls `receiver_id.ft_on_transfer(sender_id, amount, msg)` with all the
 /// remaining gas but 5 Tgas; `ft_resolve_transfer` answers what the receiver used.
-pub fn ft_transfer_call(receiver_id: &AccountId, amount: u128, memo: Option<&str>, msg: &str) -> Promise {
+pub fn ft_transfer_call(receiver_id: &AccountId, amount: u128, memo: Option<&str>, msg: &str) -> PromiseIndex {
     assert_one_yocto();
     require!(
         env::prepaid_gas() >= MIN_GAS_FOR_TRANSFER_CALL,
@@ -49,15 +50,9 @@ pub fn ft_transfer_call(receiver_id: &AccountId, amount: u128, memo: Option<&str
     transfer(&sender_id, receiver_id, amount, memo);
     let args = format!(r#"{{"sender_id":"{sender_id}","amount":"{amount}","msg":{}}}"#, json::string(msg));
     let resolve = format!(r#"{{"sender_id":"{sender_id}","receiver_id":"{receiver_id}","amount":"{amount}"}}"#);
-    Promise::new(receiver_id.clone())
-        .function_call_weight("ft_on_transfer", args.into_bytes(), NearToken::ZERO, Gas::from_gas(0), GasWeight(1))
-        .then(Promise::new(env::current_account_id()).function_call_weight(
-            "ft_resolve_transfer",
-            resolve.into_bytes(),
-            NearToken::ZERO,
-            GAS_FOR_RESOLVE_TRANSFER,
-            GasWeight(0),
-        ))
+    let call = env::promise_batch_create(receiver_id);
+    promise::add_call_weight(call, "ft_on_transfer", args.as_bytes(), Gas::from_gas(0), 1);
+    promise::then_self(call, "ft_resolve_transfer", resolve.as_bytes(), GAS_FOR_RESOLVE_TRANSFER)
 }
 
 /// Returns the unused part of a `ft_transfer_call` to the sender and answers the amount the

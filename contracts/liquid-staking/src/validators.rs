@@ -328,31 +328,27 @@ pub fn views(from_index: u64, limit: u64) -> String {
     let (totals, config, epoch) = (Totals::load(), Config::load(), env::epoch_height());
     let planned = planned_delegation(&totals);
     let end = from_index.saturating_add(limit).min(set.count as u64);
-    let items: Vec<String> = (from_index..end)
-        .filter_map(|i| load(i as u16))
-        .map(|v| {
-            format!(
-                concat!(
-                    r#"{{"account_id":"{}","weight":{},"base_stake":{},"target":{},"staked":{},"#,
-                    r#""unstaked":{},"unlock_epoch":{},"status":"{}","locked":{}}}"#
-                ),
-                v.account_id,
-                v.weight,
-                json::u128(v.base_stake),
-                json::u128(v.target(&set, planned, epoch, &config)),
-                json::u128(v.staked),
-                json::u128(v.unstaked),
-                v.unlock_epoch,
-                v.status(epoch, &config).name(),
-                v.pending.as_ref().map_or("null".to_string(), |p| format!(
-                    r#"{{"operation":"{}","amount":"{}","since_block":{},"reconciling":{}}}"#,
-                    p.op.name(),
-                    p.amount,
-                    p.id,
-                    p.reconciling
-                ))
-            )
-        })
-        .collect();
-    format!("[{}]", items.join(","))
+    json::array((from_index..end).filter_map(|i| load(i as u16)).map(|v| {
+        format!(
+            concat!(
+                r#"{{"account_id":"{}","weight":{},"base_stake":{},"target":{},"staked":{},"#,
+                r#""unstaked":{},"unlock_epoch":{},"status":"{}","locked":{}}}"#
+            ),
+            v.account_id,
+            v.weight,
+            json::u128(v.base_stake),
+            json::u128(v.target(&set, planned, epoch, &config)),
+            json::u128(v.staked),
+            json::u128(v.unstaked),
+            v.unlock_epoch,
+            v.status(epoch, &config).name(),
+            v.pending.as_ref().map_or("null".to_string(), |p| format!(
+                r#"{{"operation":"{}","amount":"{}","since_block":{},"reconciling":{}}}"#,
+                p.op.name(),
+                p.amount,
+                p.id,
+                p.reconciling
+            ))
+        )
+    }))
 }

@@ -44,11 +44,11 @@ pub fn is_unstaked_available(account_id: &AccountId) -> bool {
 pub fn accounts(from_index: u64, limit: u64) -> String {
     let totals = Totals::load();
     let end = from_index.saturating_add(limit).min(totals.holders as u64);
-    let items: Vec<String> = (from_index..end)
-        .filter_map(|i| state::holder_at(i as u32))
-        .map(|id| account_json(&id, &state::holder(&id).unwrap_or_default(), &totals))
-        .collect();
-    format!("[{}]", items.join(","))
+    json::array(
+        (from_index..end)
+            .filter_map(|i| state::holder_at(i as u32))
+            .map(|id| account_json(&id, &state::holder(&id).unwrap_or_default(), &totals)),
+    )
 }
 
 /// `get_holder`: everything about one holder, including when its unstaked NEAR unlocks.

@@ -93,7 +93,9 @@ fn crank_epoch(p: &Protocol, validators: usize, epoch: &'static str) -> CrankRow
 }
 
 fn crank(validators: usize) -> Vec<CrankRow> {
-    let p = Protocol::deploy(Localnet::new());
+    // Mainnet-length epochs: the crank of 100 validators takes more blocks than localnet's
+    // default epoch.
+    let p = Protocol::deploy(Localnet::with_config(localnet::Config { epoch_length: 43_200, ..Default::default() }));
     p.add_validators(&vec![1; validators]);
     let alice = p.net.create_account("alice", 100_000 * NEAR);
     p.call(&alice, "deposit_and_stake", json!({}), 10_000 * NEAR).unwrap();
