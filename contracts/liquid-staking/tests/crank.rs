@@ -178,11 +178,12 @@ fn an_offline_validator_gets_no_stake_and_is_drained() {
 
 /// Cuts a staking pool's total staked balance by `percent`, as if it had lost funds: every
 /// delegator's share is worth that much less. (The pool's state starts with its owner id, its
-/// ed25519 staking key, the last epoch and the last total balance, then the total staked.)
+/// ed25519 staking key as 4 + 33 bytes, the last epoch and the last total balance, then the
+/// total staked.)
 fn pool_loses(t: &common::Lst, pool: &localnet::Account, percent: u128) {
     let mut state = t.net.view_state(pool.id(), b"STATE").unwrap();
     let owner_len = u32::from_le_bytes(state[0..4].try_into().unwrap()) as usize;
-    let at = 4 + owner_len + 33 + 8 + 16;
+    let at = 4 + owner_len + 37 + 8 + 16;
     let total = u128::from_le_bytes(state[at..at + 16].try_into().unwrap());
     state[at..at + 16].copy_from_slice(&(total - total * percent / 100).to_le_bytes());
     t.net.patch_state(pool.id(), b"STATE", &state);

@@ -41,9 +41,12 @@ impl Protocol {
         let owner = net.create_account("owner", 5_000 * NEAR);
         let treasury = net.create_account("treasury", NEAR);
         let lst = net.create_account("lst", 50 * NEAR);
+        // The contract is told the chain's epoch length (mainnet's unless `new` says otherwise).
+        let mut init = init_args(&owner, &treasury);
+        init["epoch_blocks"] = json!(net.config().epoch_length);
         lst.batch(lst.id())
             .deploy(&contract_wasm("liquid-staking"))
-            .call("new", init_args(&owner, &treasury), SEED, 100 * TGAS)
+            .call("new", init, SEED, 100 * TGAS)
             .transact()
             .unwrap();
         Protocol { net, lst, owner, treasury }
