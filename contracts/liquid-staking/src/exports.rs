@@ -58,6 +58,8 @@ export! {
             epoch_blocks: args.opt_u64("epoch_blocks").unwrap_or(DEFAULT_EPOCH_BLOCKS),
             guardian_id: args.opt_account("guardian_id").unwrap_or_else(|| owner_id.clone()),
             pending_owner_id: None,
+            guardian_paused_at: None,
+            owner_paused_until: 0,
             scheduled: vec![],
             owner_id,
         };

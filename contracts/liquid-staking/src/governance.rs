@@ -7,7 +7,9 @@
 //!   a full-access key can do.
 //! - **Pause.** Stops deposits, staking, instant unstake and new liquidity. Never stops unstaking,
 //!   withdrawing, token transfers, removing liquidity or the crank. The guardian's pause lasts
-//!   [`GUARDIAN_PAUSE_EPOCHS`]; only the owner can extend it (at most [`MAX_PAUSE_EPOCHS`] ahead).
+//!   [`GUARDIAN_PAUSE_EPOCHS`] and cannot be renewed until [`GUARDIAN_COOLDOWN_EPOCHS`] after it
+//!   began, so a guardian alone cannot keep the pool paused; only the owner can extend it (at
+//!   most [`MAX_PAUSE_EPOCHS`] ahead), and only the owner can lift a pause the owner set.
 //! - **Parameters.** Each has a hard limit in code and takes effect
 //!   [`PARAMETER_DELAY_EPOCHS`] epoch boundaries after it is set, never on rewards already
 //!   earned; every change is an event with the old and new values and the epoch it applies from.
@@ -22,6 +24,8 @@ use near_sdk::{AccountId, Gas, env, near, require};
 
 /// How long the guardian's pause lasts.
 pub const GUARDIAN_PAUSE_EPOCHS: u64 = 2;
+/// Epochs from the start of a guardian's pause before the guardian can pause again.
+pub const GUARDIAN_COOLDOWN_EPOCHS: u64 = 4;
 /// How far ahead the owner can pause.
 pub const MAX_PAUSE_EPOCHS: u64 = 100;
 /// Epoch boundaries between a parameter change and its effect.
@@ -180,30 +184,47 @@ fn set_pause(until: u64) {
 }
 
 /// `pause()` (guardian or owner): for `GUARDIAN_PAUSE_EPOCHS` from now (never shortening a
-/// longer pause).
+/// longer pause). The guardian must wait `GUARDIAN_COOLDOWN_EPOCHS` from its last pause.
 pub fn pause() {
     assert_one_yocto();
-    let config = Config::load();
+    let mut config = Config::load();
     let caller = env::predecessor_account_id();
-    require!(caller == config.guardian_id || caller == config.owner_id, "Only the guardian or the owner can pause");
-    let until = (env::epoch_height() + GUARDIAN_PAUSE_EPOCHS).max(Totals::load().paused_until);
-    set_pause(until);
+    let epoch = env::epoch_height();
+    if caller != config.owner_id {
+        require!(caller == config.guardian_id, "Only the guardian or the owner can pause");
+        require!(
+            config.guardian_paused_at.is_none_or(|at| epoch >= at + GUARDIAN_COOLDOWN_EPOCHS),
+            "The guardian paused less than 4 epochs ago: only the owner can pause again"
+        );
+        config.guardian_paused_at = Some(epoch);
+        write(state::CONFIG, &config);
+    }
+    set_pause((epoch + GUARDIAN_PAUSE_EPOCHS).max(Totals::load().paused_until));
 }
 
 /// `extend_pause(until_epoch)` (owner): pauses until that epoch, at most `MAX_PAUSE_EPOCHS` ahead.
 pub fn extend_pause(until_epoch: u64) {
-    assert_owner(&Config::load());
+    let mut config = Config::load();
+    assert_owner(&config);
     let epoch = env::epoch_height();
     require!(until_epoch > epoch && until_epoch <= epoch + MAX_PAUSE_EPOCHS, "The pause must end within 100 epochs");
+    config.owner_paused_until = until_epoch;
+    write(state::CONFIG, &config);
     set_pause(until_epoch);
 }
 
-/// `unpause()` (guardian or owner).
+/// `unpause()` (guardian or owner). Only the owner lifts a pause the owner extended.
 pub fn unpause() {
     assert_one_yocto();
-    let config = Config::load();
+    let mut config = Config::load();
     let caller = env::predecessor_account_id();
-    require!(caller == config.guardian_id || caller == config.owner_id, "Only the guardian or the owner can unpause");
+    if caller != config.owner_id {
+        require!(caller == config.guardian_id, "Only the guardian or the owner can unpause");
+        require!(config.owner_paused_until <= env::epoch_height(), "Only the owner can lift the owner's pause");
+    } else if config.owner_paused_until > 0 {
+        config.owner_paused_until = 0;
+        write(state::CONFIG, &config);
+    }
     set_pause(0);
 }
 

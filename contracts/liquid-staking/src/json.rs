@@ -23,7 +23,7 @@ impl Value {
     /// The field `key` of an object.
     pub fn get(&self, key: &str) -> Option<&Value> {
         match self {
-            Value::Object(fields) => fields.iter().rev().find(|(k, _)| k == key).map(|(_, v)| v),
+            Value::Object(fields) => fields.iter().find(|(k, _)| k == key).map(|(_, v)| v),
             _ => None,
         }
     }
@@ -126,6 +126,11 @@ impl Parser<'_> {
                 loop {
                     self.skip_whitespace();
                     let key = self.string()?;
+                    // near-sdk's serde rejects a repeated field; so does this reader (keys are
+                    // compared unescaped, so `"a"` and `"\u0061"` are the same key).
+                    if fields.iter().any(|(k, _)| *k == key) {
+                        return Err("duplicate key in an object");
+                    }
                     self.expect(b':')?;
                     fields.push((key, self.value(depth + 1)?));
                     self.skip_whitespace();
@@ -439,6 +444,8 @@ mod tests {
         {
             assert!(parse(bad).is_err(), "{:?}", String::from_utf8_lossy(bad));
         }
+        assert_eq!(parse(br#"{"a":1,"b":{"a":2},"a":3}"#), Err("duplicate key in an object"));
+        assert_eq!(parse(br#"{"a":1,"\u0061":2}"#), Err("duplicate key in an object"));
         let deep = "[".repeat(20) + &"]".repeat(20);
         assert_eq!(parse(deep.as_bytes()), Err("too deeply nested"));
     }

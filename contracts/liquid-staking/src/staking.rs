@@ -136,10 +136,20 @@ fn withdraw_amount(amount: Option<u128>) {
     holder.unstaked -= amount;
     totals.unstaked -= amount;
     totals.reserve -= amount;
-    state::save_holder(&account_id, &holder);
-    totals.save();
     events::withdraw(&account_id, amount);
-    crate::promise::transfer(&account_id, amount);
+    let mut paid = amount;
+    // A holder that leaves with nothing gets its storage deposit back with its last withdrawal:
+    // lockup contracts, which cannot call `storage_unregister`, would otherwise leave it here.
+    if holder.shares == 0 && holder.unstaked == 0 && crate::liquidity::lp_shares_of(&account_id) == 0 {
+        let cost = state::storage_cost(&account_id);
+        state::unregister(&mut totals, &account_id, &holder);
+        events::unregister(&account_id, cost);
+        paid += cost;
+    } else {
+        state::save_holder(&account_id, &holder);
+    }
+    totals.save();
+    crate::promise::transfer(&account_id, paid);
 }
 
 /// Adds the attached NEAR to the caller's unstaked balance (registering a new caller).

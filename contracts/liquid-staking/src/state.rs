@@ -119,6 +119,10 @@ pub struct Config {
     /// its epoch to be requested from validators in it, and when the crank closes an epoch's
     /// rewards without a validator that does not answer.
     pub epoch_blocks: u64,
+    /// The epoch of the guardian's last pause (it can pause again from a cooldown later).
+    pub guardian_paused_at: Option<u64>,
+    /// The end of a pause the owner set with `extend_pause` (only the owner lifts it).
+    pub owner_paused_until: u64,
     /// Parameter changes waiting for their epoch ([`crate::governance`]).
     pub scheduled: Vec<crate::governance::Scheduled>,
 }

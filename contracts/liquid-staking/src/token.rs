@@ -10,8 +10,8 @@ use near_sdk::{AccountId, Gas, NearToken, PromiseIndex, env, require};
 const GAS_FOR_RESOLVE_TRANSFER: Gas = Gas::from_tgas(5);
 /// The least gas `ft_transfer_call` accepts: the resolve callback plus 10 Tgas for the receiver.
 const MIN_GAS_FOR_TRANSFER_CALL: Gas = Gas::from_tgas(15);
-/// Longer answers from `ft_on_transfer` are not a valid amount and count as "refund all".
-const MAX_RESULT_LEN: usize = 64;
+/// The most a contract can return (the protocol's `max_length_returned_data`, 4 MiB).
+const MAX_RETURN_LEN: usize = 4 << 20;
 
 pub fn assert_one_yocto() {
     require!(
@@ -60,7 +60,9 @@ pub fn ft_transfer_call(receiver_id: &AccountId, amount: u128, memo: Option<&str
 /// refunds everything; the refund is limited to what the receiver still holds; if the sender
 /// has unregistered since, the refund is burnt.
 pub fn ft_resolve_transfer(sender_id: &AccountId, receiver_id: &AccountId, amount: u128) -> u128 {
-    let unused = match env::promise_result_checked(0, MAX_RESULT_LEN) {
+    // The answer is read whole, as NEP-141's reference does: any valid JSON U128 (a decimal
+    // string, with any whitespace around it) is honoured, anything else refunds everything.
+    let unused = match env::promise_result_checked(0, MAX_RETURN_LEN) {
         Ok(bytes) => match json::parse(&bytes) {
             Ok(json::Value::String(s)) => s.parse::<u128>().map_or(amount, |u| u.min(amount)),
             _ => amount,

@@ -144,6 +144,19 @@ fn bad_token_calls_fail_cleanly() {
         out.failure(),
         Some("Smart contract panicked: Failed to deserialize input from JSON: `amount` must be a string")
     );
+    // A repeated key is refused, as near-sdk does, also when written with an escape.
+    for args in [
+        r#"{"receiver_id":"bob.near","amount":"1","amount":"999"}"#,
+        r#"{"receiver_id":"bob.near","amount":"1","\u0061mount":"999"}"#,
+    ] {
+        let out =
+            alice.call(t.lst.id(), "ft_transfer").args(args.as_bytes().to_vec()).deposit(1).gas(30 * TGAS).transact();
+        assert_eq!(
+            out.failure(),
+            Some("Smart contract panicked: Failed to deserialize input from JSON: duplicate key in an object"),
+            "{args}"
+        );
+    }
     assert_eq!(snapshot(&t, &[&alice, &bob, &carol]), before);
     // ft_transfer_call with too little gas.
     let out = alice

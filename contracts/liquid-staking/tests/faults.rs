@@ -58,7 +58,7 @@ fn scenario(phase: Phase, target: impl Fn(&Lst, &[Account]) -> Account, method: 
     }
     let before = alice.balance();
     let out = t.call(&alice, "withdraw_all", json!({}), 0).unwrap();
-    assert_eq!(alice.balance(), before + owed - out.total_tokens_burnt());
+    assert_eq!(alice.balance(), before + owed + storage_cost(&alice) - out.total_tokens_burnt());
     t.assert_matches_pools(&pools);
     assert_eq!(t.crank_status()["locked"], json!(0));
     assert_eq!(t.net.faults_left(target(&t, &pools).id(), method), 0, "the fault never fired");

@@ -64,12 +64,17 @@ fn the_documented_near_cli_flow_works_for_a_new_account() {
     assert_eq!(
         out.events(),
         vec![
-            json!({"standard":"liquid-staking","version":"1.0.0","event":"withdraw","data":[{"account_id":"alice.near","amount":staked.to_string()}]})
+            json!({"standard":"liquid-staking","version":"1.0.0","event":"withdraw","data":[{"account_id":"alice.near","amount":staked.to_string()}]}),
+            json!({"standard":"liquid-staking","version":"1.0.0","event":"unregister","data":[{"account_id":"alice.near","storage_deposit":cost.to_string()}]}),
         ]
     );
-    // Alice got back all she staked; only the storage deposit stays while she is registered.
-    assert_eq!(alice.balance(), 100 * NEAR - cost - spent);
+    // Alice got back all she put in, her storage deposit too (she left with nothing, so she is
+    // unregistered: a lockup contract, which cannot call `storage_unregister`, leaves nothing
+    // behind).
+    assert_eq!(alice.balance(), 100 * NEAR - spent);
     assert_eq!(t.unstaked(&alice), 0);
+    assert_eq!(t.view::<serde_json::Value>("storage_balance_of", json!({"account_id": alice.id()})), json!(null));
+    assert_eq!(t.view::<u64>("get_number_of_accounts", json!({})), 0);
     t.assert_balanced();
 }
 

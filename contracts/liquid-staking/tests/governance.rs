@@ -155,8 +155,23 @@ fn the_pause_stops_entries_only_and_expires() {
     t.net.advance_epochs(2);
     t.call(&alice, "withdraw_all", json!({}), 0).unwrap();
 
-    // Only the owner extends it; the owner or the guardian ends it.
+    // The guardian cannot renew its pause before the cooldown: it cannot keep the pool paused.
     t.call(&guardian, "pause", json!({}), 1).unwrap();
+    let paused_at = t.net.epoch_height();
+    t.call(&guardian, "unpause", json!({}), 1).unwrap();
+    for _ in 0..4 {
+        let out = t.call(&guardian, "pause", json!({}), 1);
+        assert_eq!(
+            out.failure(),
+            Some("Smart contract panicked: The guardian paused less than 4 epochs ago: only the owner can pause again")
+        );
+        assert!(!t.view::<bool>("is_staking_paused", json!({})));
+        t.net.advance_epochs(1);
+    }
+    assert_eq!(t.net.epoch_height(), paused_at + 4);
+    t.call(&guardian, "pause", json!({}), 1).unwrap();
+
+    // Only the owner extends it, and only the owner lifts the owner's pause.
     let out = t.call(&guardian, "extend_pause", json!({"until_epoch": t.net.epoch_height() + 10}), 1);
     assert_eq!(out.failure(), Some("Smart contract panicked: Only the owner can do this"));
     t.call(&t.owner, "extend_pause", json!({"until_epoch": t.net.epoch_height() + 10}), 1).unwrap();
@@ -164,8 +179,15 @@ fn the_pause_stops_entries_only_and_expires() {
     assert!(t.view::<bool>("is_staking_paused", json!({})));
     let out = t.call(&t.owner, "extend_pause", json!({"until_epoch": t.net.epoch_height() + 101}), 1);
     assert_eq!(out.failure(), Some("Smart contract panicked: The pause must end within 100 epochs"));
-    t.call(&guardian, "unpause", json!({}), 1).unwrap();
+    let out = t.call(&guardian, "unpause", json!({}), 1);
+    assert_eq!(out.failure(), Some("Smart contract panicked: Only the owner can lift the owner's pause"));
+    assert!(t.view::<bool>("is_staking_paused", json!({})));
+    t.call(&t.owner, "unpause", json!({}), 1).unwrap();
     assert!(!t.view::<bool>("is_staking_paused", json!({})));
+    // With the owner's pause lifted, the guardian's powers are back (after its cooldown).
+    t.net.advance_epochs(1);
+    t.call(&guardian, "pause", json!({}), 1).unwrap();
+    t.call(&guardian, "unpause", json!({}), 1).unwrap();
 }
 
 #[test]

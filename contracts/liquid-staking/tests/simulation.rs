@@ -241,7 +241,14 @@ impl Sim {
         let collected = !t.crank_status()["work_left"].as_bool().unwrap();
         let before = user.balance();
         let out = t.call(user, "withdraw_all", json!({}), 0);
-        let received = user.balance() + out.total_tokens_burnt() - before;
+        // A holder that leaves with nothing also gets its storage deposit back.
+        let refund: u128 = out
+            .events()
+            .iter()
+            .filter(|e| e["event"] == "unregister")
+            .map(|e| num(&e["data"][0]["storage_deposit"]))
+            .sum();
+        let received = user.balance() + out.total_tokens_burnt() - before - refund;
         match self.promises[i] {
             Some((amount, unlock)) if unlock <= t.net.epoch_height() && (collected || out.is_success()) => {
                 assert!(

@@ -99,6 +99,7 @@ fn unregistering_needs_the_unstaked_balance_withdrawn_first() {
     t.call(&alice, "deposit", json!({}), 10 * NEAR).unwrap();
     let out = t.call(&alice, "storage_unregister", json!({"force": true}), 1);
     assert_eq!(out.failure(), Some("Smart contract panicked: Withdraw the unstaked balance before unregistering"));
+    t.call(&alice, "deposit_and_stake", json!({}), NEAR).unwrap();
     t.call(&alice, "withdraw_all", json!({}), 0).unwrap();
-    assert!(t.call(&alice, "storage_unregister", json!({}), 1).unwrap().json::<bool>());
+    assert!(t.call(&alice, "storage_unregister", json!({"force": true}), 1).unwrap().json::<bool>());
 }

@@ -72,6 +72,19 @@ fn ft_transfer_call_lets_the_receiver_keep_part_and_refunds_the_rest() {
         assert_eq!(t.shares(&alice), 9 * NEAR, "{msg}");
         assert_eq!(t.shares(&receiver), NEAR, "{msg}");
     }
+    // A valid answer is honoured however long it is (JSON allows whitespace around it).
+    let padded = format!("raw:{}\"{}\"{}", " ".repeat(100), NEAR / 2, "\n".repeat(100));
+    let out = transfer_call(2 * NEAR, &padded);
+    assert_eq!(out.json::<String>(), (2 * NEAR - NEAR / 2).to_string());
+    assert_eq!(t.shares(&alice), 9 * NEAR - 2 * NEAR + NEAR / 2);
+    assert_eq!(t.shares(&receiver), NEAR + 2 * NEAR - NEAR / 2);
+    t.call(
+        &receiver,
+        "ft_transfer",
+        json!({"receiver_id": alice.id(), "amount": (2 * NEAR - NEAR / 2).to_string()}),
+        1,
+    )
+    .unwrap();
     // An answer above the amount counts as the whole amount unused.
     let out = transfer_call(NEAR, &format!("raw:\"{}\"", 5 * NEAR));
     assert_eq!(out.json::<String>(), "0");

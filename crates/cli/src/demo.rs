@@ -124,7 +124,14 @@ impl Demo {
                 user.promise = None;
                 continue;
             }
-            let received = user.account.balance() + out.total_tokens_burnt() - before;
+            // A holder that leaves with nothing also gets its storage deposit back.
+            let refund: u128 = out
+                .events()
+                .iter()
+                .filter(|e| e["event"] == "unregister")
+                .map(|e| e["data"][0]["storage_deposit"].as_str().unwrap().parse::<u128>().unwrap())
+                .sum();
+            let received = user.account.balance() + out.total_tokens_burnt() - before - refund;
             if received != promise.amount {
                 self.failures.push(format!(
                     "epoch {epoch}: {} received {received} instead of the promised {}",
