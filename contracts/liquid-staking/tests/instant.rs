@@ -99,6 +99,31 @@ fn splitting_a_swap_never_costs_less() {
     }
 }
 
+/// The pool is refilled from new deposits once an epoch, at its first crank call: cranking
+/// between two halves of a swap does not make the second half cheaper.
+#[test]
+fn cranking_between_two_halves_of_a_swap_saves_nothing() {
+    let tokens = 2_400 * NEAR;
+    let (whole, _, a) = with_pool(5_000 * NEAR);
+    whole.crank();
+    let single = swap(&whole, &a, tokens);
+    let (split, _, b) = with_pool(5_000 * NEAR);
+    split.crank();
+    let first = swap(&split, &b, tokens / 2);
+    // Fresh deposits wait in the buffer, and anyone cranks.
+    let carol = split.net.create_account("carol", 5_000 * NEAR);
+    split.call(&carol, "deposit_and_stake", json!({}), 3_000 * NEAR).unwrap();
+    let near = pool_near(&split);
+    split.crank();
+    assert_eq!(pool_near(&split), near, "no refill before the next epoch");
+    let parts = first + swap(&split, &b, tokens - tokens / 2);
+    assert!(parts <= single && single - parts <= 2, "split {parts}, whole {single}");
+    // The next epoch's first crank refills the pool from the buffer.
+    split.net.advance_epochs(1);
+    split.crank();
+    assert!(pool_near(&split) > near);
+}
+
 #[test]
 fn the_fee_rises_as_the_pool_empties_and_stays_within_its_caps() {
     let (t, _lp, _alice) = with_pool(5_000 * NEAR);
