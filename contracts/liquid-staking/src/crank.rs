@@ -244,6 +244,7 @@ pub fn crank() -> u32 {
     if new_epoch {
         let late_blocks = config.epoch_blocks / 20;
         totals.capacity.late_from_block = crank.start_block + config.epoch_blocks - late_blocks;
+        totals.capacity.epoch_blocks = config.epoch_blocks;
         // New deposits buy the instant-unstake pool's tokens before any is delegated, once an
         // epoch (so no crank call between two swaps can change what the second one costs).
         liquidity::refill_now(&mut totals);

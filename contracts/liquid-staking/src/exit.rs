@@ -77,6 +77,8 @@ pub struct Capacity {
     pub added: u128,
     /// Unstakes from this block on are late for `epoch` (`u64::MAX`: not known yet).
     pub late_from_block: u64,
+    /// Blocks in an epoch, to tell when later epochs turn late before the crank has run in them.
+    pub epoch_blocks: u64,
     /// NEAR of late unstakes made in `epoch` still in the queue (the queue's last part).
     pub late: u128,
 }
@@ -101,7 +103,20 @@ impl Capacity {
         let free = self.free + releases[..shift].iter().sum::<u128>();
         releases.copy_within(shift.., 0);
         releases[SLOTS - shift..].fill(0);
-        Capacity { epoch, free, late_from_block: u64::MAX, ..Default::default() }
+        Capacity {
+            epoch,
+            free,
+            late_from_block: self.late_from(epoch),
+            epoch_blocks: self.epoch_blocks,
+            ..Default::default()
+        }
+    }
+
+    /// The block from which unstakes are late in `epoch` (at or after `self.epoch`): epochs are
+    /// `epoch_blocks` long, so it follows from the last one the crank saw.
+    pub fn late_from(&self, epoch: u64) -> u64 {
+        let later = (epoch - self.epoch).checked_mul(self.epoch_blocks);
+        later.and_then(|blocks| self.late_from_block.checked_add(blocks)).unwrap_or(u64::MAX)
     }
 
     /// Moves to `epoch` (see [`Capacity::at`]), saving the releases.
@@ -152,9 +167,9 @@ impl Capacity {
         }
     }
 
-    /// Whether an unstake in `block` of `self.epoch` is late.
-    pub fn is_late(&self, block: u64) -> bool {
-        block >= self.late_from_block
+    /// Whether an unstake in `block` of `epoch` (at or after `self.epoch`) is late.
+    pub fn is_late(&self, epoch: u64, block: u64) -> bool {
+        block >= self.late_from(epoch)
     }
 
     /// The epoch in which the queue's last `amount` (the queue is `queue` in all, including
@@ -220,7 +235,7 @@ mod tests {
         for &(epoch, stake) in at {
             releases[(epoch - 11) as usize] = stake;
         }
-        Case(Capacity { epoch: 10, free, added, late_from_block: 1_000, late: 0 }, releases)
+        Case(Capacity { epoch: 10, free, added, late_from_block: 1_000, epoch_blocks: 100, late: 0 }, releases)
     }
 
     impl Case {
@@ -269,6 +284,7 @@ mod tests {
         let next = c.at(12, &mut releases);
         assert_eq!((next.free, next.added, next.epoch, releases), (8, 0, 12, [0, 7, 0, 0, 0, 0, 0, 0]));
         assert_eq!(next_release(&next, &releases), 14);
+        assert_eq!((next.late_from_block, next.late_from(13)), (1_200, 1_300));
         let later = next.at(30, &mut releases);
         assert_eq!((later.free, releases), (15, [0; SLOTS]));
         assert_eq!(next_release(&later, &releases), u64::MAX);

@@ -93,10 +93,11 @@ pub fn burn_for_claim(totals: &mut Totals, amount: u128, shares: u128) -> u64 {
     if queued == 0 {
         return epoch + NUM_EPOCHS_TO_UNLOCK;
     }
-    // Lateness is known once the crank has run this epoch (it sets the figures' epoch).
     let capacity = &mut totals.capacity;
-    let late = capacity.epoch == epoch && capacity.is_late(env::block_height());
+    let late = capacity.is_late(epoch, env::block_height());
     if late {
+        // Counted for this epoch only: a crank rolling into it starts `late` afresh.
+        capacity.roll(epoch);
         capacity.late += queued;
     }
     // NEAR being unstaked to move elsewhere comes back by `epoch + 4` and pays the queue first.
