@@ -123,6 +123,15 @@ struct View<'a> {
     config: &'a Config,
     crank: &'a CrankState,
     epoch: u64,
+    /// Past the epoch's late block: no validator that unstaked this epoch unstakes more.
+    late: bool,
+}
+
+impl<'a> View<'a> {
+    fn new(totals: &'a Totals, set: &'a ValidatorSet, config: &'a Config, crank: &'a CrankState) -> Self {
+        let late = totals.capacity.is_late(crank.epoch, env::block_height());
+        View { totals, set, config, crank, epoch: crank.epoch, late }
+    }
 }
 
 /// The operation a synced, unlocked validator needs now, if any: (op, amount, claims part).
@@ -131,7 +140,8 @@ fn decide(v: &Validator, view: &View) -> Option<(Op, u128, u128)> {
     if v.pending.is_some() || v.synced_epoch < epoch {
         return None;
     }
-    if v.unstaked > DUST && v.unlock_epoch <= epoch {
+    // Dust is not worth a call, unless holders' claims wait for it.
+    if (v.unstaked > DUST || v.claims > 0) && v.unlock_epoch <= epoch {
         return Some((Op::Withdraw, v.unstaked, 0));
     }
     let status = v.status(epoch, view.config);
@@ -140,7 +150,7 @@ fn decide(v: &Validator, view: &View) -> Option<(Op, u128, u128)> {
     if status == Status::Active && buffered >= MIN_STAKE && v.staked + MIN_STAKE <= target {
         return Some((Op::Stake, buffered.min(target - v.staked), 0));
     }
-    if !v.can_unstake(epoch) || v.staked == 0 {
+    if !v.can_unstake(epoch, view.late) || v.staked == 0 {
         return None;
     }
     let to_unstake = view.totals.to_unstake;
@@ -203,6 +213,7 @@ fn send(index: u16, v: &mut Validator, op: Op, amount: u128, claims: u128, total
             };
             v.staked -= amount;
             v.unstaked += amount;
+            v.claims += claims;
             v.unlock_epoch = env::epoch_height() + exit::NUM_EPOCHS_TO_UNLOCK;
             ledger::unstake_sent(totals, amount, claims);
             call
@@ -270,7 +281,7 @@ pub fn crank() -> u32 {
             None => {
                 // A faulty validator's answers are not read: it is drained from our records.
                 v.synced_epoch = epoch;
-                let view = View { totals: &totals, set: &set, config: &config, crank: &crank, epoch };
+                let view = View::new(&totals, &set, &config, &crank);
                 let Some((op, amount, claims)) = decide(&v, &view) else {
                     validators::save(index, &v);
                     continue;
@@ -335,10 +346,12 @@ fn plausible(v: &Validator, staked: u128, unstaked: u128, epoch: u64) -> bool {
 
 /// Marks a validator faulty: its stake leaves the targets and the exit queue's capacity, and
 /// its answers are never read again.
-fn mark_faulty(v: &mut Validator, set: &mut ValidatorSet, reason: &str) {
+fn mark_faulty(v: &mut Validator, set: &mut ValidatorSet, totals: &mut Totals, reason: &str) {
     if !v.faulty {
         v.faulty = true;
         set.faulty += 1;
+        // The holders' claims it was unstaking are asked of the other validators instead.
+        ledger::requeue_claims(totals, std::mem::take(&mut v.claims));
         v.draining = v.set_draining(set, true);
         events::validator_faulty(&v.account_id, reason);
     }
@@ -357,13 +370,18 @@ pub fn on_sync() {
     if pending.epoch == crank.epoch && !v.faulty {
         match pool_account() {
             Some((staked, unstaked, _)) if !plausible(&v, staked, unstaked, crank.epoch) => {
-                mark_faulty(&mut v, &mut set, "implausible balance");
+                mark_faulty(&mut v, &mut set, &mut totals, "implausible balance");
                 set.save();
             }
             Some((staked, unstaked, can_withdraw)) => {
                 v.failed_syncs = 0;
                 let change = ledger::record_balances(&mut totals, (v.staked, v.unstaked), (staked, unstaked));
                 (v.staked, v.unstaked) = (staked, unstaked);
+                // A pool that lost unstaked NEAR releases less for the claims it held.
+                if v.claims > unstaked {
+                    ledger::requeue_claims(&mut totals, v.claims - unstaked);
+                    v.claims = unstaked;
+                }
                 ledger::book_change(&mut totals, change);
                 if can_withdraw {
                     v.unlock_epoch = v.unlock_epoch.min(crank.epoch);
@@ -378,7 +396,7 @@ pub fn on_sync() {
                 crank.synced += 1;
                 crank.rewards += change;
                 maybe_finish_epoch(&mut crank, &mut totals, &set, &config);
-                let view = View { totals: &totals, set: &set, config: &config, crank: &crank, epoch: crank.epoch };
+                let view = View::new(&totals, &set, &config, &crank);
                 if let Some((op, amount, claims)) = decide(&v, &view) {
                     send(index, &mut v, op, amount, claims, &mut totals);
                 }
@@ -392,7 +410,7 @@ pub fn on_sync() {
                     v.failed_syncs = v.failed_syncs.saturating_add(1);
                 }
                 if v.failed_syncs >= MAX_FAILED_SYNCS {
-                    mark_faulty(&mut v, &mut set, "cannot be synced");
+                    mark_faulty(&mut v, &mut set, &mut totals, "cannot be synced");
                     set.save();
                 }
             }
@@ -435,11 +453,14 @@ fn apply_outcome(v: &mut Validator, p: &Pending, succeeded: bool, totals: &mut T
             v.staked += p.amount;
             v.unstaked -= p.amount;
             v.unlock_epoch = p.prior_unlock;
+            v.claims -= p.claims.min(v.claims);
             ledger::unstake_failed(totals, p.amount, p.claims);
         }
         (Op::Withdraw, true) => {
             v.unstaked -= p.amount;
-            ledger::withdrawn(totals, p.amount);
+            let claims = p.amount.min(v.claims);
+            v.claims -= claims;
+            ledger::withdrawn(totals, p.amount, claims);
         }
         (Op::Stake, true) | (Op::Withdraw, false) | (Op::Sync, _) => {}
     }
@@ -532,7 +553,7 @@ pub fn status_json() -> String {
             retry_at = retry_at.min(v.retry_at);
             continue;
         }
-        let view = View { totals: &totals, set: &set, config: &config, crank: &crank, epoch };
+        let view = View::new(&totals, &set, &config, &crank);
         let synced = v.synced_epoch >= epoch || v.faulty;
         let v = Validator { synced_epoch: epoch, ..v };
         work_left |= !synced || decide(&v, &view).is_some();

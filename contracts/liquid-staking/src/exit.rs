@@ -115,7 +115,7 @@ impl Capacity {
     /// The block from which unstakes are late in `epoch` (at or after `self.epoch`): epochs are
     /// `epoch_blocks` long, so it follows from the last one the crank saw.
     pub fn late_from(&self, epoch: u64) -> u64 {
-        let later = (epoch - self.epoch).checked_mul(self.epoch_blocks);
+        let later = epoch.checked_sub(self.epoch).and_then(|epochs| epochs.checked_mul(self.epoch_blocks));
         later.and_then(|blocks| self.late_from_block.checked_add(blocks)).unwrap_or(u64::MAX)
     }
 

@@ -44,16 +44,35 @@ pub fn unstake_sent(t: &mut Totals, amount: u128, claims: u128) {
 pub fn unstake_failed(t: &mut Totals, amount: u128, claims: u128) {
     take(&mut t.unstaking, amount);
     t.delegated += amount;
+    requeue_claims(t, claims);
+}
+
+/// `claims_unstaking → to_unstake`: holders' requests a validator will not release after all
+/// (its unstake failed, it turned faulty, or it was written off) go back to the queue. Holders
+/// may have restaked some of those claims meanwhile, so only what is still unstaking for
+/// claims goes back.
+pub fn requeue_claims(t: &mut Totals, claims: u128) {
     let claims = claims.min(t.claims_unstaking);
     t.claims_unstaking -= claims;
     t.to_unstake += claims;
+    pay_queue_from_buffer(t);
 }
 
-/// `unstaking → reserve` for claims (`claims_unstaking` first), the rest `unstaking → buffered`
-/// (where it first pays requests still queued): NEAR withdrawn from a validator.
-pub fn withdrawn(t: &mut Totals, amount: u128) {
+/// `buffered → reserve`, `to_unstake` shrinking by as much: NEAR waiting to be staked pays
+/// requests still queued, as a new unstake's request is paid from the buffer first.
+pub fn pay_queue_from_buffer(t: &mut Totals) {
+    let paid = t.buffered.min(t.to_unstake);
+    t.buffered -= paid;
+    t.to_unstake -= paid;
+    t.reserve += paid;
+}
+
+/// `unstaking → reserve` for the `claims` part (what the validator was unstaking for holders),
+/// the rest `unstaking → buffered` (where it first pays requests still queued): NEAR withdrawn
+/// from a validator.
+pub fn withdrawn(t: &mut Totals, amount: u128, claims: u128) {
     take(&mut t.unstaking, amount);
-    let claims = amount.min(t.claims_unstaking);
+    let claims = claims.min(amount).min(t.claims_unstaking);
     t.claims_unstaking -= claims;
     t.reserve += claims;
     add_fresh_stake(t, amount - claims);
@@ -91,11 +110,9 @@ pub fn book_change(t: &mut Totals, change: i128) {
 
 /// Dust left at a removed validator is written off: `delegated`, `unstaking` shrink by it, the
 /// claims it was unstaking go back to the queue, and it is booked as a loss.
-pub fn write_off(t: &mut Totals, staked: u128, unstaked: u128) {
+pub fn write_off(t: &mut Totals, staked: u128, unstaked: u128, claims: u128) {
     take(&mut t.delegated, staked);
     take(&mut t.unstaking, unstaked);
-    let claims = unstaked.min(t.claims_unstaking);
-    t.claims_unstaking -= claims;
-    t.to_unstake += claims;
+    requeue_claims(t, claims);
     book_change(t, -((staked + unstaked) as i128));
 }

@@ -71,6 +71,8 @@ pub struct Validator {
     pub staked: u128,
     /// Unstaked balance at the pool, withdrawable from `unlock_epoch`.
     pub unstaked: u128,
+    /// The part of `unstaked` that funds holders' claims (the rest returns to the buffer).
+    pub claims: u128,
     pub unlock_epoch: u64,
     /// The last epoch whose balances and rewards were read from the pool.
     pub synced_epoch: u64,
@@ -138,9 +140,10 @@ impl Validator {
 
     /// Whether the validator can unstake now without delaying what it is already unstaking:
     /// it unstakes nothing, its unstake has matured, or it unstaked in this very epoch (more
-    /// keeps the same unlock epoch).
-    pub fn can_unstake(&self, epoch: u64) -> bool {
-        self.unstaked == 0 || self.unlock_epoch <= epoch || self.unlock_epoch == epoch + NUM_EPOCHS_TO_UNLOCK
+    /// keeps the same unlock epoch) and it is not `late` in the epoch (a call that reached the
+    /// pool in the next epoch would restart its timer for all it is unstaking).
+    pub fn can_unstake(&self, epoch: u64, late: bool) -> bool {
+        self.unstaked == 0 || self.unlock_epoch <= epoch || (self.unlock_epoch == epoch + NUM_EPOCHS_TO_UNLOCK && !late)
     }
 
     /// The stake this validator should hold. `planned` is what the pool should have at
@@ -252,6 +255,7 @@ pub fn add(account_id: AccountId, weight: u32, base_stake: u128) {
             base_stake,
             staked: 0,
             unstaked: 0,
+            claims: 0,
             unlock_epoch: 0,
             synced_epoch: 0,
             offline_since: None,
@@ -302,7 +306,7 @@ pub fn remove(account_id: &AccountId) {
     totals.capacity.roll(env::epoch_height());
     totals.capacity.remove(v.capacity);
     if held > 0 {
-        crate::ledger::write_off(&mut totals, v.staked, v.unstaked);
+        crate::ledger::write_off(&mut totals, v.staked, v.unstaked, v.claims);
         crate::events::write_off(account_id, held);
     }
     totals.save();

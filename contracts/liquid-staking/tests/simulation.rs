@@ -204,7 +204,7 @@ impl Sim {
             17 => {
                 // Time runs to the last blocks of the epoch (the keeper served the work that
                 // appeared meanwhile): what follows may be late in it.
-                self.keeper_cranks();
+                self.keeper_finishes();
                 let t = &self.t;
                 let length = t.net.config().epoch_length;
                 let left = length - t.net.block_height() % length;
@@ -234,6 +234,21 @@ impl Sim {
         }
     }
 
+    /// A keeper cranks until the epoch's work is done, letting lost callbacks' locks go stale
+    /// and waiting out retries, as a keeper watching the chain does over an epoch. (Injected
+    /// faults can pile up on rarely called methods, such as a lost callback's reconciliation.)
+    fn keeper_finishes(&self) {
+        let t = &self.t;
+        for _ in 0..20 {
+            self.keeper_cranks();
+            let status = t.crank_status();
+            if status["locked"] == json!(0) && status["retry_at"].is_null() && !status["work_left"].as_bool().unwrap() {
+                break;
+            }
+            t.net.fast_forward(31);
+        }
+    }
+
     /// A keeper cranks until no work is left now (a few calls at most).
     fn keeper_cranks(&self) {
         for _ in 0..10 {
@@ -250,21 +265,7 @@ impl Sim {
     fn end_epoch(&mut self) {
         let t = &self.t;
         let epoch = t.net.epoch_height();
-        // Injected faults can pile up on rarely called methods (a lost callback's
-        // reconciliation): the keeper cranks until the work is done, letting locks go stale.
-        for _ in 0..20 {
-            for _ in 0..10 {
-                t.crank_once();
-                if !t.crank_status()["work_left"].as_bool().unwrap() {
-                    break;
-                }
-            }
-            let status = t.crank_status();
-            if status["locked"] == json!(0) && status["retry_at"].is_null() && !status["work_left"].as_bool().unwrap() {
-                break;
-            }
-            t.net.fast_forward(31);
-        }
+        self.keeper_finishes();
         assert_eq!(t.crank_status()["locked"], json!(0), "a validator lock outlived the epoch");
         // Every validator has synced: the records are what the pools report (pools round by up
         // to a yocto per operation, which the next sync absorbs); a hostile pool's are not read.
