@@ -140,8 +140,10 @@ fn decide(v: &Validator, view: &View) -> Option<(Op, u128, u128)> {
     if v.pending.is_some() || v.synced_epoch < epoch {
         return None;
     }
-    // Dust is not worth a call, unless holders' claims wait for it.
-    if (v.unstaked > DUST || v.claims > 0) && v.unlock_epoch <= epoch {
+    // Dust is not worth a call, unless holders' claims or queued requests wait for it (the
+    // queue counts on every unstaked yocto coming back).
+    let wanted = v.unstaked > DUST || v.claims > 0 || (v.unstaked > 0 && view.totals.to_unstake > 0);
+    if wanted && v.unlock_epoch <= epoch {
         return Some((Op::Withdraw, v.unstaked, 0));
     }
     let status = v.status(epoch, view.config);
@@ -153,7 +155,9 @@ fn decide(v: &Validator, view: &View) -> Option<(Op, u128, u128)> {
     if !v.can_unstake(epoch, view.late) || v.staked == 0 {
         return None;
     }
-    let to_unstake = view.totals.to_unstake;
+    // Requests that NEAR returning from earlier moves will pay (by `epoch + 4`, never later
+    // than an unstake sent now) need no unstake: the promises counted on it.
+    let to_unstake = view.totals.to_unstake.saturating_sub(view.totals.returning());
     let over = v.staked.saturating_sub(target);
     // A validator that unstakes then waits out the delay, so it serves all the holders' requests
     // it can at once, even below its target: the unlock epochs promised to holders count on it.
@@ -189,6 +193,7 @@ fn get_account_args() -> String {
 /// (a stake leaves the buffer, an unstake leaves the delegated stake); a withdrawal is accounted
 /// when the pool confirms it.
 fn send(index: u16, v: &mut Validator, op: Op, amount: u128, claims: u128, totals: &mut Totals) {
+    let unstaked = v.unstaked;
     let id = env::block_height();
     let prior_unlock = v.unlock_epoch;
     let pool = &v.account_id;
@@ -222,6 +227,9 @@ fn send(index: u16, v: &mut Validator, op: Op, amount: u128, claims: u128, total
     };
     let (method, gas) = if op == Op::Sync { ("on_sync", ON_SYNC_GAS) } else { ("on_action", ON_ACTION_GAS) };
     callback(call, method, index, id, gas);
+    if v.faulty {
+        ledger::restate_stuck(totals, unstaked, v.unstaked);
+    }
     let epoch = env::epoch_height();
     v.pending = Some(Pending { op, amount, claims, id, epoch, reconciling: false, prior_unlock });
 }
@@ -350,8 +358,10 @@ fn mark_faulty(v: &mut Validator, set: &mut ValidatorSet, totals: &mut Totals, r
     if !v.faulty {
         v.faulty = true;
         set.faulty += 1;
-        // The holders' claims it was unstaking are asked of the other validators instead.
+        // The holders' claims it was unstaking are asked of the other validators instead, and
+        // what it is unstaking is not counted on to return.
         ledger::requeue_claims(totals, std::mem::take(&mut v.claims));
+        ledger::restate_stuck(totals, 0, v.unstaked);
         v.draining = v.set_draining(set, true);
         events::validator_faulty(&v.account_id, reason);
     }
@@ -434,7 +444,11 @@ pub fn on_action() {
 fn settle(index: u16, mut v: Validator, succeeded: bool) {
     let pending = v.pending.take().unwrap_or_else(|| env::panic_str("the operation was checked to be in flight"));
     let mut totals = Totals::load();
+    let unstaked = v.unstaked;
     apply_outcome(&mut v, &pending, succeeded, &mut totals);
+    if v.faulty {
+        ledger::restate_stuck(&mut totals, unstaked, v.unstaked);
+    }
     recount_capacity(&mut v, &mut totals);
     validators::save(index, &v);
     totals.save();

@@ -108,6 +108,12 @@ pub fn book_change(t: &mut Totals, change: i128) {
     }
 }
 
+/// `stuck` follows a faulty validator's unstaked balance from `before` to `after` (it is part of
+/// `unstaking` that is not counted on to return).
+pub fn restate_stuck(t: &mut Totals, before: u128, after: u128) {
+    t.stuck = t.stuck.saturating_sub(before).saturating_add(after);
+}
+
 /// Dust left at a removed validator is written off: `delegated`, `unstaking` shrink by it, the
 /// claims it was unstaking go back to the queue, and it is booked as a loss.
 pub fn write_off(t: &mut Totals, staked: u128, unstaked: u128, claims: u128) {

@@ -101,7 +101,7 @@ pub fn burn_for_claim(totals: &mut Totals, amount: u128, shares: u128) -> u64 {
         capacity.late += queued;
     }
     // NEAR being unstaked to move elsewhere comes back by `epoch + 4` and pays the queue first.
-    let returning = totals.unstaking.saturating_sub(totals.claims_unstaking);
+    let returning = totals.returning();
     totals.capacity.request_epoch(epoch, totals.to_unstake, queued, late, returning) + NUM_EPOCHS_TO_UNLOCK
 }
 

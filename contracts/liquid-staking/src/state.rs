@@ -57,6 +57,9 @@ pub struct Totals {
     /// The part of `unstaking` that will fund holders' unstaked balances (the rest returns to
     /// the buffer: rebalancing and draining).
     pub claims_unstaking: u128,
+    /// The part of `unstaking` at faulty validators: it may never come back, so it is not
+    /// counted on to pay the exit queue.
+    pub stuck: u128,
     /// Rewards received but not yet in the price, held back by the per-epoch rate bound.
     pub pending_rewards: u128,
     /// What validators can release for the exit queue, and when ([`crate::exit`]).
@@ -153,6 +156,12 @@ pub fn initialized() -> bool {
 }
 
 impl Totals {
+    /// NEAR being unstaked at validators to move elsewhere (not for claims, not stuck at a
+    /// faulty validator): it is back within 4 epochs and pays the exit queue first.
+    pub fn returning(&self) -> u128 {
+        self.unstaking.saturating_sub(self.claims_unstaking).saturating_sub(self.stuck)
+    }
+
     pub fn load() -> Self {
         read(TOTALS).unwrap_or_else(|| env::panic_str("The contract is not initialized"))
     }

@@ -306,6 +306,9 @@ pub fn remove(account_id: &AccountId) {
     totals.capacity.roll(env::epoch_height());
     totals.capacity.remove(v.capacity);
     if held > 0 {
+        if v.faulty {
+            crate::ledger::restate_stuck(&mut totals, v.unstaked, 0);
+        }
         crate::ledger::write_off(&mut totals, v.staked, v.unstaked, v.claims);
         crate::events::write_off(account_id, held);
     }

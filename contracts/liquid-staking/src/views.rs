@@ -115,7 +115,7 @@ pub fn solvency() -> String {
         concat!(
             r#"{{"totals":{{"total_shares":{},"total_staked":{},"buffered":{},"reserve":{},"unstaked":{},"#,
             r#""storage_deposits":{},"holders":{},"delegated":{},"unstaking":{},"to_unstake":{},"#,
-            r#""claims_unstaking":{},"pending_rewards":{},"liquidity":{},"#,
+            r#""claims_unstaking":{},"stuck":{},"pending_rewards":{},"liquidity":{},"#,
             r#""liquidity_fees":{},"treasury_fees":{}}},"#,
             r#""assets":{},"liabilities":{},"balance":{},"tracked":{},"solvent":{}}}"#
         ),
@@ -130,6 +130,7 @@ pub fn solvency() -> String {
         json::u128(t.unstaking),
         json::u128(t.to_unstake),
         json::u128(t.claims_unstaking),
+        json::u128(t.stuck),
         json::u128(t.pending_rewards),
         json::u128(t.liquidity),
         json::u128(t.liquidity_fees),

@@ -224,12 +224,12 @@ fn a_loss_at_a_pool_lowers_the_price_without_stuck_state() {
     t.call(&alice, "unstake_all", json!({}), 0).unwrap();
     let unlock = t.view::<Value>("get_holder", json!({"account_id": alice.id()}))["unlock_epoch"].as_u64().unwrap();
     assert_eq!(unlock, free_again);
-    let at_validators = t.bucket("delegated");
+    let (at_validators, returning) = (t.bucket("delegated"), t.returning());
     t.crank();
-    // Both validators unstake all they hold this epoch; the rest waits for the NEAR moving back.
-    assert_eq!(t.bucket("delegated"), 0);
-    assert_eq!(t.bucket("to_unstake"), owed - at_validators);
-    assert!(owed - at_validators <= num(&t.validators()[0]["unstaked"]));
+    // The NEAR moving back from the rebalancing pays part; the validators unstake the rest.
+    assert!(returning > 0 && returning < owed);
+    assert_eq!(t.bucket("to_unstake"), returning);
+    assert_eq!(t.bucket("delegated"), at_validators - (owed - returning));
     assert_eq!(t.validators()[0]["unlock_epoch"], json!(free_again));
     while t.net.epoch_height() < unlock {
         t.crank();
@@ -271,8 +271,11 @@ fn restaking_a_claim_leaves_other_claims_funded() {
     t.net.advance_epochs(1);
     t.crank();
     t.call(&bob, "unstake", json!({"amount": (8 * NEAR).to_string()}), 0).unwrap();
+    let returning = t.returning();
     t.crank();
-    assert_eq!(t.bucket("claims_unstaking"), 8 * NEAR);
+    // The pool's rounding left a yocto unstaked at a validator: it pays that much of the queue.
+    assert_eq!(returning, 1);
+    assert_eq!((t.bucket("claims_unstaking"), t.bucket("to_unstake")), (8 * NEAR - returning, returning));
     t.call(&bob, "stake_all", json!({}), 0).unwrap();
     assert_eq!((t.bucket("reserve"), t.bucket("claims_unstaking")), (5 * NEAR, 0));
     t.assert_balanced();
@@ -313,9 +316,11 @@ fn the_only_free_validator_serves_a_whole_unstake() {
     t.call(&alice, "unstake", json!({"amount": (60 * NEAR).to_string()}), 0).unwrap();
     let unlock = t.net.epoch_height() + 4;
     assert_eq!(t.view::<Value>("get_holder", json!({"account_id": alice.id()}))["unlock_epoch"], json!(unlock));
+    let returning = t.returning();
     t.crank();
-    assert_eq!(t.bucket("to_unstake"), 0);
-    assert_eq!(t.bucket("claims_unstaking"), 60 * NEAR);
+    // What v0 is moving pays part of it when it comes back; v1 serves all the rest.
+    assert_eq!(t.bucket("to_unstake"), returning.min(60 * NEAR));
+    assert_eq!(t.bucket("claims_unstaking"), 60 * NEAR - returning.min(60 * NEAR));
     while t.net.epoch_height() < unlock {
         t.net.advance_epochs(1);
         t.crank();

@@ -44,7 +44,8 @@ fn scenario(phase: Phase, target: impl Fn(&Lst, &[Account]) -> Account, method: 
     t.call(&alice, "unstake_all", json!({}), 0).unwrap();
     crank_through(&t);
     t.assert_matches_pools(&pools);
-    assert_eq!(t.bucket("to_unstake"), 0, "unstake not requested: {:#}", t.solvency());
+    // All of it was requested but what NEAR returning from the pools' rounding will pay.
+    assert!(t.bucket("to_unstake") <= t.returning(), "unstake not requested: {:#}", t.solvency());
 
     let unlock =
         t.view::<serde_json::Value>("get_holder", json!({"account_id": alice.id()}))["unlock_epoch"].as_u64().unwrap();

@@ -146,12 +146,13 @@ fn an_unstake_after_the_epochs_crank_is_requested_in_the_same_epoch() {
     // The keeper cranks again when work appears.
     assert_eq!(t.crank_status()["work_left"], json!(true));
     t.crank();
-    assert_eq!(t.bucket("to_unstake"), 0);
+    // All requested, but the yocto the pools' rounding left unstaked pays that much.
+    assert!(t.bucket("to_unstake") <= t.returning() && t.returning() < 10, "{:#}", t.solvency());
     // Another unstake this epoch goes to a validator that already unstaked in it: its unlock
     // epoch stays `epoch + 4`.
     t.call(&alice, "unstake", json!({"amount": (50 * NEAR).to_string()}), 0).unwrap();
     t.crank();
-    assert_eq!(t.bucket("to_unstake"), 0);
+    assert!(t.bucket("to_unstake") <= t.returning());
     let unstaking: Vec<u64> = t
         .validators()
         .iter()

@@ -25,6 +25,27 @@ struct Promise {
     unlock_epoch: u64,
 }
 
+/// The unlock epochs promised at unstakes and how withdrawals went.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct UnlockStats {
+    pub unstakes: usize,
+    /// Unstakes promised exactly 4 epochs later, as the core staking pool does.
+    pub in_four_epochs: usize,
+    /// Unstakes made in an epoch's last blocks (after its late block), promised 5 epochs.
+    pub late: usize,
+    /// The longest promised wait, in epochs.
+    pub longest: u64,
+    /// Withdrawals refused on or after their promised epoch: must be 0.
+    pub refused_when_due: usize,
+}
+
+impl UnlockStats {
+    /// The share of unstakes promised exactly 4 epochs, in percent.
+    pub fn four_epoch_share(&self) -> f64 {
+        if self.unstakes == 0 { 100.0 } else { self.in_four_epochs as f64 * 100.0 / self.unstakes as f64 }
+    }
+}
+
 struct User {
     account: Account,
     promise: Option<Promise>,
@@ -42,6 +63,7 @@ pub struct Summary {
     pub instant_unstakes: usize,
     pub final_price: u128,
     pub apy: f64,
+    pub unlocks: UnlockStats,
 }
 
 struct Demo {
@@ -52,6 +74,7 @@ struct Demo {
     failures: Vec<String>,
     withdrawals: usize,
     instant_unstakes: usize,
+    unlocks: UnlockStats,
 }
 
 impl Demo {
@@ -101,11 +124,19 @@ impl Demo {
             }
             5 | 6 if staked > NEAR => {
                 let amount = staked * (10 + self.rng.below(50) as u128) / 100;
-                p.call(&user, "unstake", json!({"amount": amount.to_string()}), 0).unwrap();
+                let out = p.call(&user, "unstake", json!({"amount": amount.to_string()}), 0).unwrap();
                 let holder = self.holder(&user);
+                let unlock_epoch = holder["unlock_epoch"].as_u64().unwrap();
+                // The epoch the unstake ran in (the transaction may end in the next one).
+                let epoch = p.net.config().epoch_length;
+                let wait = unlock_epoch - (out.receipt("unstake").block_height / epoch + 1);
+                self.unlocks.unstakes += 1;
+                self.unlocks.in_four_epochs += (wait == 4) as usize;
+                self.unlocks.late += (wait == 5) as usize;
+                self.unlocks.longest = self.unlocks.longest.max(wait);
                 self.users[i].promise = Some(Promise {
                     amount: holder["unstaked_balance"].as_str().unwrap().parse().unwrap(),
-                    unlock_epoch: holder["unlock_epoch"].as_u64().unwrap(),
+                    unlock_epoch,
                 });
             }
             _ => {}
@@ -120,6 +151,7 @@ impl Demo {
             let before = user.account.balance();
             let out = self.p.call(&user.account, "withdraw_all", json!({}), 0);
             if let Some(error) = out.failure() {
+                self.unlocks.refused_when_due += 1;
                 self.failures.push(format!("epoch {epoch}: {} could not withdraw: {error}", user.account.id()));
                 user.promise = None;
                 continue;
@@ -209,8 +241,9 @@ pub fn run(options: &Options) -> Summary {
     // A liquidity provider backs instant unstakes.
     let lp = p.net.create_account("provider", 20_000 * NEAR);
     p.call(&lp, "add_liquidity", json!({}), 5_000 * NEAR).unwrap();
-    let mut demo =
-        Demo { p, pools, users, rng: Rng::new(options.seed), failures: vec![], withdrawals: 0, instant_unstakes: 0 };
+    let rng = Rng::new(options.seed);
+    let (failures, unlocks) = (vec![], UnlockStats::default());
+    let mut demo = Demo { p, pools, users, rng, failures, withdrawals: 0, instant_unstakes: 0, unlocks };
 
     let bar = ProgressBar::new(options.epochs);
     bar.set_style(ProgressStyle::with_template("{bar:40} epoch {pos}/{len}").expect("a valid template"));
@@ -237,17 +270,32 @@ pub fn run(options: &Options) -> Summary {
             demo.p.net.set_validator_online(pool.id(), false);
             say(format!("  validator {} goes offline", pool.id()));
         }
-        for i in 0..demo.users.len() {
+        // The keeper cranks as the epoch starts, and holders whose claims matured withdraw.
+        let height = demo.p.net.epoch_height();
+        demo.p.crank();
+        demo.withdraw_due();
+        // Most users act during the epoch; the keeper cranks again when work appears.
+        let late_users = demo.users.len() / 5;
+        for i in late_users..demo.users.len() {
             demo.act(i);
         }
         demo.p.crank();
-        demo.withdraw_due();
+        // The others act in the epoch's last blocks: their unstakes are late, and the keeper's
+        // crank after them may reach the next epoch, as it would on chain.
+        let length = demo.p.net.config().epoch_length;
+        demo.p.net.fast_forward((length - 40).saturating_sub(demo.p.net.block_height() % length));
+        for i in 0..late_users {
+            demo.act(i);
+        }
+        demo.p.crank();
         demo.check_solvency();
         let (row, price, apy) = demo.row(price0, epoch);
         last = (price, apy);
         say(row);
         bar.inc(1);
-        demo.p.net.advance_epochs(1);
+        if demo.p.net.epoch_height() == height {
+            demo.p.net.advance_epochs(1);
+        }
     }
     bar.finish_and_clear();
     // Let every outstanding unstake come due (within the longest unlock), as a keeper keeps
@@ -270,5 +318,6 @@ pub fn run(options: &Options) -> Summary {
         instant_unstakes: demo.instant_unstakes,
         final_price: last.0,
         apy: last.1,
+        unlocks: demo.unlocks,
     }
 }

@@ -51,6 +51,16 @@ fn main() -> ExitCode {
                 summary.withdrawals,
                 summary.instant_unstakes
             );
+            let u = &summary.unlocks;
+            println!(
+                "unstakes: {}, promised in exactly 4 epochs: {:.1}% ({} late in their epoch, promised 5), longest promise \
+                 {} epochs, withdrawals refused on or after their promised epoch: {}",
+                u.unstakes,
+                u.four_epoch_share(),
+                u.late,
+                u.longest,
+                u.refused_when_due
+            );
             if summary.failures.is_empty() {
                 println!("every user received exactly what the contract promised, and the pool stayed solvent");
                 ExitCode::SUCCESS
