@@ -224,12 +224,13 @@ fn a_loss_at_a_pool_lowers_the_price_without_stuck_state() {
     t.call(&alice, "unstake_all", json!({}), 0).unwrap();
     let unlock = t.view::<Value>("get_holder", json!({"account_id": alice.id()}))["unlock_epoch"].as_u64().unwrap();
     assert_eq!(unlock, free_again);
-    let (at_validators, returning) = (t.bucket("delegated"), t.returning());
+    let returning = t.returning();
     t.crank();
-    // The NEAR moving back from the rebalancing pays part; the validators unstake the rest.
+    // The NEAR moving back from the rebalancing pays part (it is back by the promised epoch);
+    // the validators unstake the rest.
     assert!(returning > 0 && returning < owed);
     assert_eq!(t.bucket("to_unstake"), returning);
-    assert_eq!(t.bucket("delegated"), at_validators - (owed - returning));
+    assert_eq!(t.bucket("claims_unstaking"), owed - returning);
     assert_eq!(t.validators()[0]["unlock_epoch"], json!(free_again));
     while t.net.epoch_height() < unlock {
         t.crank();
@@ -271,11 +272,12 @@ fn restaking_a_claim_leaves_other_claims_funded() {
     t.net.advance_epochs(1);
     t.crank();
     t.call(&bob, "unstake", json!({"amount": (8 * NEAR).to_string()}), 0).unwrap();
-    let returning = t.returning();
+    let reserve = t.bucket("reserve");
     t.crank();
-    // The pool's rounding left a yocto unstaked at a validator: it pays that much of the queue.
-    assert_eq!(returning, 1);
-    assert_eq!((t.bucket("claims_unstaking"), t.bucket("to_unstake")), (8 * NEAR - returning, returning));
+    // The pool's rounding left a yocto unstaked at the validator, matured: it is withdrawn and
+    // pays that much of the request; the validator unstakes the rest.
+    assert_eq!((t.bucket("claims_unstaking"), t.bucket("to_unstake")), (8 * NEAR - 1, 0));
+    assert_eq!(t.bucket("reserve"), reserve + 1);
     t.call(&bob, "stake_all", json!({}), 0).unwrap();
     assert_eq!((t.bucket("reserve"), t.bucket("claims_unstaking")), (5 * NEAR, 0));
     t.assert_balanced();
@@ -316,11 +318,13 @@ fn the_only_free_validator_serves_a_whole_unstake() {
     t.call(&alice, "unstake", json!({"amount": (60 * NEAR).to_string()}), 0).unwrap();
     let unlock = t.net.epoch_height() + 4;
     assert_eq!(t.view::<Value>("get_holder", json!({"account_id": alice.id()}))["unlock_epoch"], json!(unlock));
-    let returning = t.returning();
+    let returning = t.returning().min(60 * NEAR);
     t.crank();
-    // What v0 is moving pays part of it when it comes back; v1 serves all the rest.
-    assert_eq!(t.bucket("to_unstake"), returning.min(60 * NEAR));
-    assert_eq!(t.bucket("claims_unstaking"), 60 * NEAR - returning.min(60 * NEAR));
+    // What v0 is moving pays part of it when it comes back (to the yocto its pool's rounding
+    // added at the sync); v1 serves all the rest.
+    let covered = t.bucket("to_unstake");
+    assert!(returning > 0 && covered >= returning && covered <= returning + 2, "{covered} {returning}");
+    assert_eq!(t.bucket("claims_unstaking"), 60 * NEAR - covered);
     while t.net.epoch_height() < unlock {
         t.net.advance_epochs(1);
         t.crank();

@@ -146,8 +146,8 @@ fn an_unstake_after_the_epochs_crank_is_requested_in_the_same_epoch() {
     // The keeper cranks again when work appears.
     assert_eq!(t.crank_status()["work_left"], json!(true));
     t.crank();
-    // All requested, but the yocto the pools' rounding left unstaked pays that much.
-    assert!(t.bucket("to_unstake") <= t.returning() && t.returning() < 10, "{:#}", t.solvency());
+    // All requested, but what NEAR moving between validators pays when it is back.
+    assert!(t.bucket("to_unstake") <= t.returning(), "{:#}", t.solvency());
     // Another unstake this epoch goes to a validator that already unstaked in it: its unlock
     // epoch stays `epoch + 4`.
     t.call(&alice, "unstake", json!({"amount": (50 * NEAR).to_string()}), 0).unwrap();
