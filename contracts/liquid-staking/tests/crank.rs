@@ -177,19 +177,6 @@ fn an_offline_validator_gets_no_stake_and_is_drained() {
     assert_eq!(t.bucket("delegated"), num(&t.validators()[0]["staked"]));
 }
 
-/// Cuts a staking pool's total staked balance by `percent`, as if it had lost funds: every
-/// delegator's share is worth that much less. (The pool's state starts with its owner id, its
-/// ed25519 staking key as 4 + 33 bytes, the last epoch and the last total balance, then the
-/// total staked.)
-fn pool_loses(t: &common::Lst, pool: &localnet::Account, percent: u128) {
-    let mut state = t.net.view_state(pool.id(), b"STATE").unwrap();
-    let owner_len = u32::from_le_bytes(state[0..4].try_into().unwrap()) as usize;
-    let at = 4 + owner_len + 37 + 8 + 16;
-    let total = u128::from_le_bytes(state[at..at + 16].try_into().unwrap());
-    state[at..at + 16].copy_from_slice(&(total - total * percent / 100).to_le_bytes());
-    t.net.patch_state(pool.id(), b"STATE", &state);
-}
-
 #[test]
 fn a_loss_at_a_pool_lowers_the_price_without_stuck_state() {
     let t = setup();
@@ -199,7 +186,8 @@ fn a_loss_at_a_pool_lowers_the_price_without_stuck_state() {
     t.crank();
     let before = t.u128("get_total_staked_balance", json!({}));
     let (lost_pool_stake, _) = t.at_pool(&pools[1]);
-    pool_loses(&t, &pools[1], 10);
+    // The pool loses 10% of its funds: every delegator's share is worth that much less.
+    patch_pool(&t, &pools[1], |total, shares| (total - total / 10, shares));
     let (after_loss, _) = t.at_pool(&pools[1]);
     assert!(after_loss < lost_pool_stake);
     // A reward-free epoch for the pools, so the change is the loss alone.

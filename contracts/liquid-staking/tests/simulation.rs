@@ -223,7 +223,7 @@ impl Sim {
                     t.net.inject_fault(pool.id(), "ping", Fault::Fail, u32::MAX);
                     format!("{} ping fails from now on", pool.id())
                 } else {
-                    patch_pool_total(t, &pool, |total| total + total / 10);
+                    patch_pool(t, &pool, |total, shares| (total + total / 10, shares));
                     format!("{} reports 10% more than it holds", pool.id())
                 }
             }
@@ -381,18 +381,6 @@ impl Sim {
         assert!(price >= self.price, "the price fell from {} to {price}", self.price);
         self.price = price;
     }
-}
-
-/// Makes a staking pool report `change(total)` as its total staked balance, as if it had gained
-/// from nowhere (the pool's state starts with its owner id, its ed25519 key as 4 + 33 bytes, the
-/// last epoch and the last total balance, then the total staked).
-fn patch_pool_total(t: &Lst, pool: &Account, change: impl Fn(u128) -> u128) {
-    let mut state = t.net.view_state(pool.id(), b"STATE").unwrap();
-    let owner_len = u32::from_le_bytes(state[0..4].try_into().unwrap()) as usize;
-    let at = 4 + owner_len + 37 + 8 + 16;
-    let total = u128::from_le_bytes(state[at..at + 16].try_into().unwrap());
-    state[at..at + 16].copy_from_slice(&change(total).to_le_bytes());
-    t.net.patch_state(pool.id(), b"STATE", &state);
 }
 
 fn run(seed: u64, steps: usize) {

@@ -94,3 +94,17 @@ impl Checks for Lst {
         self.assert_solvent();
     }
 }
+
+/// Sets what a staking pool says it holds: its total staked balance and total shares (the pool's
+/// state starts with its owner id, its ed25519 key as 4 + 33 bytes, the last epoch and the last
+/// total balance).
+pub fn patch_pool(t: &Lst, pool: &Account, change: impl Fn(u128, u128) -> (u128, u128)) {
+    let mut state = t.net.view_state(pool.id(), b"STATE").unwrap();
+    let owner_len = u32::from_le_bytes(state[0..4].try_into().unwrap()) as usize;
+    let at = 4 + owner_len + 37 + 8 + 16;
+    let read = |i: usize| u128::from_le_bytes(state[i..i + 16].try_into().unwrap());
+    let (staked, shares) = change(read(at), read(at + 16));
+    state[at..at + 16].copy_from_slice(&staked.to_le_bytes());
+    state[at + 16..at + 32].copy_from_slice(&shares.to_le_bytes());
+    t.net.patch_state(pool.id(), b"STATE", &state);
+}
