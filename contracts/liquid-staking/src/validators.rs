@@ -90,6 +90,8 @@ pub struct Validator {
     pub failed_epoch: u64,
     /// After a failed call, the crank leaves the validator alone until this block.
     pub retry_at: u64,
+    /// Its last withdrawal failed: what it is unstaking is not counted on until one succeeds.
+    pub stalled: bool,
 }
 
 /// What the crank makes of a validator.
@@ -136,6 +138,13 @@ impl Validator {
             Some(_) => Status::Offline,
             None => Status::Active,
         }
+    }
+
+    /// The part of `Totals::stuck` this validator accounts for: what it is unstaking beyond the
+    /// claims it holds (all of it once faulty: its claims are re-queued), if it is faulty or its
+    /// withdrawals fail.
+    pub fn stuck(&self) -> u128 {
+        if self.faulty || self.stalled { self.unstaked.saturating_sub(self.claims) } else { 0 }
     }
 
     /// Whether the validator can unstake now without delaying what it is already unstaking:
@@ -266,6 +275,7 @@ pub fn add(account_id: AccountId, weight: u32, base_stake: u128) {
             failed_syncs: 0,
             failed_epoch: 0,
             retry_at: 0,
+            stalled: false,
         },
     );
     set.count += 1;
@@ -306,9 +316,7 @@ pub fn remove(account_id: &AccountId) {
     totals.capacity.roll(env::epoch_height());
     totals.capacity.remove(v.capacity);
     if held > 0 {
-        if v.faulty {
-            crate::ledger::restate_stuck(&mut totals, v.unstaked, 0);
-        }
+        crate::ledger::restate_stuck(&mut totals, v.stuck(), 0);
         crate::ledger::write_off(&mut totals, v.staked, v.unstaked, v.claims);
         crate::events::write_off(account_id, held);
     }
