@@ -533,7 +533,6 @@ fn apply_rewards(change: i128, totals: &mut Totals, config: &Config, epoch: u64)
     )
     .unwrap_or(0);
     let rewards = totals.pending_rewards.min(bound);
-    totals.pending_rewards -= rewards;
     let fee =
         shares::mul_div_floor(rewards, config.reward_fee.numerator as u128, config.reward_fee.denominator as u128)
             .unwrap_or(0);
@@ -545,7 +544,7 @@ fn apply_rewards(change: i128, totals: &mut Totals, config: &Config, epoch: u64)
         state::save_holder(&config.treasury_id, &treasury);
         events::ft_mint(&config.treasury_id, fee_shares);
     }
-    totals.total_staked += rewards;
+    ledger::release_rewards(totals, rewards);
     events::epoch_rewards(epoch, change, rewards, totals.pending_rewards, fee_shares);
 }
 

@@ -262,13 +262,9 @@ fn self_check() {
     Config::load();
     LiquidityConfig::load();
     require!(t.total_shares > 0 && t.total_staked > 0, "Self-check failed: the pool has no seed stake");
-    require!(
-        t.unstaked == t.reserve + t.to_unstake + t.claims_unstaking,
-        "Self-check failed: unstaked balances do not match their funding"
-    );
-    let pools = t.liquidity + t.liquidity_fees + t.treasury_fees;
-    let assets = t.buffered + t.reserve + t.delegated + t.unstaking + pools;
-    require!(assets >= t.total_staked + t.unstaked + pools, "Self-check failed: the pool is insolvent");
+    if let Err(broken) = crate::ledger::check(&t, env::account_balance().as_yoctonear()) {
+        env::panic_str(&format!("Self-check failed: {broken}"));
+    }
 }
 
 /// `get_roles`: who holds each role, and the pending owner.

@@ -1,17 +1,19 @@
-//! The ledger: every movement of NEAR between the accounting buckets of [`Totals`] that the crank
-//! makes, as named operations (the arrow in each doc shows the movement). The buckets keep the
-//! invariants `get_solvency` and the self-check verify:
+//! The ledger: every movement of NEAR between the accounting buckets of [`Totals`], as named
+//! operations (the arrow in each doc shows the movement); no other module writes a bucket. The
+//! buckets keep the invariants [`check`] verifies (for migrations, `get_solvency` and the tests):
 //!
+//! - holders' unstaked balances are funded: `unstaked == reserve + to_unstake +
+//!   claims_unstaking`;
 //! - assets (`buffered + reserve + delegated + unstaking` and the instant-unstake pool's NEAR)
 //!   cover liabilities (`total_staked + unstaked` and the pool's NEAR);
-//! - holders' unstaked balances are funded: `unstaked == reserve + to_unstake +
-//!   claims_unstaking`.
+//! - the account holds at least what the buckets say it holds.
 //!
 //! Amounts come from the contract's own records, which the crank bounds before it believes a
 //! pool ([`crate::crank`]); an amount above its bucket is a bug, and the operation panics
 //! (reverting the whole call) rather than book it.
 
 use crate::state::Totals;
+use near_sdk::require;
 
 fn take(bucket: &mut u128, amount: u128) {
     *bucket = bucket.checked_sub(amount).unwrap_or_else(|| near_sdk::env::panic_str("Ledger underflow"));
@@ -121,4 +123,162 @@ pub fn write_off(t: &mut Totals, staked: u128, unstaked: u128, claims: u128) {
     take(&mut t.unstaking, unstaked);
     requeue_claims(t, claims);
     book_change(t, -((staked + unstaked) as i128));
+}
+
+// Holders' movements.
+
+/// `→ total_staked` and the NEAR into the pool (see [`add_fresh_stake`]): a deposit staked for
+/// tokens.
+pub fn stake_deposit(t: &mut Totals, amount: u128) {
+    t.total_staked += amount;
+    add_fresh_stake(t, amount);
+}
+
+/// `→ unstaked`, `→ reserve`: a deposit kept liquid for its holder.
+pub fn deposit_liquid(t: &mut Totals, amount: u128) {
+    t.unstaked += amount;
+    t.reserve += amount;
+}
+
+/// `unstaked → total_staked`: a holder stakes `amount` of its unstaked balance again. Which NEAR
+/// backs which claim is not tracked per holder, so the least ready funding goes back first: a
+/// request not yet sent to validators is cancelled (`to_unstake`; the NEAR stays delegated),
+/// then NEAR being unstaked for claims (`claims_unstaking`; buffered when withdrawn), and only
+/// then reserve NEAR (`reserve → buffered`), which other holders' claims may count on.
+pub fn restake_claim(t: &mut Totals, amount: u128) {
+    take(&mut t.unstaked, amount);
+    let cancelled = amount.min(t.to_unstake);
+    t.to_unstake -= cancelled;
+    let from_validators = (amount - cancelled).min(t.claims_unstaking);
+    t.claims_unstaking -= from_validators;
+    let from_reserve = amount - cancelled - from_validators;
+    take(&mut t.reserve, from_reserve);
+    t.buffered += from_reserve;
+    t.total_staked += amount;
+}
+
+/// `total_staked → unstaked`, funded `buffered → reserve` first and the rest queued
+/// (`→ to_unstake`): tokens burnt for a claim. Returns the part queued.
+pub fn claim_from_stake(t: &mut Totals, amount: u128) -> u128 {
+    take(&mut t.total_staked, amount);
+    t.unstaked += amount;
+    let from_buffer = amount.min(t.buffered);
+    t.buffered -= from_buffer;
+    t.reserve += from_buffer;
+    let queued = amount - from_buffer;
+    t.to_unstake += queued;
+    queued
+}
+
+/// `reserve →` the holder, `unstaked` shrinking by as much: a withdrawal.
+pub fn pay_out(t: &mut Totals, amount: u128) {
+    require!(
+        t.reserve >= amount,
+        "The reserve cannot pay this withdrawal yet: the epoch crank has not collected it from the validators"
+    );
+    t.reserve -= amount;
+    take(&mut t.unstaked, amount);
+}
+
+/// `→ storage_deposits`: NEAR a holder or liquidity provider paid for its records.
+pub fn storage_in(t: &mut Totals, amount: u128) {
+    t.storage_deposits += amount;
+}
+
+/// `storage_deposits →` the account leaving.
+pub fn storage_out(t: &mut Totals, amount: u128) {
+    take(&mut t.storage_deposits, amount);
+}
+
+// The instant-unstake pool's movements.
+
+/// `→ liquidity`: a provider's NEAR.
+pub fn liquidity_in(t: &mut Totals, amount: u128) {
+    t.liquidity += amount;
+}
+
+/// `liquidity →` a provider or a seller.
+pub fn liquidity_out(t: &mut Totals, amount: u128) {
+    take(&mut t.liquidity, amount);
+}
+
+/// `liquidity →` the seller (`value − fee`), the fee split `→ treasury_fees` and
+/// `→ liquidity_fees`: a swap of tokens worth `value`.
+pub fn swap(t: &mut Totals, value: u128, to_treasury: u128, to_providers: u128) {
+    take(&mut t.liquidity, value);
+    t.treasury_fees += to_treasury;
+    t.liquidity_fees += to_providers;
+}
+
+/// `liquidity_fees → liquidity`: providers' fees join the pool.
+pub fn fees_join_pool(t: &mut Totals) {
+    t.liquidity += std::mem::take(&mut t.liquidity_fees);
+}
+
+/// `treasury_fees → total_staked` (as new NEAR for the pool): the treasury's fees staked for its
+/// tokens. Returns the NEAR staked.
+pub fn stake_treasury_fees(t: &mut Totals) -> u128 {
+    let fee = std::mem::take(&mut t.treasury_fees);
+    stake_deposit(t, fee);
+    fee
+}
+
+/// `buffered → liquidity`, `total_staked` shrinking by as much: new deposits buy the pool's
+/// tokens, which are burnt.
+pub fn pool_sells_stake(t: &mut Totals, paid: u128) {
+    take(&mut t.total_staked, paid);
+    take(&mut t.buffered, paid);
+    t.liquidity += paid;
+}
+
+/// `reserve → liquidity`, `unstaked` shrinking by as much: the pool collects its matured claim.
+pub fn pool_claim_collected(t: &mut Totals, claim: u128) {
+    take(&mut t.reserve, claim);
+    take(&mut t.unstaked, claim);
+    t.liquidity += claim;
+}
+
+/// `pending_rewards → total_staked`: rewards released into the price.
+pub fn release_rewards(t: &mut Totals, rewards: u128) {
+    take(&mut t.pending_rewards, rewards);
+    t.total_staked += rewards;
+}
+
+// The invariants.
+
+/// What the instant-unstake pool holds: its NEAR and the fees owed to providers and treasury.
+fn pools(t: &Totals) -> u128 {
+    t.liquidity + t.liquidity_fees + t.treasury_fees
+}
+
+/// NEAR the contract holds or is owed by validators.
+pub fn assets(t: &Totals) -> u128 {
+    t.buffered + t.reserve + t.delegated + t.unstaking + pools(t)
+}
+
+/// NEAR the contract owes: the tokens' value, holders' unstaked balances and the pool's NEAR
+/// (rewards held back by the rate bound are the difference to `assets`).
+pub fn liabilities(t: &Totals) -> u128 {
+    t.total_staked + t.unstaked + pools(t)
+}
+
+/// NEAR the buckets say is in the account (the rest of its balance is donations and the
+/// operator's own funds).
+pub fn tracked(t: &Totals) -> u128 {
+    t.buffered + t.reserve + t.storage_deposits + pools(t)
+}
+
+/// The ledger's invariants, for migrations, `get_solvency` and the tests: holders' unstaked
+/// balances are funded, assets cover liabilities, and the account holds what the buckets say.
+pub fn check(t: &Totals, balance: u128) -> Result<(), &'static str> {
+    if t.unstaked != t.reserve + t.to_unstake + t.claims_unstaking {
+        return Err("unstaked balances do not match their funding");
+    }
+    if assets(t) < liabilities(t) {
+        return Err("the pool is insolvent");
+    }
+    if balance < tracked(t) {
+        return Err("the account holds less than the buckets say");
+    }
+    Ok(())
 }

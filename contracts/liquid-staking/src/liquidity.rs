@@ -16,7 +16,7 @@
 //! depends only on the pool's state, not on how the swap is split.
 
 use crate::state::{Config, Totals, read, write};
-use crate::{events, json, math, staking, state};
+use crate::{events, json, ledger, math, staking, state};
 use near_sdk::{AccountId, NearToken, env, near, require};
 use shares::U256;
 
@@ -215,9 +215,7 @@ pub fn refill(totals: &mut Totals, pool: &mut Pool) -> u128 {
     }
     pool.tokens -= shares;
     totals.total_shares -= shares;
-    totals.total_staked -= paid;
-    totals.buffered -= paid;
-    totals.liquidity += paid;
+    ledger::pool_sells_stake(totals, paid);
     shares
 }
 
@@ -245,9 +243,7 @@ pub fn instant_unstake(tokens: u128, min_expected_near: u128) -> u128 {
     let q = quote(&totals, &config, tokens);
     require!(q.near >= min_expected_near, "The swap would pay less than min_expected_near");
     let to_treasury = q.fee * config.treasury_share_bps as u128 / BPS;
-    totals.liquidity -= q.value;
-    totals.treasury_fees += to_treasury;
-    totals.liquidity_fees += q.fee - to_treasury;
+    ledger::swap(&mut totals, q.value, to_treasury, q.fee - to_treasury);
     holder.shares -= tokens;
     pool.tokens += tokens;
     state::save_holder(&account_id, &holder);
@@ -271,7 +267,7 @@ pub fn add_liquidity(min_shares: u128) -> u128 {
         let cost = provider_storage_cost(&account_id);
         require!(amount > cost, "The deposit must exceed the storage cost of a liquidity provider");
         amount -= cost;
-        totals.storage_deposits += cost;
+        ledger::storage_in(&mut totals, cost);
     }
     let mut pool = Pool::load();
     let minted = if pool.lp_shares == 0 {
@@ -285,7 +281,7 @@ pub fn add_liquidity(min_shares: u128) -> u128 {
     require!(minted > 0 && minted >= min_shares, "The deposit would mint fewer LP shares than min_shares");
     pool.lp_shares += minted;
     owned += minted;
-    totals.liquidity += amount;
+    ledger::liquidity_in(&mut totals, amount);
     write(&provider_key(&account_id), &owned);
     pool.save();
     totals.save();
@@ -303,8 +299,7 @@ pub fn remove_liquidity(lp_shares: u128, min_near: u128) -> u128 {
     require!(owned >= lp_shares, "Not enough LP shares");
     let mut totals = Totals::load();
     let mut pool = Pool::load();
-    totals.liquidity += totals.liquidity_fees;
-    totals.liquidity_fees = 0;
+    ledger::fees_join_pool(&mut totals);
     let part = |x: u128| shares::mul_div_floor(lp_shares, x, pool.lp_shares).unwrap_or(0);
     let (near, tokens, claim) = (part(totals.liquidity), part(pool.tokens), part(pool.claim));
     require!(near >= min_near, "The withdrawal would pay less than min_near");
@@ -318,14 +313,14 @@ pub fn remove_liquidity(lp_shares: u128, min_near: u128) -> u128 {
         }
         state::save_holder(&account_id, &holder);
     }
-    totals.liquidity -= near;
+    ledger::liquidity_out(&mut totals, near);
     pool.tokens -= tokens;
     pool.claim -= claim;
     pool.lp_shares -= lp_shares;
     let mut refund = near;
     if owned == lp_shares {
         let cost = provider_storage_cost(&account_id);
-        totals.storage_deposits -= cost;
+        ledger::storage_out(&mut totals, cost);
         refund += cost;
         env::storage_remove(&provider_key(&account_id));
     } else {
@@ -347,28 +342,20 @@ pub fn remove_liquidity(lp_shares: u128, min_near: u128) -> u128 {
 pub fn epoch_work(totals: &mut Totals, config: &Config) {
     let mut pool = Pool::load();
     let epoch = env::epoch_height();
-    totals.liquidity += totals.liquidity_fees;
-    totals.liquidity_fees = 0;
+    ledger::fees_join_pool(totals);
     if totals.treasury_fees > 0
         && let Some(mut treasury) = state::holder(&config.treasury_id)
     {
-        let fee = std::mem::take(&mut totals.treasury_fees);
-        let minted = math::shares_for_deposit(fee, totals.total_staked, totals.total_shares);
+        // Tokens at the price before the fee joins the pool.
+        let minted = math::shares_for_deposit(totals.treasury_fees, totals.total_staked, totals.total_shares);
+        ledger::stake_treasury_fees(totals);
         treasury.shares += minted;
         totals.total_shares += minted;
-        totals.total_staked += fee;
-        crate::ledger::add_fresh_stake(totals, fee);
         state::save_holder(&config.treasury_id, &treasury);
         events::ft_mint(&config.treasury_id, minted);
     }
-    let burnt = refill(totals, &mut pool);
-    if burnt > 0 {
-        events::ft_burn(&env::current_account_id(), burnt);
-    }
     if pool.claim > 0 && pool.claim_unlock_epoch <= epoch && totals.reserve >= pool.claim {
-        totals.reserve -= pool.claim;
-        totals.unstaked -= pool.claim;
-        totals.liquidity += std::mem::take(&mut pool.claim);
+        ledger::pool_claim_collected(totals, std::mem::take(&mut pool.claim));
     }
     let value = math::value_of(pool.tokens, totals.total_staked, totals.total_shares);
     if pool.claim == 0 && value > LiquidityConfig::load().unstake_threshold {

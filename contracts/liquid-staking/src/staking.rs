@@ -9,6 +9,7 @@
 //! first pays holders' unstaked balances that are still waiting to be requested from validators
 //! (`to_unstake`), and an unstake is first paid out of the buffer.
 
+use crate::ledger;
 use crate::state::{self, Holder, Totals};
 use crate::{events, math};
 use near_sdk::{AccountId, env, require};
@@ -44,7 +45,6 @@ fn mint(totals: &mut Totals, holder: &mut Holder, amount: u128) -> u128 {
     require!(shares > 0, "The amount is too small to mint any liquid token");
     holder.shares += shares;
     totals.total_shares += shares;
-    totals.total_staked += amount;
     shares
 }
 
@@ -58,19 +58,9 @@ fn stake_unstaked(amount: Option<u128>) {
     let mut totals = Totals::load();
     crate::governance::assert_not_paused(&totals);
     holder.unstaked -= amount;
-    totals.unstaked -= amount;
-    // The NEAR backing this unstaked balance returns to the pool. Which NEAR backs which claim
-    // is not tracked per holder, so the least ready funding goes first: a request not yet sent to
-    // validators is cancelled, then NEAR being unstaked at validators (buffered when withdrawn),
-    // and only then reserve NEAR, which other holders' claims may already be counting on.
-    let cancelled = amount.min(totals.to_unstake);
-    totals.to_unstake -= cancelled;
-    let from_validators = (amount - cancelled).min(totals.claims_unstaking);
-    totals.claims_unstaking -= from_validators;
-    let from_reserve = amount - cancelled - from_validators;
-    totals.reserve -= from_reserve;
-    totals.buffered += from_reserve;
+    // Tokens at the price before the NEAR rejoins the pool.
     let shares = mint(&mut totals, &mut holder, amount);
+    ledger::restake_claim(&mut totals, amount);
     state::save_holder(&account_id, &holder);
     totals.save();
     events::stake("stake", &account_id, amount, shares);
@@ -82,13 +72,7 @@ fn stake_unstaked(amount: Option<u128>) {
 /// exit queue, and the promise is when validators can release it ([`crate::exit`]).
 pub fn burn_for_claim(totals: &mut Totals, amount: u128, shares: u128) -> u64 {
     totals.total_shares -= shares;
-    totals.total_staked -= amount;
-    totals.unstaked += amount;
-    let from_buffer = amount.min(totals.buffered);
-    totals.buffered -= from_buffer;
-    totals.reserve += from_buffer;
-    let queued = amount - from_buffer;
-    totals.to_unstake += queued;
+    let queued = ledger::claim_from_stake(totals, amount);
     let epoch = env::epoch_height();
     if queued == 0 {
         return epoch + NUM_EPOCHS_TO_UNLOCK;
@@ -130,13 +114,8 @@ fn withdraw_amount(amount: Option<u128>) {
         "The unstaked balance is not yet available due to unstaking delay"
     );
     let mut totals = Totals::load();
-    require!(
-        totals.reserve >= amount,
-        "The reserve cannot pay this withdrawal yet: the epoch crank has not collected it from the validators"
-    );
+    ledger::pay_out(&mut totals, amount);
     holder.unstaked -= amount;
-    totals.unstaked -= amount;
-    totals.reserve -= amount;
     events::withdraw(&account_id, amount);
     let mut paid = amount;
     // A holder that leaves with nothing gets its storage deposit back with its last withdrawal:
@@ -159,8 +138,7 @@ pub fn deposit() {
     let mut totals = Totals::load();
     let (mut holder, amount) = take_deposit(&mut totals, &account_id);
     holder.unstaked += amount;
-    totals.unstaked += amount;
-    totals.reserve += amount;
+    ledger::deposit_liquid(&mut totals, amount);
     state::save_holder(&account_id, &holder);
     totals.save();
     events::deposit(&account_id, amount);
@@ -173,7 +151,7 @@ pub fn deposit_and_stake() -> u128 {
     let mut totals = Totals::load();
     let (mut holder, amount) = take_deposit(&mut totals, &account_id);
     let shares = mint(&mut totals, &mut holder, amount);
-    crate::ledger::add_fresh_stake(&mut totals, amount);
+    ledger::stake_deposit(&mut totals, amount);
     events::stake("deposit_and_stake", &account_id, amount, shares);
     events::ft_mint(&account_id, shares);
     state::save_holder(&account_id, &holder);

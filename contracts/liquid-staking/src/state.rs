@@ -221,7 +221,7 @@ pub fn register(totals: &mut Totals, account_id: &AccountId) -> Holder {
     let holder = Holder { index: totals.holders, ..Default::default() };
     env::storage_write(&index_key(totals.holders), account_id.as_bytes());
     totals.holders += 1;
-    totals.storage_deposits += storage_cost(account_id);
+    crate::ledger::storage_in(totals, storage_cost(account_id));
     holder
 }
 
@@ -238,7 +238,7 @@ pub fn unregister(totals: &mut Totals, account_id: &AccountId, holder: &Holder) 
     env::storage_remove(&index_key(last));
     env::storage_remove(&holder_key(account_id));
     totals.holders = last;
-    totals.storage_deposits -= storage_cost(account_id);
+    crate::ledger::storage_out(totals, storage_cost(account_id));
 }
 
 /// The account id of holder number `index`.

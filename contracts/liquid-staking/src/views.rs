@@ -2,7 +2,7 @@
 //! read as zeros), plus the holder details, configuration and a solvency check.
 
 use crate::state::{self, Config, Fraction, Holder, Totals};
-use crate::{TokenMetadata, json, math};
+use crate::{TokenMetadata, json, ledger, math};
 use near_sdk::{AccountId, env};
 
 fn staked_balance(holder: &Holder, totals: &Totals) -> u128 {
@@ -103,14 +103,11 @@ pub fn metadata_json(m: &TokenMetadata) -> String {
 /// what the pool owes its providers and the treasury; the difference is rewards held back by the
 /// rate bound); the account's liquid balance against the NEAR the buckets say it holds (buffered,
 /// reserve, storage deposits, the pool's NEAR and fees; the surplus is donations and the
-/// operator's own funds).
+/// operator's own funds); `solvent` when [`ledger::check`] finds every invariant holding.
 pub fn solvency() -> String {
     let t = Totals::load();
-    let pools = t.liquidity + t.liquidity_fees + t.treasury_fees;
-    let assets = t.buffered + t.reserve + t.delegated + t.unstaking + pools;
-    let liabilities = t.total_staked + t.unstaked + pools;
+    let (assets, liabilities, tracked) = (ledger::assets(&t), ledger::liabilities(&t), ledger::tracked(&t));
     let balance = env::account_balance().as_yoctonear();
-    let tracked = t.buffered + t.reserve + t.storage_deposits + pools;
     format!(
         concat!(
             r#"{{"totals":{{"total_shares":{},"total_staked":{},"buffered":{},"reserve":{},"unstaked":{},"#,
@@ -139,6 +136,6 @@ pub fn solvency() -> String {
         json::u128(liabilities),
         json::u128(balance),
         json::u128(tracked),
-        assets >= liabilities && balance >= tracked
+        ledger::check(&t, balance).is_ok()
     )
 }
