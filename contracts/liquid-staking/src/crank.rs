@@ -193,7 +193,6 @@ fn get_account_args() -> String {
 /// (a stake leaves the buffer, an unstake leaves the delegated stake); a withdrawal is accounted
 /// when the pool confirms it.
 fn send(index: u16, v: &mut Validator, op: Op, amount: u128, claims: u128, totals: &mut Totals) {
-    let stuck = v.stuck();
     let id = env::block_height();
     let prior_unlock = v.unlock_epoch;
     let pool = &v.account_id;
@@ -227,7 +226,7 @@ fn send(index: u16, v: &mut Validator, op: Op, amount: u128, claims: u128, total
     };
     let (method, gas) = if op == Op::Sync { ("on_sync", ON_SYNC_GAS) } else { ("on_action", ON_ACTION_GAS) };
     callback(call, method, index, id, gas);
-    ledger::restate_stuck(totals, stuck, v.stuck());
+    restate_stuck(v, totals);
     let epoch = env::epoch_height();
     v.pending = Some(Pending { op, amount, claims, id, epoch, reconciling: false, prior_unlock });
 }
@@ -350,17 +349,23 @@ fn plausible(v: &Validator, staked: u128, unstaked: u128, epoch: u64) -> bool {
     }
 }
 
+/// Brings what the validator adds to `Totals::stuck` up to date.
+fn restate_stuck(v: &mut Validator, totals: &mut Totals) {
+    let stuck = v.stuck_in(env::epoch_height());
+    ledger::restate_stuck(totals, v.stuck, stuck);
+    v.stuck = stuck;
+}
+
 /// Marks a validator faulty: its stake leaves the targets and the exit queue's capacity, and
 /// its answers are never read again.
 fn mark_faulty(v: &mut Validator, set: &mut ValidatorSet, totals: &mut Totals, reason: &str) {
     if !v.faulty {
-        let stuck = v.stuck();
         v.faulty = true;
         set.faulty += 1;
         // The holders' claims it was unstaking are asked of the other validators instead, and
         // what it is unstaking is not counted on to return.
         ledger::requeue_claims(totals, std::mem::take(&mut v.claims));
-        ledger::restate_stuck(totals, stuck, v.stuck());
+        restate_stuck(v, totals);
         v.draining = v.set_draining(set, true);
         events::validator_faulty(&v.account_id, reason);
     }
@@ -384,10 +389,9 @@ pub fn on_sync() {
             }
             Some((staked, unstaked, can_withdraw)) => {
                 v.failed_syncs = 0;
-                let stuck = v.stuck();
                 let change = ledger::record_balances(&mut totals, (v.staked, v.unstaked), (staked, unstaked));
                 (v.staked, v.unstaked) = (staked, unstaked);
-                ledger::restate_stuck(&mut totals, stuck, v.stuck());
+                restate_stuck(&mut v, &mut totals);
                 // A pool that lost unstaked NEAR releases less for the claims it held.
                 if v.claims > unstaked {
                     ledger::requeue_claims(&mut totals, v.claims - unstaked);
@@ -445,9 +449,8 @@ pub fn on_action() {
 fn settle(index: u16, mut v: Validator, succeeded: bool) {
     let pending = v.pending.take().unwrap_or_else(|| env::panic_str("the operation was checked to be in flight"));
     let mut totals = Totals::load();
-    let stuck = v.stuck();
     apply_outcome(&mut v, &pending, succeeded, &mut totals);
-    ledger::restate_stuck(&mut totals, stuck, v.stuck());
+    restate_stuck(&mut v, &mut totals);
     recount_capacity(&mut v, &mut totals);
     validators::save(index, &v);
     totals.save();
@@ -470,7 +473,7 @@ fn apply_outcome(v: &mut Validator, p: &Pending, succeeded: bool, totals: &mut T
             ledger::unstake_failed(totals, p.amount, p.claims);
         }
         (Op::Withdraw, true) => {
-            v.stalled = false;
+            v.stalled_at = 0;
             v.unstaked -= p.amount;
             let claims = p.amount.min(v.claims);
             v.claims -= claims;
@@ -479,7 +482,9 @@ fn apply_outcome(v: &mut Validator, p: &Pending, succeeded: bool, totals: &mut T
         (Op::Withdraw, false) => {
             // Until a withdrawal succeeds, what it is moving is not counted on to pay the
             // queue (the claims it holds wait for the retry).
-            v.stalled = true;
+            if v.stalled_at == 0 {
+                v.stalled_at = env::epoch_height();
+            }
         }
         (Op::Stake, true) | (Op::Sync, _) => {}
     }

@@ -48,16 +48,17 @@ fn mint(totals: &mut Totals, holder: &mut Holder, amount: u128) -> u128 {
     shares
 }
 
-/// Moves `amount` (all when `None`) of the caller's unstaked NEAR back into the pool.
+/// Moves `amount` (all when `None`) of what the caller is owed back into the pool, deposits
+/// first.
 fn stake_unstaked(amount: Option<u128>) {
     let account_id = env::predecessor_account_id();
     let mut holder = state::holder(&account_id).unwrap_or_default();
-    let amount = amount.unwrap_or(holder.unstaked);
+    let amount = amount.unwrap_or(holder.owed());
     require!(amount > 0, "Staking amount should be positive");
-    require!(holder.unstaked >= amount, "Not enough unstaked balance to stake");
+    require!(holder.owed() >= amount, "Not enough unstaked balance to stake");
     let mut totals = Totals::load();
     crate::governance::assert_not_paused(&totals);
-    holder.unstaked -= amount;
+    holder.take_owed(amount);
     // Tokens at the price before the NEAR rejoins the pool.
     let shares = mint(&mut totals, &mut holder, amount);
     ledger::restake_claim(&mut totals, amount);
@@ -101,26 +102,28 @@ fn unstake_shares(account_id: &AccountId, totals: &mut Totals, mut holder: Holde
     events::ft_burn(account_id, shares);
 }
 
-/// Withdraws `amount` (all when `None`) of the caller's unstaked balance once its unlock epoch
-/// has come.
+/// Withdraws `amount` (all that is withdrawable when `None`) of what the caller is owed: its
+/// deposits at any time, its unstaked NEAR once its unlock epoch has come (deposits go first).
 fn withdraw_amount(amount: Option<u128>) {
     let account_id = env::predecessor_account_id();
     let mut holder = state::holder(&account_id).unwrap_or_default();
-    let amount = amount.unwrap_or(holder.unstaked);
+    // Deposits are withdrawable at once; unstaked NEAR from its unlock epoch.
+    let epoch = env::epoch_height();
+    // `withdraw_all` takes what is withdrawable now (all it is owed, when nothing is yet, so the
+    // error says why).
+    let withdrawable = holder.withdrawable(epoch);
+    let amount = amount.unwrap_or(if withdrawable > 0 { withdrawable } else { holder.owed() });
     require!(amount > 0, "Withdrawal amount should be positive");
-    require!(holder.unstaked >= amount, "Not enough unstaked balance to withdraw");
-    require!(
-        env::epoch_height() >= holder.unlock_epoch as u64,
-        "The unstaked balance is not yet available due to unstaking delay"
-    );
+    require!(holder.owed() >= amount, "Not enough unstaked balance to withdraw");
+    require!(holder.withdrawable(epoch) >= amount, "The unstaked balance is not yet available due to unstaking delay");
     let mut totals = Totals::load();
     ledger::pay_out(&mut totals, amount);
-    holder.unstaked -= amount;
+    holder.take_owed(amount);
     events::withdraw(&account_id, amount);
     let mut paid = amount;
     // A holder that leaves with nothing gets its storage deposit back with its last withdrawal:
     // lockup contracts, which cannot call `storage_unregister`, would otherwise leave it here.
-    if holder.shares == 0 && holder.unstaked == 0 && crate::liquidity::lp_shares_of(&account_id) == 0 {
+    if holder.shares == 0 && holder.owed() == 0 && crate::liquidity::lp_shares_of(&account_id) == 0 {
         let cost = state::storage_cost(&account_id);
         state::unregister(&mut totals, &account_id, &holder);
         events::unregister(&account_id, cost);
@@ -137,7 +140,7 @@ pub fn deposit() {
     let account_id = env::predecessor_account_id();
     let mut totals = Totals::load();
     let (mut holder, amount) = take_deposit(&mut totals, &account_id);
-    holder.unstaked += amount;
+    holder.deposited += amount;
     ledger::deposit_liquid(&mut totals, amount);
     state::save_holder(&account_id, &holder);
     totals.save();

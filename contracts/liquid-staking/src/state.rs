@@ -10,10 +10,10 @@
 //! | `v` + index (u16 LE) | a validator ([`crate::validators`]) |
 //! | `V` + account id | a validator's index |
 //! | `m` | token metadata (`ft_metadata` only) |
-//! | `a` + account id | [`Holder`]: tokens and unstaked NEAR (40 bytes) |
+//! | `a` + account id | [`Holder`]: tokens, unstaked and deposited NEAR (56 bytes) |
 //! | `i` + index (u32 LE) | the account id of holder number `index`, for paging |
 //!
-//! A holder occupies `126 + 2 * len(account id)` bytes, which it pays for when it registers.
+//! A holder occupies `142 + 2 * len(account id)` bytes, which it pays for when it registers.
 
 use near_sdk::borsh::{BorshDeserialize, BorshSerialize};
 use near_sdk::{AccountId, env, near};
@@ -24,9 +24,9 @@ pub const METADATA: &[u8] = b"m";
 const HOLDER: u8 = b'a';
 const INDEX: u8 = b'i';
 
-/// Bytes a holder occupies beyond twice its account id: the holder record (1-byte prefix, 40-byte
+/// Bytes a holder occupies beyond twice its account id: the holder record (1-byte prefix, 56-byte
 /// value, 40 bytes of record overhead) and the index entry (5-byte key, 40 bytes of overhead).
-const HOLDER_BYTES: u64 = 1 + 40 + 40 + 5 + 40;
+const HOLDER_BYTES: u64 = 1 + 56 + 40 + 5 + 40;
 
 /// The pool's supply, price and asset buckets. Assets are tracked here, never inferred from the
 /// account balance, so NEAR sent to the contract outside these flows cannot move the price.
@@ -83,12 +83,38 @@ pub struct Totals {
 pub struct Holder {
     /// Liquid staking tokens (the holder's shares of the pool).
     pub shares: u128,
-    /// NEAR owed to the holder: deposits not staked and unstaked NEAR.
+    /// Unstaked NEAR owed to the holder, withdrawable from `unlock_epoch`.
     pub unstaked: u128,
+    /// NEAR the holder deposited and has not staked: withdrawable at any time.
+    pub deposited: u128,
     /// The epoch from which `unstaked` may be withdrawn.
     pub unlock_epoch: u32,
     /// Position in the holder index.
     pub index: u32,
+}
+
+impl Holder {
+    /// All the NEAR owed to the holder: the staking-pool interface's unstaked balance.
+    pub fn owed(&self) -> u128 {
+        self.unstaked + self.deposited
+    }
+
+    /// Whether the unstaked part can be withdrawn in `epoch`.
+    pub fn unlocked(&self, epoch: u64) -> bool {
+        self.unstaked == 0 || self.unlock_epoch as u64 <= epoch
+    }
+
+    /// What the holder can withdraw in `epoch`: its deposits, and its unstaked NEAR once unlocked.
+    pub fn withdrawable(&self, epoch: u64) -> u128 {
+        self.deposited + if self.unlocked(epoch) { self.unstaked } else { 0 }
+    }
+
+    /// Takes `amount` of what it is owed, deposits first (they wait for nothing).
+    pub fn take_owed(&mut self, amount: u128) {
+        let from_deposits = amount.min(self.deposited);
+        self.deposited -= from_deposits;
+        self.unstaked -= amount - from_deposits;
+    }
 }
 
 /// A ratio, such as the owner's share of rewards.

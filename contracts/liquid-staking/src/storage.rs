@@ -1,5 +1,5 @@
 //! NEP-145 storage management. A holder pays exactly the storage its records occupy
-//! (`126 + 2 * len(account id)` bytes) when it registers, here or with its first deposit, and
+//! (`142 + 2 * len(account id)` bytes) when it registers, here or with its first deposit, and
 //! gets it back when it unregisters. Nothing more can be deposited for storage.
 
 use crate::state::{self, Totals};
@@ -53,7 +53,7 @@ pub fn storage_unregister(force: bool) -> bool {
     let Some(holder) = state::holder(&account_id) else {
         return false;
     };
-    require!(holder.unstaked == 0, "Withdraw the unstaked balance before unregistering");
+    require!(holder.owed() == 0, "Withdraw the unstaked balance before unregistering");
     let mut totals = Totals::load();
     if holder.shares > 0 {
         require!(force, "Can't unregister the account with the positive balance without force");

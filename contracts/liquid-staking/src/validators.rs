@@ -90,8 +90,11 @@ pub struct Validator {
     pub failed_epoch: u64,
     /// After a failed call, the crank leaves the validator alone until this block.
     pub retry_at: u64,
-    /// Its last withdrawal failed: what it is unstaking is not counted on until one succeeds.
-    pub stalled: bool,
+    /// The epoch its withdrawals started failing (0: they do not): from the next epoch, what it
+    /// is moving is not counted on until one succeeds.
+    pub stalled_at: u64,
+    /// What it adds to `Totals::stuck` (see [`Validator::stuck`]).
+    pub stuck: u128,
 }
 
 /// What the crank makes of a validator.
@@ -140,11 +143,13 @@ impl Validator {
         }
     }
 
-    /// The part of `Totals::stuck` this validator accounts for: what it is unstaking beyond the
-    /// claims it holds (all of it once faulty: its claims are re-queued), if it is faulty or its
-    /// withdrawals fail.
-    pub fn stuck(&self) -> u128 {
-        if self.faulty || self.stalled { self.unstaked.saturating_sub(self.claims) } else { 0 }
+    /// What this validator should add to `Totals::stuck` in `epoch`: what it is unstaking beyond
+    /// the claims it holds (all of it once faulty: its claims are re-queued), if it is faulty or
+    /// its withdrawals have failed since an earlier epoch (a failure in this epoch may be
+    /// retried in time, so the queue keeps counting on it until the epoch ends).
+    pub fn stuck_in(&self, epoch: u64) -> u128 {
+        let stalled = self.stalled_at != 0 && self.stalled_at < epoch;
+        if self.faulty || stalled { self.unstaked.saturating_sub(self.claims) } else { 0 }
     }
 
     /// Whether the validator can unstake now without delaying what it is already unstaking:
@@ -275,7 +280,8 @@ pub fn add(account_id: AccountId, weight: u32, base_stake: u128) {
             failed_syncs: 0,
             failed_epoch: 0,
             retry_at: 0,
-            stalled: false,
+            stalled_at: 0,
+            stuck: 0,
         },
     );
     set.count += 1;
@@ -316,7 +322,7 @@ pub fn remove(account_id: &AccountId) {
     totals.capacity.roll(env::epoch_height());
     totals.capacity.remove(v.capacity);
     if held > 0 {
-        crate::ledger::restate_stuck(&mut totals, v.stuck(), 0);
+        crate::ledger::restate_stuck(&mut totals, v.stuck, 0);
         crate::ledger::write_off(&mut totals, v.staked, v.unstaked, v.claims);
         crate::events::write_off(account_id, held);
     }

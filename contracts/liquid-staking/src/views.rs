@@ -10,13 +10,13 @@ fn staked_balance(holder: &Holder, totals: &Totals) -> u128 {
 }
 
 fn can_withdraw(holder: &Holder) -> bool {
-    holder.unlock_epoch as u64 <= env::epoch_height()
+    holder.unlocked(env::epoch_height())
 }
 
 fn account_json(account_id: &AccountId, holder: &Holder, totals: &Totals) -> String {
     format!(
         r#"{{"account_id":"{account_id}","unstaked_balance":{},"staked_balance":{},"can_withdraw":{}}}"#,
-        json::u128(holder.unstaked),
+        json::u128(holder.owed()),
         json::u128(staked_balance(holder, totals)),
         can_withdraw(holder)
     )
@@ -32,7 +32,7 @@ pub fn staked(account_id: &AccountId) -> u128 {
 }
 
 pub fn unstaked(account_id: &AccountId) -> u128 {
-    state::holder(account_id).map_or(0, |h| h.unstaked)
+    state::holder(account_id).map_or(0, |h| h.owed())
 }
 
 pub fn is_unstaked_available(account_id: &AccountId) -> bool {
@@ -55,10 +55,11 @@ pub fn accounts(from_index: u64, limit: u64) -> String {
 pub fn holder(account_id: &AccountId) -> String {
     let holder = state::holder(account_id).unwrap_or_default();
     format!(
-        r#"{{"account_id":"{account_id}","shares":{},"staked_balance":{},"unstaked_balance":{},"unlock_epoch":{},"can_withdraw":{}}}"#,
+        r#"{{"account_id":"{account_id}","shares":{},"staked_balance":{},"unstaked_balance":{},"deposited_balance":{},"unlock_epoch":{},"can_withdraw":{}}}"#,
         json::u128(holder.shares),
         json::u128(staked_balance(&holder, &Totals::load())),
-        json::u128(holder.unstaked),
+        json::u128(holder.owed()),
+        json::u128(holder.deposited),
         holder.unlock_epoch,
         can_withdraw(&holder)
     )

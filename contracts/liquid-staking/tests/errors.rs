@@ -79,7 +79,7 @@ fn bad_staking_calls_fail_cleanly() {
         (
             &alice,
             "withdraw",
-            json!({"amount": NEAR.to_string()}),
+            json!({"amount": (2 * NEAR + 1).to_string()}),
             0,
             "The unstaked balance is not yet available due to unstaking delay".into(),
         ),

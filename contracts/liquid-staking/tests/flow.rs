@@ -12,7 +12,7 @@ fn the_documented_near_cli_flow_works_for_a_new_account() {
     let t = setup();
     let alice = t.net.create_account("alice", 100 * NEAR);
     let cost = storage_cost(&alice);
-    assert_eq!(cost, 1_460_000_000_000_000_000_000);
+    assert_eq!(cost, 1_620_000_000_000_000_000_000);
     let staked = 10 * NEAR - cost;
 
     let out = t.call(&alice, "deposit_and_stake", json!({}), 10 * NEAR).unwrap();
@@ -45,7 +45,7 @@ fn the_documented_near_cli_flow_works_for_a_new_account() {
     assert_eq!(t.unstaked(&alice), staked);
     assert_eq!(
         t.view::<serde_json::Value>("get_holder", json!({"account_id": alice.id()})),
-        json!({"account_id":"alice.near","shares":"0","staked_balance":"0","unstaked_balance":staked.to_string(),"unlock_epoch":unlock,"can_withdraw":false})
+        json!({"account_id":"alice.near","shares":"0","staked_balance":"0","unstaked_balance":staked.to_string(),"deposited_balance":"0","unlock_epoch":unlock,"can_withdraw":false})
     );
 
     for _ in 0..3 {

@@ -125,6 +125,31 @@ fn a_pool_that_returns_values_is_paid_exactly_once() {
     t.assert_solvent();
 }
 
+/// NEAR parked with `deposit` is the holder's alone and withdrawable at once, even while its
+/// unstaked NEAR waits for its unlock epoch; `withdraw_all` takes what is withdrawable.
+#[test]
+fn a_deposit_is_withdrawable_at_once_while_a_claim_waits() {
+    let (t, _, alice) = two_validators();
+    t.call(&alice, "unstake", json!({"amount": (100 * NEAR).to_string()}), 0).unwrap();
+    t.crank();
+    t.call(&alice, "deposit", json!({}), 30 * NEAR).unwrap();
+    let holder: Value = t.view("get_holder", json!({"account_id": alice.id()}));
+    assert_eq!(holder["unstaked_balance"], json!((130 * NEAR).to_string()));
+    assert_eq!(holder["deposited_balance"], json!((30 * NEAR).to_string()));
+    assert_eq!(holder["can_withdraw"], json!(false));
+    let out = t.call(&alice, "withdraw", json!({"amount": (30 * NEAR + 1).to_string()}), 0);
+    assert!(out.failure().unwrap().contains("not yet available due to unstaking delay"));
+    assert_eq!(withdraw_all(&t, &alice), Ok(30 * NEAR));
+    assert_eq!(t.unstaked(&alice), 100 * NEAR);
+    let unlock = unlock_epoch(&t, &alice);
+    while t.net.epoch_height() < unlock {
+        assert!(withdraw_all(&t, &alice).unwrap_err().contains("not yet available"));
+        t.net.advance_epochs(1);
+        t.crank();
+    }
+    assert_eq!(withdraw_all(&t, &alice), Ok(100 * NEAR));
+}
+
 /// Delegates 1,000 NEAR over two validators and cranks into the next epoch.
 fn two_validators() -> (Lst, Vec<Account>, Account) {
     let t = setup();

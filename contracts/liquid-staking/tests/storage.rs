@@ -12,15 +12,15 @@ fn the_first_deposit_pays_exactly_the_storage_the_holder_adds() {
     let before = t.lst.state().storage_usage;
     t.call(&alice, "deposit_and_stake", json!({}), 10 * NEAR).unwrap();
     let added = t.lst.state().storage_usage - before;
-    assert_eq!(added, 126 + 2 * alice.id().len() as u64);
-    assert_eq!(added, 146);
+    assert_eq!(added, 142 + 2 * alice.id().len() as u64);
+    assert_eq!(added, 162);
     assert_eq!(storage_cost(&alice), added as u128 * BYTE_COST);
     assert_eq!(
         t.view::<Value>("storage_balance_of", json!({"account_id": alice.id()})),
         json!({"total": storage_cost(&alice).to_string(), "available": "0"})
     );
     assert_eq!(t.view::<Value>("storage_balance_of", json!({"account_id": "nobody.near"})), Value::Null);
-    let bound = ((126 + 128) * BYTE_COST).to_string();
+    let bound = ((142 + 128) * BYTE_COST).to_string();
     assert_eq!(t.view::<Value>("storage_balance_bounds", json!({})), json!({"min": bound, "max": bound}));
     // A second deposit adds no storage.
     let before = t.lst.state().storage_usage;

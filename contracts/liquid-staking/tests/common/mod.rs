@@ -13,9 +13,9 @@ pub fn setup() -> Lst {
     Lst::deploy(Localnet::new())
 }
 
-/// Storage a holder pays for: 126 bytes plus twice its account id.
+/// Storage a holder pays for: 142 bytes plus twice its account id.
 pub fn storage_cost(account: &Account) -> u128 {
-    (126 + 2 * account.id().len() as u128) * BYTE_COST
+    (142 + 2 * account.id().len() as u128) * BYTE_COST
 }
 
 /// Views and checks the tests share.
