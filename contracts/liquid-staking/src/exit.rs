@@ -37,7 +37,7 @@ use near_sdk::near;
 
 /// The first epoch a waiting validator is free again (`u64::MAX`: none waits).
 pub fn next_release(capacity: &Capacity, releases: &Releases) -> u64 {
-    releases.iter().position(|&s| s > 0).map_or(u64::MAX, |k| capacity.epoch + 1 + k as u64)
+    releases.at.iter().position(|&s| s > 0).map_or(u64::MAX, |k| capacity.epoch + 1 + k as u64)
 }
 
 /// Epochs from a pool unstake to its release (the core staking pool's `NUM_EPOCHS_TO_UNLOCK`).
@@ -47,11 +47,18 @@ pub const NUM_EPOCHS_TO_UNLOCK: u64 = 4;
 /// release: 4 after an unstake, one more when the pool's answer lands a block later).
 const SLOTS: usize = 8;
 
-/// Stake at validators waiting out an unstake, by the epoch they are free again: `[k]` from
-/// `Capacity::epoch + 1 + k` (validators in `added` are here too, at `epoch + 4`). Stored apart
-/// from [`Capacity`] (which every call reads with the totals): only the crank and unstakes that
-/// must look past this epoch read it.
-pub type Releases = [u128; SLOTS];
+/// Stake at validators waiting out an unstake, by the epoch they are free again, and this epoch's
+/// late unstakes. Stored apart from [`Capacity`] (which every call reads with the totals): only
+/// the crank and unstakes that must look past this epoch read it.
+#[near(serializers = [borsh])]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Releases {
+    /// `at[k]` is free from `Capacity::epoch + 1 + k` (validators in `added` are here too, at
+    /// `epoch + 4`).
+    pub at: [u128; SLOTS],
+    /// NEAR of late unstakes made in `Capacity::epoch` still in the queue (its last part).
+    pub late: u128,
+}
 
 const RELEASES: &[u8] = b"r";
 
@@ -79,8 +86,6 @@ pub struct Capacity {
     pub late_from_block: u64,
     /// Blocks in an epoch, to tell when later epochs turn late before the crank has run in them.
     pub epoch_blocks: u64,
-    /// NEAR of late unstakes made in `epoch` still in the queue (the queue's last part).
-    pub late: u128,
 }
 
 /// Where a validator's stake counts in [`Capacity`]: its amount and the epoch it is free from
@@ -100,9 +105,10 @@ impl Capacity {
             return self.clone();
         }
         let shift = (epoch - self.epoch).min(SLOTS as u64) as usize;
-        let free = self.free + releases[..shift].iter().sum::<u128>();
-        releases.copy_within(shift.., 0);
-        releases[SLOTS - shift..].fill(0);
+        let free = self.free + releases.at[..shift].iter().sum::<u128>();
+        releases.at.copy_within(shift.., 0);
+        releases.at[SLOTS - shift..].fill(0);
+        releases.late = 0;
         Capacity {
             epoch,
             free,
@@ -147,7 +153,7 @@ impl Capacity {
             None => change(&mut self.free),
             Some(k) => {
                 let mut releases = load_releases();
-                change(&mut releases[(k as usize).min(SLOTS - 1)]);
+                change(&mut releases.at[(k as usize).min(SLOTS - 1)]);
                 save_releases(&releases);
             }
         }
@@ -165,6 +171,13 @@ impl Capacity {
         if share.amount > 0 {
             self.apply(share, true);
         }
+    }
+
+    /// Counts a late unstake of `amount` in the queue (the figures are rolled to its epoch).
+    pub fn add_late(&self, amount: u128) {
+        let mut releases = load_releases();
+        releases.late += amount;
+        save_releases(&releases);
     }
 
     /// Whether an unstake in `block` of `epoch` (at or after `self.epoch`) is late.
@@ -197,7 +210,8 @@ impl Capacity {
         let first = self.epoch + late as u64;
         // Requests made before this one this epoch, not yet sent (the late ones are the last).
         let earlier = queue - amount;
-        let unsent_early = earlier - earlier.min(self.late);
+        let late_queued = if late { releases().late } else { 0 };
+        let unsent_early = earlier - earlier.min(late_queued);
         // What validators can take at `first`, and how much of `added` the queue ahead may
         // use up in this epoch (so it is not there when those validators are released).
         let (mut capacity, used_added) = match (late, unsent_early) {
@@ -210,7 +224,7 @@ impl Capacity {
             return first;
         }
         let mut last = first.max(self.epoch + NUM_EPOCHS_TO_UNLOCK);
-        for (k, &stake) in releases().iter().enumerate().filter(|(_, s)| **s > 0) {
+        for (k, &stake) in releases().at.iter().enumerate().filter(|(_, s)| **s > 0) {
             let free_at = self.epoch + 1 + k as u64;
             let used = if free_at == self.epoch + NUM_EPOCHS_TO_UNLOCK { used_added } else { 0 };
             capacity += stake - used.min(stake);
@@ -231,11 +245,11 @@ mod tests {
     struct Case(Capacity, Releases);
 
     fn case(free: u128, added: u128, at: &[(u64, u128)]) -> Case {
-        let mut releases = [0; SLOTS];
+        let mut releases = Releases::default();
         for &(epoch, stake) in at {
-            releases[(epoch - 11) as usize] = stake;
+            releases.at[(epoch - 11) as usize] = stake;
         }
-        Case(Capacity { epoch: 10, free, added, late_from_block: 1_000, epoch_blocks: 100, late: 0 }, releases)
+        Case(Capacity { epoch: 10, free, added, late_from_block: 1_000, epoch_blocks: 100 }, releases)
     }
 
     impl Case {
@@ -273,7 +287,7 @@ mod tests {
         // An earlier request of this epoch still unsent may take any free validator first, so
         // none is counted: past the last release, every validator has been free once more.
         assert_eq!(c.request(40, 10, true, 0), 14 + NUM_EPOCHS_TO_UNLOCK);
-        let with_late = Case(Capacity { late: 30, ..c.0.clone() }, c.1);
+        let with_late = Case(c.0.clone(), Releases { late: 30, ..c.1 });
         assert_eq!(with_late.request(40, 10, true, 0), 11);
     }
 
@@ -282,11 +296,11 @@ mod tests {
         let Case(c, mut releases) = case(5, 7, &[(12, 3), (14, 7)]);
         assert_eq!(next_release(&c, &releases), 12);
         let next = c.at(12, &mut releases);
-        assert_eq!((next.free, next.added, next.epoch, releases), (8, 0, 12, [0, 7, 0, 0, 0, 0, 0, 0]));
+        assert_eq!((next.free, next.added, next.epoch, releases.at), (8, 0, 12, [0, 7, 0, 0, 0, 0, 0, 0]));
         assert_eq!(next_release(&next, &releases), 14);
         assert_eq!((next.late_from_block, next.late_from(13)), (1_200, 1_300));
         let later = next.at(30, &mut releases);
-        assert_eq!((later.free, releases), (15, [0; SLOTS]));
+        assert_eq!((later.free, releases.at), (15, [0; SLOTS]));
         assert_eq!(next_release(&later, &releases), u64::MAX);
     }
 }

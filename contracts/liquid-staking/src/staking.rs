@@ -81,9 +81,9 @@ pub fn burn_for_claim(totals: &mut Totals, amount: u128, shares: u128) -> u64 {
     let capacity = &mut totals.capacity;
     let late = capacity.is_late(epoch, env::block_height());
     if late {
-        // Counted for this epoch only: a crank rolling into it starts `late` afresh.
+        // Counted for this epoch only: a crank rolling into it starts afresh.
         capacity.roll(epoch);
-        capacity.late += queued;
+        capacity.add_late(queued);
     }
     // NEAR being unstaked to move elsewhere comes back by `epoch + 4` and pays the queue first.
     let returning = totals.returning();
