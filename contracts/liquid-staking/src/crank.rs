@@ -125,12 +125,16 @@ struct View<'a> {
     epoch: u64,
     /// Past the epoch's late block: no validator that unstaked this epoch unstakes more.
     late: bool,
+    /// NEAR returning from moves, which pays the queue first ([`exit::returning`]).
+    returning: u128,
 }
 
 impl<'a> View<'a> {
     fn new(totals: &'a Totals, set: &'a ValidatorSet, config: &'a Config, crank: &'a CrankState) -> Self {
         let late = totals.capacity.is_late(crank.epoch, env::block_height());
-        View { totals, set, config, crank, epoch: crank.epoch, late }
+        let moving = totals.unstaking.saturating_sub(totals.claims_unstaking);
+        let returning = moving.saturating_sub(exit::stuck());
+        View { totals, set, config, crank, epoch: crank.epoch, late, returning }
     }
 }
 
@@ -157,7 +161,7 @@ fn decide(v: &Validator, view: &View) -> Option<(Op, u128, u128)> {
     }
     // Requests that NEAR returning from earlier moves will pay (by `epoch + 4`, never later
     // than an unstake sent now) need no unstake: the promises counted on it.
-    let to_unstake = view.totals.to_unstake.saturating_sub(view.totals.returning());
+    let to_unstake = view.totals.to_unstake.saturating_sub(view.returning);
     let over = v.staked.saturating_sub(target);
     // A validator that unstakes then waits out the delay, so it serves all the holders' requests
     // it can at once, even below its target: the unlock epochs promised to holders count on it.
@@ -226,7 +230,7 @@ fn send(index: u16, v: &mut Validator, op: Op, amount: u128, claims: u128, total
     };
     let (method, gas) = if op == Op::Sync { ("on_sync", ON_SYNC_GAS) } else { ("on_action", ON_ACTION_GAS) };
     callback(call, method, index, id, gas);
-    restate_stuck(v, totals);
+    restate_stuck(v);
     let epoch = env::epoch_height();
     v.pending = Some(Pending { op, amount, claims, id, epoch, reconciling: false, prior_unlock });
 }
@@ -260,7 +264,7 @@ pub fn crank() -> u32 {
     if new_epoch {
         let late_blocks = config.epoch_blocks / 20;
         totals.capacity.late_from_block = crank.start_block + config.epoch_blocks - late_blocks;
-        totals.capacity.epoch_blocks = config.epoch_blocks;
+        exit::set_epoch_blocks(config.epoch_blocks);
         // New deposits buy the instant-unstake pool's tokens before any is delegated, once an
         // epoch (so no crank call between two swaps can change what the second one costs).
         liquidity::refill_now(&mut totals);
@@ -349,10 +353,10 @@ fn plausible(v: &Validator, staked: u128, unstaked: u128, epoch: u64) -> bool {
     }
 }
 
-/// Brings what the validator adds to `Totals::stuck` up to date.
-fn restate_stuck(v: &mut Validator, totals: &mut Totals) {
+/// Brings what the validator adds to the exit queue's `stuck` up to date.
+fn restate_stuck(v: &mut Validator) {
     let stuck = v.stuck_in(env::epoch_height());
-    ledger::restate_stuck(totals, v.stuck, stuck);
+    exit::restate_stuck(v.stuck, stuck);
     v.stuck = stuck;
 }
 
@@ -365,7 +369,7 @@ fn mark_faulty(v: &mut Validator, set: &mut ValidatorSet, totals: &mut Totals, r
         // The holders' claims it was unstaking are asked of the other validators instead, and
         // what it is unstaking is not counted on to return.
         ledger::requeue_claims(totals, std::mem::take(&mut v.claims));
-        restate_stuck(v, totals);
+        restate_stuck(v);
         v.draining = v.set_draining(set, true);
         events::validator_faulty(&v.account_id, reason);
     }
@@ -391,7 +395,7 @@ pub fn on_sync() {
                 v.failed_syncs = 0;
                 let change = ledger::record_balances(&mut totals, (v.staked, v.unstaked), (staked, unstaked));
                 (v.staked, v.unstaked) = (staked, unstaked);
-                restate_stuck(&mut v, &mut totals);
+                restate_stuck(&mut v);
                 // A pool that lost unstaked NEAR releases less for the claims it held.
                 if v.claims > unstaked {
                     ledger::requeue_claims(&mut totals, v.claims - unstaked);
@@ -450,7 +454,7 @@ fn settle(index: u16, mut v: Validator, succeeded: bool) {
     let pending = v.pending.take().unwrap_or_else(|| env::panic_str("the operation was checked to be in flight"));
     let mut totals = Totals::load();
     apply_outcome(&mut v, &pending, succeeded, &mut totals);
-    restate_stuck(&mut v, &mut totals);
+    restate_stuck(&mut v);
     recount_capacity(&mut v, &mut totals);
     validators::save(index, &v);
     totals.save();

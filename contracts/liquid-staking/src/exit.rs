@@ -58,6 +58,40 @@ pub struct Releases {
     pub at: [u128; SLOTS],
     /// NEAR of late unstakes made in `Capacity::epoch` still in the queue (its last part).
     pub late: u128,
+    /// NEAR being unstaked at faulty or stalled validators: it may not come back, so it is not
+    /// counted on to pay the queue.
+    pub stuck: u128,
+    /// Blocks in an epoch, to tell when later epochs turn late before the crank has run in them.
+    pub epoch_blocks: u64,
+}
+
+/// `stuck` follows a validator's share of it from `before` to `after`.
+pub fn restate_stuck(before: u128, after: u128) {
+    if before != after {
+        let mut releases = load_releases();
+        releases.stuck = releases.stuck.saturating_sub(before).saturating_add(after);
+        save_releases(&releases);
+    }
+}
+
+/// NEAR unstaked at faulty or stalled validators (see [`Releases::stuck`]).
+pub fn stuck() -> u128 {
+    load_releases().stuck
+}
+
+/// Records the chain's epoch length (the crank does, from its configuration).
+pub fn set_epoch_blocks(epoch_blocks: u64) {
+    let mut releases = load_releases();
+    if releases.epoch_blocks != epoch_blocks {
+        releases.epoch_blocks = epoch_blocks;
+        save_releases(&releases);
+    }
+}
+
+/// NEAR being unstaked at validators to move elsewhere (`moving`: not for claims), less what is
+/// stuck: it is back within 4 epochs and pays the exit queue first.
+pub fn returning(moving: u128, releases: &Releases) -> u128 {
+    moving.saturating_sub(releases.stuck)
 }
 
 const RELEASES: &[u8] = b"r";
@@ -84,8 +118,6 @@ pub struct Capacity {
     pub added: u128,
     /// Unstakes from this block on are late for `epoch` (`u64::MAX`: not known yet).
     pub late_from_block: u64,
-    /// Blocks in an epoch, to tell when later epochs turn late before the crank has run in them.
-    pub epoch_blocks: u64,
 }
 
 /// Where a validator's stake counts in [`Capacity`]: its amount and the epoch it is free from
@@ -109,19 +141,14 @@ impl Capacity {
         releases.at.copy_within(shift.., 0);
         releases.at[SLOTS - shift..].fill(0);
         releases.late = 0;
-        Capacity {
-            epoch,
-            free,
-            late_from_block: self.late_from(epoch),
-            epoch_blocks: self.epoch_blocks,
-            ..Default::default()
-        }
+        let late_from_block = self.late_from(epoch, releases.epoch_blocks);
+        Capacity { epoch, free, late_from_block, ..Default::default() }
     }
 
     /// The block from which unstakes are late in `epoch` (at or after `self.epoch`): epochs are
     /// `epoch_blocks` long, so it follows from the last one the crank saw.
-    pub fn late_from(&self, epoch: u64) -> u64 {
-        let later = epoch.checked_sub(self.epoch).and_then(|epochs| epochs.checked_mul(self.epoch_blocks));
+    pub fn late_from(&self, epoch: u64, epoch_blocks: u64) -> u64 {
+        let later = epoch.checked_sub(self.epoch).and_then(|epochs| epochs.checked_mul(epoch_blocks));
         later.and_then(|blocks| self.late_from_block.checked_add(blocks)).unwrap_or(u64::MAX)
     }
 
@@ -180,37 +207,39 @@ impl Capacity {
         save_releases(&releases);
     }
 
-    /// Whether an unstake in `block` of `epoch` (at or after `self.epoch`) is late.
+    /// Whether an unstake in `block` of `epoch` (at or after `self.epoch`) is late (an epoch the
+    /// crank has not run in yet needs the epoch length from the releases record).
     pub fn is_late(&self, epoch: u64, block: u64) -> bool {
-        block >= self.late_from(epoch)
+        if epoch == self.epoch {
+            return block >= self.late_from_block;
+        }
+        block >= self.late_from(epoch, load_releases().epoch_blocks)
     }
 
     /// The epoch in which the queue's last `amount` (the queue is `queue` in all, including
     /// it) will be requested from validators, for an unstake made now (`late` or not).
-    /// `returning` NEAR (unstaked at validators to move elsewhere) arrives by `epoch + 4` and
-    /// pays the queue first, as if requested now.
+    /// NEAR `moving` (unstaked at validators to move elsewhere), less what is stuck, arrives by
+    /// `epoch + 4` and pays the queue first, as if requested now.
     ///
     /// Figures from an earlier epoch (the crank has not run in this one yet) are moved to
-    /// `epoch` in memory only: validators free then are still free unless released since.
-    pub fn request_epoch(&self, epoch: u64, queue: u128, amount: u128, late: bool, returning: u128) -> u64 {
-        if self.epoch == epoch {
-            return self.walk(queue, amount, late, returning, load_releases);
-        }
-        if queue <= self.free + returning {
+    /// `epoch` in memory only: validators free then are still free unless released since. The
+    /// releases record is read only when validators free now cannot take the queue.
+    pub fn request_epoch(&self, epoch: u64, queue: u128, amount: u128, late: bool, moving: u128) -> u64 {
+        let free_now = if self.epoch == epoch { self.free + self.added } else { self.free };
+        if !late && queue <= free_now {
             return epoch;
         }
         let mut releases = load_releases();
-        let now = self.at(epoch, &mut releases);
-        now.walk(queue, amount, late, returning, || releases)
+        let now = if self.epoch < epoch { self.at(epoch, &mut releases) } else { self.clone() };
+        now.walk(queue, amount, late, returning(moving, &releases), &releases)
     }
 
-    /// [`Capacity::request_epoch`], reading the releases only if this epoch cannot take the
-    /// queue.
-    fn walk(&self, queue: u128, amount: u128, late: bool, returning: u128, releases: impl Fn() -> Releases) -> u64 {
+    /// [`Capacity::request_epoch`] over the releases.
+    fn walk(&self, queue: u128, amount: u128, late: bool, returning: u128, releases: &Releases) -> u64 {
         let first = self.epoch + late as u64;
         // Requests made before this one this epoch, not yet sent (the late ones are the last).
         let earlier = queue - amount;
-        let late_queued = if late { releases().late } else { 0 };
+        let late_queued = if late { releases.late } else { 0 };
         let unsent_early = earlier - earlier.min(late_queued);
         // What validators can take at `first`, and how much of `added` the queue ahead may
         // use up in this epoch (so it is not there when those validators are released).
@@ -224,7 +253,7 @@ impl Capacity {
             return first;
         }
         let mut last = first.max(self.epoch + NUM_EPOCHS_TO_UNLOCK);
-        for (k, &stake) in releases().at.iter().enumerate().filter(|(_, s)| **s > 0) {
+        for (k, &stake) in releases.at.iter().enumerate().filter(|(_, s)| **s > 0) {
             let free_at = self.epoch + 1 + k as u64;
             let used = if free_at == self.epoch + NUM_EPOCHS_TO_UNLOCK { used_added } else { 0 };
             capacity += stake - used.min(stake);
@@ -249,12 +278,13 @@ mod tests {
         for &(epoch, stake) in at {
             releases.at[(epoch - 11) as usize] = stake;
         }
-        Case(Capacity { epoch: 10, free, added, late_from_block: 1_000, epoch_blocks: 100 }, releases)
+        releases.epoch_blocks = 100;
+        Case(Capacity { epoch: 10, free, added, late_from_block: 1_000 }, releases)
     }
 
     impl Case {
         fn request(&self, queue: u128, amount: u128, late: bool, returning: u128) -> u64 {
-            self.0.walk(queue, amount, late, returning, || self.1)
+            self.0.walk(queue, amount, late, returning, &self.1)
         }
     }
 
@@ -298,7 +328,7 @@ mod tests {
         let next = c.at(12, &mut releases);
         assert_eq!((next.free, next.added, next.epoch, releases.at), (8, 0, 12, [0, 7, 0, 0, 0, 0, 0, 0]));
         assert_eq!(next_release(&next, &releases), 14);
-        assert_eq!((next.late_from_block, next.late_from(13)), (1_200, 1_300));
+        assert_eq!((next.late_from_block, next.late_from(13, 100)), (1_200, 1_300));
         let later = next.at(30, &mut releases);
         assert_eq!((later.free, releases.at), (15, [0; SLOTS]));
         assert_eq!(next_release(&later, &releases), u64::MAX);

@@ -110,12 +110,6 @@ pub fn book_change(t: &mut Totals, change: i128) {
     }
 }
 
-/// `stuck` follows a faulty validator's unstaked balance from `before` to `after` (it is part of
-/// `unstaking` that is not counted on to return).
-pub fn restate_stuck(t: &mut Totals, before: u128, after: u128) {
-    t.stuck = t.stuck.saturating_sub(before).saturating_add(after);
-}
-
 /// Dust left at a removed validator is written off: `delegated`, `unstaking` shrink by it, the
 /// claims it was unstaking go back to the queue, and it is booked as a loss.
 pub fn write_off(t: &mut Totals, staked: u128, unstaked: u128, claims: u128) {
@@ -134,10 +128,16 @@ pub fn stake_deposit(t: &mut Totals, amount: u128) {
     add_fresh_stake(t, amount);
 }
 
-/// `→ unstaked`, `→ reserve`: a deposit kept liquid for its holder.
+/// `→ deposits`: a deposit kept liquid for its holder (it never pays anyone else).
 pub fn deposit_liquid(t: &mut Totals, amount: u128) {
-    t.unstaked += amount;
-    t.reserve += amount;
+    t.deposits += amount;
+}
+
+/// `deposits → total_staked` (as new NEAR for the pool, see [`add_fresh_stake`]): a holder
+/// stakes what it deposited.
+pub fn stake_deposited(t: &mut Totals, amount: u128) {
+    take(&mut t.deposits, amount);
+    stake_deposit(t, amount);
 }
 
 /// `unstaked → total_staked`: a holder stakes `amount` of its unstaked balance again. Which NEAR
@@ -170,14 +170,16 @@ pub fn claim_from_stake(t: &mut Totals, amount: u128) -> u128 {
     queued
 }
 
-/// `reserve →` the holder, `unstaked` shrinking by as much: a withdrawal.
-pub fn pay_out(t: &mut Totals, amount: u128) {
+/// `deposits →` the holder for its deposited part, `reserve →` the holder for its unstaked
+/// part (`unstaked` shrinking by as much): a withdrawal.
+pub fn pay_out(t: &mut Totals, deposited: u128, unstaked: u128) {
     require!(
-        t.reserve >= amount,
+        t.reserve >= unstaked,
         "The reserve cannot pay this withdrawal yet: the epoch crank has not collected it from the validators"
     );
-    t.reserve -= amount;
-    take(&mut t.unstaked, amount);
+    take(&mut t.deposits, deposited);
+    t.reserve -= unstaked;
+    take(&mut t.unstaked, unstaked);
 }
 
 /// `→ storage_deposits`: NEAR a holder or liquidity provider paid for its records.
@@ -253,19 +255,19 @@ fn pools(t: &Totals) -> u128 {
 
 /// NEAR the contract holds or is owed by validators.
 pub fn assets(t: &Totals) -> u128 {
-    t.buffered + t.reserve + t.delegated + t.unstaking + pools(t)
+    t.buffered + t.reserve + t.deposits + t.delegated + t.unstaking + pools(t)
 }
 
-/// NEAR the contract owes: the tokens' value, holders' unstaked balances and the pool's NEAR
-/// (rewards held back by the rate bound are the difference to `assets`).
+/// NEAR the contract owes: the tokens' value, holders' unstaked balances and deposits, and the
+/// pool's NEAR (rewards held back by the rate bound are the difference to `assets`).
 pub fn liabilities(t: &Totals) -> u128 {
-    t.total_staked + t.unstaked + pools(t)
+    t.total_staked + t.unstaked + t.deposits + pools(t)
 }
 
 /// NEAR the buckets say is in the account (the rest of its balance is donations and the
 /// operator's own funds).
 pub fn tracked(t: &Totals) -> u128 {
-    t.buffered + t.reserve + t.storage_deposits + pools(t)
+    t.buffered + t.reserve + t.deposits + t.storage_deposits + pools(t)
 }
 
 /// The ledger's invariants, for migrations, `get_solvency` and the tests: holders' unstaked

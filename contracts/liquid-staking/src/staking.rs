@@ -58,10 +58,11 @@ fn stake_unstaked(amount: Option<u128>) {
     require!(holder.owed() >= amount, "Not enough unstaked balance to stake");
     let mut totals = Totals::load();
     crate::governance::assert_not_paused(&totals);
-    holder.take_owed(amount);
+    let (deposited, unstaked) = holder.take_owed(amount);
     // Tokens at the price before the NEAR rejoins the pool.
     let shares = mint(&mut totals, &mut holder, amount);
-    ledger::restake_claim(&mut totals, amount);
+    ledger::stake_deposited(&mut totals, deposited);
+    ledger::restake_claim(&mut totals, unstaked);
     state::save_holder(&account_id, &holder);
     totals.save();
     events::stake("stake", &account_id, amount, shares);
@@ -86,8 +87,8 @@ pub fn burn_for_claim(totals: &mut Totals, amount: u128, shares: u128) -> u64 {
         capacity.add_late(queued);
     }
     // NEAR being unstaked to move elsewhere comes back by `epoch + 4` and pays the queue first.
-    let returning = totals.returning();
-    totals.capacity.request_epoch(epoch, totals.to_unstake, queued, late, returning) + NUM_EPOCHS_TO_UNLOCK
+    let moving = totals.unstaking.saturating_sub(totals.claims_unstaking);
+    totals.capacity.request_epoch(epoch, totals.to_unstake, queued, late, moving) + NUM_EPOCHS_TO_UNLOCK
 }
 
 /// Burns `shares` of the caller's tokens for `amount` NEAR, owed from the unlock epoch.
@@ -117,8 +118,8 @@ fn withdraw_amount(amount: Option<u128>) {
     require!(holder.owed() >= amount, "Not enough unstaked balance to withdraw");
     require!(holder.withdrawable(epoch) >= amount, "The unstaked balance is not yet available due to unstaking delay");
     let mut totals = Totals::load();
-    ledger::pay_out(&mut totals, amount);
-    holder.take_owed(amount);
+    let (deposited, unstaked) = holder.take_owed(amount);
+    ledger::pay_out(&mut totals, deposited, unstaked);
     events::withdraw(&account_id, amount);
     let mut paid = amount;
     // A holder that leaves with nothing gets its storage deposit back with its last withdrawal:

@@ -57,9 +57,8 @@ pub struct Totals {
     /// The part of `unstaking` that will fund holders' unstaked balances (the rest returns to
     /// the buffer: rebalancing and draining).
     pub claims_unstaking: u128,
-    /// The part of `unstaking` at faulty validators: it may never come back, so it is not
-    /// counted on to pay the exit queue.
-    pub stuck: u128,
+    /// NEAR holders parked with `deposit`: theirs alone, withdrawable at any time.
+    pub deposits: u128,
     /// Rewards received but not yet in the price, held back by the per-epoch rate bound.
     pub pending_rewards: u128,
     /// What validators can release for the exit queue, and when ([`crate::exit`]).
@@ -109,11 +108,13 @@ impl Holder {
         self.deposited + if self.unlocked(epoch) { self.unstaked } else { 0 }
     }
 
-    /// Takes `amount` of what it is owed, deposits first (they wait for nothing).
-    pub fn take_owed(&mut self, amount: u128) {
+    /// Takes `amount` of what it is owed, deposits first (they wait for nothing); returns the
+    /// parts taken from deposits and from unstaked NEAR.
+    pub fn take_owed(&mut self, amount: u128) -> (u128, u128) {
         let from_deposits = amount.min(self.deposited);
         self.deposited -= from_deposits;
         self.unstaked -= amount - from_deposits;
+        (from_deposits, amount - from_deposits)
     }
 }
 
@@ -182,12 +183,6 @@ pub fn initialized() -> bool {
 }
 
 impl Totals {
-    /// NEAR being unstaked at validators to move elsewhere (not for claims, not stuck at a
-    /// faulty validator): it is back within 4 epochs and pays the exit queue first.
-    pub fn returning(&self) -> u128 {
-        self.unstaking.saturating_sub(self.claims_unstaking).saturating_sub(self.stuck)
-    }
-
     pub fn load() -> Self {
         read(TOTALS).unwrap_or_else(|| env::panic_str("The contract is not initialized"))
     }

@@ -93,7 +93,7 @@ pub struct Validator {
     /// The epoch its withdrawals started failing (0: they do not): from the next epoch, what it
     /// is moving is not counted on until one succeeds.
     pub stalled_at: u64,
-    /// What it adds to `Totals::stuck` (see [`Validator::stuck`]).
+    /// What it adds to the exit queue's `stuck` (see [`Validator::stuck_in`]).
     pub stuck: u128,
 }
 
@@ -143,7 +143,7 @@ impl Validator {
         }
     }
 
-    /// What this validator should add to `Totals::stuck` in `epoch`: what it is unstaking beyond
+    /// What this validator should add to the exit queue's `stuck` in `epoch`: what it is unstaking beyond
     /// the claims it holds (all of it once faulty: its claims are re-queued), if it is faulty or
     /// its withdrawals have failed since an earlier epoch (a failure in this epoch may be
     /// retried in time, so the queue keeps counting on it until the epoch ends).
@@ -322,7 +322,7 @@ pub fn remove(account_id: &AccountId) {
     totals.capacity.roll(env::epoch_height());
     totals.capacity.remove(v.capacity);
     if held > 0 {
-        crate::ledger::restate_stuck(&mut totals, v.stuck, 0);
+        crate::exit::restate_stuck(v.stuck, 0);
         crate::ledger::write_off(&mut totals, v.staked, v.unstaked, v.claims);
         crate::events::write_off(account_id, held);
     }

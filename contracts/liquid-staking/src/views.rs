@@ -111,7 +111,7 @@ pub fn solvency() -> String {
     let balance = env::account_balance().as_yoctonear();
     format!(
         concat!(
-            r#"{{"totals":{{"total_shares":{},"total_staked":{},"buffered":{},"reserve":{},"unstaked":{},"#,
+            r#"{{"totals":{{"total_shares":{},"total_staked":{},"buffered":{},"reserve":{},"deposits":{},"unstaked":{},"#,
             r#""storage_deposits":{},"holders":{},"delegated":{},"unstaking":{},"to_unstake":{},"#,
             r#""claims_unstaking":{},"stuck":{},"pending_rewards":{},"liquidity":{},"#,
             r#""liquidity_fees":{},"treasury_fees":{}}},"#,
@@ -121,6 +121,7 @@ pub fn solvency() -> String {
         json::u128(t.total_staked),
         json::u128(t.buffered),
         json::u128(t.reserve),
+        json::u128(t.deposits),
         json::u128(t.unstaked),
         json::u128(t.storage_deposits),
         t.holders,
@@ -128,7 +129,7 @@ pub fn solvency() -> String {
         json::u128(t.unstaking),
         json::u128(t.to_unstake),
         json::u128(t.claims_unstaking),
-        json::u128(t.stuck),
+        json::u128(crate::exit::stuck()),
         json::u128(t.pending_rewards),
         json::u128(t.liquidity),
         json::u128(t.liquidity_fees),

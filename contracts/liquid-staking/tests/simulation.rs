@@ -350,15 +350,17 @@ impl Sim {
         let t = &self.t;
         let epoch = t.net.epoch_height();
         let due = |unlock: u64| unlock < epoch || (cranked && unlock == epoch);
-        let mut owed = 0;
+        let (mut owed, mut deposited) = (0, 0);
         for who in self.users.iter().chain([&t.treasury, &self.receiver]) {
             let h = self.holder(who);
-            let deposited = num(&h["deposited_balance"]);
-            owed += deposited;
+            let parked = num(&h["deposited_balance"]);
+            deposited += parked;
             if due(h["unlock_epoch"].as_u64().unwrap()) {
-                owed += num(&h["unstaked_balance"]) - deposited;
+                owed += num(&h["unstaked_balance"]) - parked;
             }
         }
+        // Deposits sit in their own bucket: no claim is ever paid from them.
+        assert_eq!(t.bucket("deposits"), deposited, "deposits are not all in their bucket");
         let pool: Value = t.view("get_liquidity_pool", json!({}));
         if due(pool["claim_unlock_epoch"].as_u64().unwrap()) {
             owed += num(&pool["claim"]);
