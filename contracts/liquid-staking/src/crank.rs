@@ -138,17 +138,22 @@ impl<'a> View<'a> {
     }
 }
 
+/// The withdrawal a validator needs, if its unstaked NEAR has matured. Dust is not worth a call,
+/// unless holders' claims or queued requests wait for it (the queue counts on every unstaked
+/// yocto coming back). It needs no sync: the amount is what our records say the pool holds.
+fn withdrawal(v: &Validator, view: &View) -> Option<(Op, u128, u128)> {
+    let wanted = v.unstaked > DUST || v.claims > 0 || (v.unstaked > 0 && view.totals.to_unstake > 0);
+    (wanted && v.unlock_epoch <= view.epoch).then_some((Op::Withdraw, v.unstaked, 0))
+}
+
 /// The operation a synced, unlocked validator needs now, if any: (op, amount, claims part).
 fn decide(v: &Validator, view: &View) -> Option<(Op, u128, u128)> {
     let epoch = view.epoch;
     if v.pending.is_some() || v.synced_epoch < epoch {
         return None;
     }
-    // Dust is not worth a call, unless holders' claims or queued requests wait for it (the
-    // queue counts on every unstaked yocto coming back).
-    let wanted = v.unstaked > DUST || v.claims > 0 || (v.unstaked > 0 && view.totals.to_unstake > 0);
-    if wanted && v.unlock_epoch <= epoch {
-        return Some((Op::Withdraw, v.unstaked, 0));
+    if let Some(withdraw) = withdrawal(v, view) {
+        return Some(withdraw);
     }
     let status = v.status(epoch, view.config);
     let target = v.target(view.set, validators::planned_delegation(view.totals), epoch, view.config);
@@ -286,7 +291,15 @@ pub fn crank() -> u32 {
         match stale {
             Some(true) => reconcile(index, &mut v),
             Some(false) => continue,
-            None if v.synced_epoch < epoch && !v.faulty => send(index, &mut v, Op::Sync, 0, 0, &mut totals),
+            None if v.synced_epoch < epoch && !v.faulty => {
+                // A validator whose sync failed this epoch still releases what matured: the
+                // claims waiting for it are due now.
+                let view = View::new(&totals, &set, &config, &crank);
+                match withdrawal(&v, &view).filter(|_| v.failed_epoch == epoch) {
+                    Some((op, amount, claims)) => send(index, &mut v, op, amount, claims, &mut totals),
+                    None => send(index, &mut v, Op::Sync, 0, 0, &mut totals),
+                }
+            }
             None => {
                 // A faulty validator's answers are not read: it is drained from our records.
                 v.synced_epoch = epoch;
