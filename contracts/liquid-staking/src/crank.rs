@@ -130,10 +130,11 @@ struct View<'a> {
 }
 
 impl<'a> View<'a> {
-    fn new(totals: &'a Totals, set: &'a ValidatorSet, config: &'a Config, crank: &'a CrankState) -> Self {
+    /// `stuck` is [`exit::stuck`], read once by the caller (it is a storage read).
+    fn new(totals: &'a Totals, set: &'a ValidatorSet, config: &'a Config, crank: &'a CrankState, stuck: u128) -> Self {
         let late = totals.capacity.is_late(crank.epoch, env::block_height());
         let moving = totals.unstaking.saturating_sub(totals.claims_unstaking);
-        let returning = moving.saturating_sub(exit::stuck());
+        let returning = moving.saturating_sub(stuck);
         View { totals, set, config, crank, epoch: crank.epoch, late, returning }
     }
 }
@@ -275,6 +276,7 @@ pub fn crank() -> u32 {
         liquidity::refill_now(&mut totals);
     }
     maybe_finish_epoch(&mut crank, &mut totals, &set, &config);
+    let stuck = exit::stuck();
     let mut worked = 0;
     let start = crank.cursor;
     for step in 0..set.count {
@@ -294,7 +296,7 @@ pub fn crank() -> u32 {
             None if v.synced_epoch < epoch && !v.faulty => {
                 // A validator whose sync failed this epoch still releases what matured: the
                 // claims waiting for it are due now.
-                let view = View::new(&totals, &set, &config, &crank);
+                let view = View::new(&totals, &set, &config, &crank, stuck);
                 match withdrawal(&v, &view).filter(|_| v.failed_epoch == epoch) {
                     Some((op, amount, claims)) => send(index, &mut v, op, amount, claims, &mut totals),
                     None => send(index, &mut v, Op::Sync, 0, 0, &mut totals),
@@ -303,7 +305,7 @@ pub fn crank() -> u32 {
             None => {
                 // A faulty validator's answers are not read: it is drained from our records.
                 v.synced_epoch = epoch;
-                let view = View::new(&totals, &set, &config, &crank);
+                let view = View::new(&totals, &set, &config, &crank, stuck);
                 let Some((op, amount, claims)) = decide(&v, &view) else {
                     validators::save(index, &v);
                     continue;
@@ -428,7 +430,7 @@ pub fn on_sync() {
                 crank.synced += 1;
                 crank.rewards += change;
                 maybe_finish_epoch(&mut crank, &mut totals, &set, &config);
-                let view = View::new(&totals, &set, &config, &crank);
+                let view = View::new(&totals, &set, &config, &crank, exit::stuck());
                 if let Some((op, amount, claims)) = decide(&v, &view) {
                     send(index, &mut v, op, amount, claims, &mut totals);
                 }
@@ -582,6 +584,7 @@ pub fn status_json() -> String {
     let mut work_left = new_epoch || (!crank.rewards_done && closable);
     let mut locked = 0;
     let mut retry_at = u64::MAX;
+    let view = View::new(&totals, &set, &config, &crank, exit::stuck());
     for index in 0..set.count {
         let Some(v) = validators::load(index) else { continue };
         if let Some(p) = v.pending.as_ref() {
@@ -593,7 +596,6 @@ pub fn status_json() -> String {
             retry_at = retry_at.min(v.retry_at);
             continue;
         }
-        let view = View::new(&totals, &set, &config, &crank);
         let synced = v.synced_epoch >= epoch || v.faulty;
         let v = Validator { synced_epoch: epoch, ..v };
         work_left |= !synced || decide(&v, &view).is_some();
