@@ -499,10 +499,16 @@ fn apply_outcome(v: &mut Validator, p: &Pending, succeeded: bool, totals: &mut T
             ledger::withdrawn(totals, p.amount, claims);
         }
         (Op::Withdraw, false) => {
-            // Until a withdrawal succeeds, what it is moving is not counted on to pay the
-            // queue (the claims it holds wait for the retry).
+            // A failure may be passing: the claims it holds wait for the retries in this epoch.
+            // A validator whose withdrawals still fail in a later epoch is stalled: what it is
+            // moving is not counted on to pay the queue, and its claims go back to the queue
+            // for the other validators (no claim waits on one pool for ever). What it releases
+            // later pays whatever is queued then; the rest is buffered.
+            let epoch = env::epoch_height();
             if v.stalled_at == 0 {
-                v.stalled_at = env::epoch_height();
+                v.stalled_at = epoch;
+            } else if v.stalled_at < epoch {
+                ledger::requeue_claims(totals, std::mem::take(&mut v.claims));
             }
         }
         (Op::Stake, true) | (Op::Sync, _) => {}
@@ -588,8 +594,13 @@ pub fn status_json() -> String {
     for index in 0..set.count {
         let Some(v) = validators::load(index) else { continue };
         if let Some(p) = v.pending.as_ref() {
+            // A lock whose callback has not come is reconciled once stale: work for later.
             locked += 1;
-            work_left |= env::block_height() > p.id + LOCK_BLOCKS;
+            let stale_at = p.id + LOCK_BLOCKS + 1;
+            work_left |= env::block_height() >= stale_at;
+            if env::block_height() < stale_at {
+                retry_at = retry_at.min(stale_at);
+            }
             continue;
         }
         if env::block_height() < v.retry_at {

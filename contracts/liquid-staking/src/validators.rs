@@ -90,8 +90,8 @@ pub struct Validator {
     pub failed_epoch: u64,
     /// After a failed call, the crank leaves the validator alone until this block.
     pub retry_at: u64,
-    /// The epoch its withdrawals started failing (0: they do not): from the next epoch, what it
-    /// is moving is not counted on until one succeeds.
+    /// The epoch its withdrawals started failing (0: they do not): from the next epoch its
+    /// claims go back to the queue and what it is unstaking counts as stuck.
     pub stalled_at: u64,
     /// What it adds to the exit queue's `stuck` (see [`Validator::stuck_in`]).
     pub stuck: u128,

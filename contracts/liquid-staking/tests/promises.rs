@@ -440,3 +440,50 @@ fn validators_that_failed_or_are_unwanted_are_emptied_and_removed() {
     t.assert_solvent();
     assert_eq!(t.bucket("delegated"), num(&t.validators()[0]["staked"]));
 }
+
+/// A validator whose withdrawals keep failing into the next epoch is stalled: the claims it
+/// held go back to the queue and the other validator serves them (4 epochs on from then), so
+/// no claim waits on one pool for ever; what the pool releases later is delegated again.
+#[test]
+fn claims_at_a_validator_whose_withdrawals_keep_failing_are_served_by_the_others() {
+    let (t, pools, alice) = two_validators();
+    let epoch = t.net.epoch_height();
+    t.call(&alice, "unstake", json!({"amount": (100 * NEAR).to_string()}), 0).unwrap();
+    t.crank();
+    let holding = t.validators().iter().position(|v| num(&v["unstaked"]) == 100 * NEAR).unwrap();
+    let (stalled, other) = (&pools[holding], &pools[1 - holding]);
+    t.net.inject_fault(stalled.id(), "withdraw", Fault::Fail, 5);
+    t.net.advance_epochs(4);
+    t.crank();
+    // Refused on the promised epoch: the only NEAR for it is at the failing pool.
+    assert_eq!(t.net.epoch_height(), epoch + 4);
+    assert!(withdraw_all(&t, &alice).unwrap_err().contains("The reserve cannot pay this withdrawal yet"));
+    assert_eq!((t.bucket("claims_unstaking"), t.bucket("to_unstake")), (100 * NEAR, 0));
+    // Still failing in the next epoch: the claim goes back to the queue. The buffer pays what
+    // it can (the 50 NEAR the other validator moved back at `epoch + 4`, and a yocto of the
+    // pools' rounding); the other validator unstakes the rest.
+    t.net.advance_epochs(1);
+    t.crank();
+    let paid = 50 * NEAR + 1;
+    assert_eq!(
+        (t.bucket("reserve"), t.bucket("claims_unstaking"), t.bucket("to_unstake")),
+        (paid, 100 * NEAR - paid, 0)
+    );
+    let records = t.validators();
+    assert_eq!(records[1 - holding]["unstaked"], json!((100 * NEAR - paid).to_string()));
+    assert_eq!(records[1 - holding]["unlock_epoch"], json!(epoch + 9));
+    assert_eq!(num(&t.solvency()["totals"]["stuck"]), 100 * NEAR + 1);
+    while t.net.epoch_height() < epoch + 9 {
+        assert!(withdraw_all(&t, &alice).is_err());
+        t.net.advance_epochs(1);
+        t.crank();
+    }
+    assert_eq!(withdraw_all(&t, &alice), Ok(100 * NEAR));
+    // The failures ran out meanwhile: the stalled pool paid out, and that NEAR was delegated.
+    assert_eq!(t.net.faults_left(stalled.id(), "withdraw"), 0);
+    assert_eq!(num(&t.solvency()["totals"]["stuck"]), 0);
+    // (A yocto of the pools' rounding waits in the buffer: too little to stake.)
+    assert_eq!((t.bucket("buffered"), t.bucket("reserve")), (1, 0));
+    t.assert_matches_pools(&[stalled.clone(), other.clone()]);
+    t.assert_balanced();
+}
