@@ -4,6 +4,13 @@
 //! Every receipt created in block `h` executes in block `h + 1`; a transaction's receipt to the
 //! signer itself runs in the block that includes the transaction. A receipt that waits for
 //! promise results runs in the block where its last result arrives.
+//!
+//! Transactions are submitted ([`Chain::submit`]) and included by the next block produced
+//! ([`Chain::produce_block`]), in submission order, so several transactions share blocks and
+//! one can land between another's cross-contract call and its callback. As in nearcore's chunk
+//! application, a block first converts its transactions (running receipts to the signer
+//! itself at once), then runs the receipts due in it in the order they were created.
+//! [`Chain::transact`] submits one and produces blocks until it has finished.
 
 use crate::config::Config;
 use crate::ext::{Ext, NewReceipt};
@@ -60,9 +67,25 @@ pub struct Chain {
     /// Promise results that arrived, by data id.
     received: HashMap<CryptoHash, Option<Vec<u8>>>,
     faults: Vec<FaultRule>,
-    /// Outcomes of the transaction being executed.
-    outcomes: Vec<ReceiptOutcome>,
+    /// Transactions submitted, not yet included in a block, in submission order.
+    queued: Vec<(usize, AccountId, AccountId, Vec<Action>)>,
+    /// Transactions submitted and not yet collected with [`Chain::take_result`].
+    txs: HashMap<usize, TxRecord>,
     transactions: usize,
+}
+
+/// A submitted transaction's progress.
+#[derive(Default)]
+struct TxRecord {
+    /// The block that included it (0: not yet).
+    included: u64,
+    conversion_gas: u64,
+    tokens_burnt: u128,
+    first: CryptoHash,
+    /// Why it could not be included, if it could not.
+    invalid: Option<String>,
+    /// Outcomes of its receipts, in execution order.
+    outcomes: Vec<ReceiptOutcome>,
 }
 
 /// What applying a receipt's actions produced, before it is committed or rolled back.
@@ -223,7 +246,8 @@ impl Chain {
             waiting: HashMap::new(),
             received: HashMap::new(),
             faults: vec![],
-            outcomes: vec![],
+            queued: vec![],
+            txs: HashMap::new(),
             transactions: 0,
         };
         let root: AccountId = ROOT_ACCOUNT.parse().expect("valid account id");
@@ -291,28 +315,94 @@ impl Chain {
         }
     }
 
-    /// Advances `blocks` empty blocks.
+    /// Produces `blocks` blocks, running whatever is submitted or due in them.
     pub fn fast_forward(&mut self, blocks: u64) {
-        assert!(self.next_block.is_empty(), "receipts are still pending");
         for _ in 0..blocks {
-            self.new_block();
+            self.produce_block();
         }
     }
 
-    /// Executes a transaction and every receipt it causes. `Err` means the transaction was
-    /// invalid and was not included (nothing changed).
+    /// Executes a transaction and every receipt it causes, producing blocks until it has
+    /// finished (other transactions in flight advance in the same blocks). `Err` means the
+    /// transaction was invalid and was not included (nothing changed).
     pub fn transact(
         &mut self,
         signer: &AccountId,
         receiver: &AccountId,
         actions: Vec<Action>,
     ) -> Result<ExecutionResult, String> {
-        validate_actions(&actions)?;
-        let sir = signer == receiver;
+        let tx = self.submit(signer, receiver, actions)?;
+        loop {
+            self.produce_block();
+            if let Some(result) = self.take_result(tx) {
+                return result;
+            }
+        }
+    }
+
+    /// Checks a transaction as the RPC does before accepting it and queues it for the next
+    /// block. Returns its handle for [`Chain::take_result`]; `Err`: invalid, not queued.
+    pub fn submit(&mut self, signer: &AccountId, receiver: &AccountId, actions: Vec<Action>) -> Result<usize, String> {
+        self.check_transaction(signer, receiver, &actions)?;
+        self.transactions += 1;
+        let tx = self.transactions;
+        self.queued.push((tx, signer.clone(), receiver.clone(), actions));
+        self.txs.insert(tx, TxRecord::default());
+        Ok(tx)
+    }
+
+    /// Whether nothing submitted or caused is still to run.
+    pub fn is_idle(&self) -> bool {
+        self.queued.is_empty() && self.next_block.is_empty() && self.waiting.is_empty()
+    }
+
+    /// Produces one block: includes the queued transactions, then runs the receipts due.
+    pub fn produce_block(&mut self) {
+        self.new_block();
+        let due = std::mem::take(&mut self.next_block);
+        for (tx, signer, receiver, actions) in std::mem::take(&mut self.queued) {
+            if let Err(e) = self.include(tx, &signer, &receiver, actions) {
+                self.txs.get_mut(&tx).expect("submitted").invalid = Some(e);
+            }
+        }
+        for receipt in due {
+            self.apply(receipt);
+        }
+    }
+
+    /// The outcome of transaction `tx` once every receipt it caused has run, collected once.
+    /// `Err`: it had become invalid when a block tried to include it (nothing changed).
+    pub fn take_result(&mut self, tx: usize) -> Option<Result<ExecutionResult, String>> {
+        let record = self.txs.get(&tx)?;
+        if record.invalid.is_none() {
+            if record.included == 0 || self.next_block.iter().any(|r| r.tx() == tx) {
+                return None;
+            }
+            assert!(
+                !self.waiting.values().any(|r| r.tx == tx),
+                "receipts still wait for promise results that never come"
+            );
+        }
+        let record = self.txs.remove(&tx).expect("checked above");
+        if let Some(e) = record.invalid {
+            return Some(Err(e));
+        }
+        let status = final_status(&record.outcomes, record.first);
+        Some(Ok(ExecutionResult {
+            block_height: record.included,
+            transaction_gas_burnt: record.conversion_gas,
+            transaction_tokens_burnt: record.tokens_burnt,
+            receipts: record.outcomes,
+            status,
+        }))
+    }
+
+    /// The transaction's fees and cost: (conversion gas, total cost in yocto).
+    fn transaction_cost(&self, sir: bool, receiver: &AccountId, actions: &[Action]) -> (u64, u128) {
         let mut conversion_gas = send_fee(ActionCosts::new_action_receipt, sir);
         let mut prepaid_gas = exec_fee(ActionCosts::new_action_receipt);
         let mut deposits: u128 = 0;
-        for action in &actions {
+        for action in actions {
             let (send, exec) = action_fees(action, sir, receiver);
             conversion_gas += send;
             prepaid_gas += exec;
@@ -321,9 +411,16 @@ impl Chain {
             }
             deposits += deposit_of(action);
         }
-        let price = self.config.gas_price;
-        let purchase = self.purchase_price();
-        let cost = conversion_gas as u128 * price + prepaid_gas as u128 * purchase + deposits;
+        let cost =
+            conversion_gas as u128 * self.config.gas_price + prepaid_gas as u128 * self.purchase_price() + deposits;
+        (conversion_gas, cost)
+    }
+
+    /// nearcore's checks of a transaction against the signer's account now; returns the
+    /// signer's balance after paying for it.
+    fn check_transaction(&self, signer: &AccountId, receiver: &AccountId, actions: &[Action]) -> Result<u128, String> {
+        validate_actions(actions)?;
+        let (_, cost) = self.transaction_cost(signer == receiver, receiver, actions);
         let account =
             self.accounts.get(signer).ok_or_else(|| format!("SignerDoesNotExist {{ signer_id: {signer} }}"))?;
         if account.amount < cost {
@@ -336,48 +433,47 @@ impl Chain {
         if let Some(lacking) = storage_shortfall(account.storage_usage, left + account.locked) {
             return Err(format!("LackBalanceForState {{ signer_id: {signer}, amount: {lacking} }}"));
         }
+        Ok(left)
+    }
 
-        self.new_block();
-        let included = self.height;
+    /// Includes transaction `tx` in the current block: charges the signer, and runs its receipt
+    /// now if it is to the signer itself, else in the next block.
+    fn include(
+        &mut self,
+        tx: usize,
+        signer: &AccountId,
+        receiver: &AccountId,
+        actions: Vec<Action>,
+    ) -> Result<(), String> {
+        let left = self.check_transaction(signer, receiver, &actions)?;
+        let sir = signer == receiver;
+        let (conversion_gas, _) = self.transaction_cost(sir, receiver, &actions);
         self.accounts.get_mut(signer).expect("signer exists").amount = left;
-        self.transactions += 1;
-        let tx_hash = CryptoHash::hash_bytes(format!("tx{}", self.transactions).as_bytes());
+        let tx_hash = CryptoHash::hash_bytes(format!("tx{tx}").as_bytes());
         let receipt = ActionReceipt {
             id: child_id(&tx_hash, 0),
             predecessor: signer.clone(),
             receiver: receiver.clone(),
             signer: signer.clone(),
             signer_public_key: account_key(signer),
-            gas_price: purchase,
+            gas_price: self.purchase_price(),
             refund_to: signer.clone(),
             output_data_receivers: vec![],
             input_data_ids: vec![],
             actions,
-            tx: self.transactions,
+            tx,
         };
-        let first = receipt.id;
-        self.outcomes.clear();
+        let record = self.txs.get_mut(&tx).expect("submitted");
+        record.included = self.height;
+        record.conversion_gas = conversion_gas;
+        record.tokens_burnt = conversion_gas as u128 * self.config.gas_price;
+        record.first = receipt.id;
         if sir {
             self.apply(Receipt::Action(receipt));
         } else {
             self.next_block.push(Receipt::Action(receipt));
         }
-        while !self.next_block.is_empty() {
-            self.new_block();
-            for receipt in std::mem::take(&mut self.next_block) {
-                self.apply(receipt);
-            }
-        }
-        assert!(self.waiting.is_empty(), "receipts still wait for promise results that never come");
-        let receipts = std::mem::take(&mut self.outcomes);
-        let status = final_status(&receipts, first);
-        Ok(ExecutionResult {
-            block_height: included,
-            transaction_gas_burnt: conversion_gas,
-            transaction_tokens_burnt: conversion_gas as u128 * price,
-            receipts,
-            status,
-        })
+        Ok(())
     }
 
     fn apply(&mut self, receipt: Receipt) {
@@ -485,7 +581,8 @@ impl Chain {
         }
 
         let status = self.route_results(&r, &mut applied);
-        self.outcomes.push(ReceiptOutcome {
+        let outcomes = &mut self.txs.get_mut(&r.tx).expect("a receipt's transaction is tracked").outcomes;
+        outcomes.push(ReceiptOutcome {
             id: r.id,
             predecessor: r.predecessor.clone(),
             receiver: r.receiver.clone(),
@@ -536,7 +633,7 @@ impl Chain {
         let result = std::mem::replace(&mut applied.result, Ok(ReturnData::None));
         let send_data = |chain: &mut Chain, data: Option<Vec<u8>>| {
             for (data_id, _) in &r.output_data_receivers {
-                chain.next_block.push(Receipt::Data(DataReceipt { data_id: *data_id, data: data.clone() }));
+                chain.next_block.push(Receipt::Data(DataReceipt { data_id: *data_id, data: data.clone(), tx: r.tx }));
             }
         };
         let return_data = match result {

@@ -24,7 +24,7 @@ pub use chain::{Fault, ROOT_ACCOUNT, account_key};
 pub use config::{Config, NEAR, TGAS};
 pub use near_crypto::PublicKey;
 pub use near_primitives_core::types::AccountId;
-pub use net::{Account, CallBuilder, DEFAULT_CALL_GAS, Localnet, Transaction, ViewBuilder};
+pub use net::{Account, CallBuilder, DEFAULT_CALL_GAS, Localnet, Submitted, Transaction, ViewBuilder};
 pub use outcome::{ExecutionResult, ReceiptOutcome, Status, ViewResult, parse_events};
 pub use staking::Rate;
 pub use state::AccountView;

@@ -103,7 +103,8 @@ impl Localnet {
         self.chain.borrow().block_timestamp()
     }
 
-    /// Produces `blocks` empty blocks, crossing any epoch boundaries on the way.
+    /// Produces `blocks` blocks, crossing any epoch boundaries on the way (transactions and
+    /// receipts still in flight run in them).
     pub fn fast_forward(&self, blocks: u64) {
         self.chain.borrow_mut().fast_forward(blocks);
     }
@@ -142,15 +143,73 @@ impl Localnet {
         self.chain.borrow_mut().inject_fault(account.clone(), method, fault, times);
     }
 
+    /// Produces one block: the transactions submitted since the last one are included and
+    /// every receipt due in it runs.
+    pub fn produce_block(&self) {
+        self.chain.borrow_mut().produce_block();
+    }
+
+    /// Whether nothing submitted or caused is still to run.
+    pub fn is_idle(&self) -> bool {
+        self.chain.borrow().is_idle()
+    }
+
+    /// Produces blocks until every submitted transaction and every receipt has run.
+    pub fn settle(&self) {
+        while !self.is_idle() {
+            self.produce_block();
+        }
+    }
+
     fn transact(&self, signer: &AccountId, receiver: &AccountId, actions: Vec<Action>) -> ExecutionResult {
         let result = self.chain.borrow_mut().transact(signer, receiver, actions);
-        result.unwrap_or_else(|e| ExecutionResult {
+        result.unwrap_or_else(|e| self.invalid(e))
+    }
+
+    fn submit(&self, signer: &AccountId, receiver: &AccountId, actions: Vec<Action>) -> Submitted {
+        let tx = self.chain.borrow_mut().submit(signer, receiver, actions);
+        Submitted { net: self.clone(), tx: tx.map_err(|e| self.invalid(e)) }
+    }
+
+    /// The outcome of a transaction the chain refused.
+    fn invalid(&self, error: String) -> ExecutionResult {
+        ExecutionResult {
             block_height: self.block_height(),
             transaction_gas_burnt: 0,
             transaction_tokens_burnt: 0,
             receipts: vec![],
-            status: Err(format!("InvalidTransaction: {e}")),
-        })
+            status: Err(format!("InvalidTransaction: {error}")),
+        }
+    }
+}
+
+/// A transaction submitted without waiting for it: blocks are produced by the caller (or by
+/// other transactions' `transact`), and its outcome is collected once it has finished.
+pub struct Submitted {
+    net: Localnet,
+    tx: Result<usize, ExecutionResult>,
+}
+
+impl Submitted {
+    /// The outcome, once every receipt the transaction caused has run (collected once).
+    pub fn outcome(&mut self) -> Option<ExecutionResult> {
+        match &self.tx {
+            Err(invalid) => Some(invalid.clone()),
+            Ok(tx) => {
+                let result = self.net.chain.borrow_mut().take_result(*tx)?;
+                Some(result.unwrap_or_else(|e| self.net.invalid(e)))
+            }
+        }
+    }
+
+    /// Produces blocks until the transaction has finished, and returns its outcome.
+    pub fn wait(mut self) -> ExecutionResult {
+        loop {
+            if let Some(outcome) = self.outcome() {
+                return outcome;
+            }
+            self.net.produce_block();
+        }
     }
 }
 
@@ -279,6 +338,11 @@ impl Transaction {
     pub fn transact(self) -> ExecutionResult {
         self.net.transact(&self.signer, &self.receiver, self.actions)
     }
+
+    /// Submits the transaction for the next block without running it (see [`Submitted`]).
+    pub fn submit(self) -> Submitted {
+        self.net.submit(&self.signer, &self.receiver, self.actions)
+    }
 }
 
 /// A single function call transaction under construction.
@@ -313,6 +377,12 @@ impl CallBuilder {
     pub fn transact(mut self) -> ExecutionResult {
         self.tx.actions.push(Action::FunctionCall(self.call));
         self.tx.transact()
+    }
+
+    /// Submits the call for the next block without running it (see [`Submitted`]).
+    pub fn submit(mut self) -> Submitted {
+        self.tx.actions.push(Action::FunctionCall(self.call));
+        self.tx.submit()
     }
 }
 

@@ -82,6 +82,8 @@ impl ActionReceipt {
 pub struct DataReceipt {
     pub data_id: CryptoHash,
     pub data: Option<Vec<u8>>,
+    /// The transaction this result descends from.
+    pub tx: usize,
 }
 
 /// Receipts live only in the short block queue, so their size does not matter.
@@ -90,6 +92,16 @@ pub struct DataReceipt {
 pub enum Receipt {
     Action(ActionReceipt),
     Data(DataReceipt),
+}
+
+impl Receipt {
+    /// The transaction the receipt descends from.
+    pub fn tx(&self) -> usize {
+        match self {
+            Receipt::Action(r) => r.tx,
+            Receipt::Data(d) => d.tx,
+        }
+    }
 }
 
 /// The predecessor of refund receipts, as on chain.

@@ -106,3 +106,35 @@ fn a_contract_can_send_its_balance() {
     assert_eq!(caller.balance(), before - 2 * NEAR);
     assert_eq!(alice.balance(), alice_before + 2 * NEAR - out.total_tokens_burnt());
 }
+
+/// Blocks can be stepped: a transaction submitted while another's cross-contract call is in
+/// flight lands between that call and its callback, and sees (and changes) the called
+/// contract's state before the callback runs.
+#[test]
+fn a_transaction_lands_between_a_call_and_its_callback() {
+    let (net, counter, caller, alice) = setup();
+    let bob = net.create_account("bob", near(10));
+    let mut call =
+        alice.call(caller.id(), "call_increment").args_json(json!({"counter": counter.id(), "by": 7})).submit();
+    // Included, then `call_increment` runs and sends `increment`.
+    net.produce_block();
+    net.produce_block();
+    assert!(call.outcome().is_none());
+    let included = net.block_height() - 1;
+    // Bob's transaction is included with the block that runs `increment`; its receipt runs in
+    // the next block, before the result that wakes the callback (created later in that block).
+    let racing = bob.call(counter.id(), "increment").args_json(json!({"by": 1})).submit();
+    net.produce_block();
+    assert_eq!(counter.view("get").json::<i64>(), 7);
+    assert!(caller.view("last_results").json::<Vec<Option<String>>>().is_empty());
+    let racing = racing.wait();
+    assert_eq!(racing.json::<i64>(), 8);
+    let out = call.wait();
+    assert_eq!(out.block_height, included);
+    // The callback got the call's own result, in the block where bob's increment ran.
+    assert_eq!(out.json::<Vec<Option<String>>>(), vec![Some("7".to_string())]);
+    let (call_at, callback_at) = (out.receipt("increment").block_height, out.receipt("on_results").block_height);
+    assert_eq!((call_at + 1, racing.receipt("increment").block_height), (callback_at, callback_at));
+    assert_eq!(counter.view("get").json::<i64>(), 8);
+    assert_eq!(bob.balance(), near(10) - racing.total_tokens_burnt());
+}
