@@ -179,29 +179,54 @@ fn is_near_implicit(account: &AccountId) -> bool {
     account.len() == 64 && account.as_str().bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
 }
 
-/// Checks the protocol's limits on a list of actions (transactions and contract receipts).
+/// Checks the protocol's limits on a list of actions (transactions and contract receipts), with
+/// nearcore's `ActionsValidationError` (as its `Debug` shows it).
 fn validate_actions(actions: &[Action]) -> Result<(), String> {
     let limits = &vm::runtime_config().wasm_config.limit_config;
-    if actions.len() as u64 > limits.max_actions_per_receipt {
-        return Err(format!("TotalNumberOfActionsExceeded {{ limit: {} }}", limits.max_actions_per_receipt));
+    let count = actions.len() as u64;
+    if count > limits.max_actions_per_receipt {
+        let limit = limits.max_actions_per_receipt;
+        return Err(format!("TotalNumberOfActionsExceeded {{ total_number_of_actions: {count}, limit: {limit} }}"));
     }
     let mut total_gas: u64 = 0;
     for (i, action) in actions.iter().enumerate() {
         match action {
             Action::FunctionCall(fc) => {
-                if fc.gas == 0 && fc.gas_weight == 0 {
+                // A contract's call is checked after the unused gas was shared out by weight.
+                if fc.gas == 0 {
                     return Err("FunctionCallZeroAttachedGas".into());
                 }
-                if fc.method.is_empty() {
-                    return Err("FunctionCallMethodNameEmpty".into());
+                let (length, limit) = (fc.method.len() as u64, limits.max_length_method_name);
+                if length > limit {
+                    return Err(format!("FunctionCallMethodNameLengthExceeded {{ length: {length}, limit: {limit} }}"));
                 }
-                if fc.method.len() as u64 > limits.max_length_method_name {
-                    return Err("FunctionCallMethodNameLengthExceeded".into());
-                }
-                if fc.args.len() as u64 > limits.max_arguments_length {
-                    return Err("FunctionCallArgumentsLengthExceeded".into());
+                let (length, limit) = (fc.args.len() as u64, limits.max_arguments_length);
+                if length > limit {
+                    return Err(format!("FunctionCallArgumentsLengthExceeded {{ length: {length}, limit: {limit} }}"));
                 }
                 total_gas = total_gas.saturating_add(fc.gas);
+            }
+            Action::DeployContract(code) => {
+                let (size, limit) = (code.len() as u64, limits.max_contract_size);
+                if size > limit {
+                    return Err(format!("ContractSizeExceeded {{ size: {size}, limit: {limit} }}"));
+                }
+            }
+            Action::AddKey { permission: KeyPermission::FunctionCall { method_names, .. }, .. } => {
+                let mut total: u64 = 0;
+                for name in method_names {
+                    let (length, limit) = (name.len() as u64, limits.max_length_method_name);
+                    if length > limit {
+                        return Err(format!("AddKeyMethodNameLengthExceeded {{ length: {length}, limit: {limit} }}"));
+                    }
+                    total += length + 1;
+                }
+                let limit = limits.max_number_bytes_method_names;
+                if total > limit {
+                    return Err(format!(
+                        "AddKeyMethodNamesNumberOfBytesExceeded {{ total_number_of_bytes: {total}, limit: {limit} }}"
+                    ));
+                }
             }
             Action::DeleteAccount { .. } if i + 1 != actions.len() => {
                 return Err("DeleteActionMustBeFinal".into());
@@ -217,6 +242,22 @@ fn validate_actions(actions: &[Action]) -> Result<(), String> {
         return Err(format!("TotalPrepaidGasExceeded {{ total_prepaid_gas: {total_gas}, limit: {limit} }}"));
     }
     Ok(())
+}
+
+/// nearcore's check of a receipt a contract created (`validate_receipt` for new receipts): a
+/// failure fails the calling receipt with `NewReceiptValidationError` and rolls it back.
+fn validate_new_receipt(receipt: &NewReceipt) -> Result<(), String> {
+    let limit = vm::runtime_config().wasm_config.limit_config.max_number_input_data_dependencies;
+    let inputs = receipt.dependencies.len() as u64;
+    let error = if inputs > limit {
+        format!("NumberInputDataDependenciesExceeded {{ number_of_input_data_dependencies: {inputs}, limit: {limit} }}")
+    } else {
+        match validate_actions(&receipt.actions) {
+            Ok(()) => return Ok(()),
+            Err(e) => format!("ActionsValidation({e})"),
+        }
+    };
+    Err(format!("NewReceiptValidationError({error})"))
 }
 
 /// The deterministic key localnet gives an account created by a test.
@@ -945,6 +986,7 @@ impl Chain {
         if let Some(error) = outcome.aborted {
             return Err(error.to_string());
         }
+        applied.new_receipts[first_new..].iter().try_for_each(validate_new_receipt)?;
         a.amount = outcome.balance.as_yoctonear();
         a.storage_usage = outcome.storage_usage;
         Ok(outcome.return_data)

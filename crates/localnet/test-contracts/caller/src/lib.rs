@@ -12,6 +12,8 @@ const MAX_RESULT_LEN: usize = 1_000;
 pub struct Caller {
     /// What the last callback saw: one entry per promise result, `None` for a failed one.
     last_results: Vec<Option<String>>,
+    /// Calls made with `call` (a state change that a failed receipt rolls back).
+    calls: u32,
 }
 
 #[near]
@@ -56,6 +58,7 @@ impl Caller {
     /// contract calls a staking pool: fixed gas per method and a callback that reads the result).
     #[payable]
     pub fn call(&mut self, receiver: AccountId, method: String, args: String, deposit: U128, gas_tgas: u64) -> Promise {
+        self.calls += 1;
         Promise::new(receiver)
             .function_call(method, args.into_bytes(), NearToken::from_yoctonear(deposit.0), Gas::from_tgas(gas_tgas))
             .then(self.callback())
@@ -85,6 +88,10 @@ impl Caller {
 
     pub fn last_results(&self) -> Vec<Option<String>> {
         self.last_results.clone()
+    }
+
+    pub fn calls(&self) -> u32 {
+        self.calls
     }
 }
 
