@@ -236,7 +236,7 @@ fn send(index: u16, v: &mut Validator, op: Op, amount: u128, claims: u128, total
     };
     let (method, gas) = if op == Op::Sync { ("on_sync", ON_SYNC_GAS) } else { ("on_action", ON_ACTION_GAS) };
     callback(call, method, index, id, gas);
-    restate_stuck(v);
+    restate_exit(v, totals);
     let epoch = env::epoch_height();
     v.pending = Some(Pending { op, amount, claims, id, epoch, reconciling: false, prior_unlock });
 }
@@ -368,11 +368,18 @@ fn plausible(v: &Validator, staked: u128, unstaked: u128, epoch: u64) -> bool {
     }
 }
 
-/// Brings what the validator adds to the exit queue's `stuck` up to date.
-fn restate_stuck(v: &mut Validator) {
+/// Brings what the validator adds to the exit queue's records up to date: the NEAR stuck at it,
+/// and its claims by release epoch.
+fn restate_exit(v: &mut Validator, totals: &mut Totals) {
     let stuck = v.stuck_in(env::epoch_height());
     exit::restate_stuck(v.stuck, stuck);
     v.stuck = stuck;
+    let release = Share { amount: v.claims, free_at: if v.claims > 0 { v.unlock_epoch } else { 0 } };
+    if release != v.claims_release {
+        totals.capacity.roll(env::epoch_height());
+        totals.claims_released_from = totals.capacity.move_claims(v.claims_release, release);
+        v.claims_release = release;
+    }
 }
 
 /// Marks a validator faulty: its stake leaves the targets and the exit queue's capacity, and
@@ -384,7 +391,7 @@ fn mark_faulty(v: &mut Validator, set: &mut ValidatorSet, totals: &mut Totals, r
         // The holders' claims it was unstaking are asked of the other validators instead, and
         // what it is unstaking is not counted on to return.
         ledger::requeue_claims(totals, std::mem::take(&mut v.claims));
-        restate_stuck(v);
+        restate_exit(v, totals);
         v.draining = v.set_draining(set, true);
         events::validator_faulty(&v.account_id, reason);
     }
@@ -410,7 +417,6 @@ pub fn on_sync() {
                 v.failed_syncs = 0;
                 let change = ledger::record_balances(&mut totals, (v.staked, v.unstaked), (staked, unstaked));
                 (v.staked, v.unstaked) = (staked, unstaked);
-                restate_stuck(&mut v);
                 // A pool that lost unstaked NEAR releases less for the claims it held.
                 if v.claims > unstaked {
                     ledger::requeue_claims(&mut totals, v.claims - unstaked);
@@ -450,6 +456,7 @@ pub fn on_sync() {
             }
         }
     }
+    restate_exit(&mut v, &mut totals);
     recount_capacity(&mut v, &mut totals);
     validators::save(index, &v);
     totals.save();
@@ -469,7 +476,7 @@ fn settle(index: u16, mut v: Validator, succeeded: bool) {
     let pending = v.pending.take().unwrap_or_else(|| env::panic_str("the operation was checked to be in flight"));
     let mut totals = Totals::load();
     apply_outcome(&mut v, &pending, succeeded, &mut totals);
-    restate_stuck(&mut v);
+    restate_exit(&mut v, &mut totals);
     recount_capacity(&mut v, &mut totals);
     validators::save(index, &v);
     totals.save();

@@ -58,6 +58,12 @@ pub struct Releases {
     pub at: [u128; SLOTS],
     /// NEAR of late unstakes made in `Capacity::epoch` still in the queue (its last part).
     pub late: u128,
+    /// Holders' claims validators are unstaking, released from `Capacity::epoch + 1 + k` (at
+    /// a validator's unlock epoch), and those released by `Capacity::epoch` but not yet
+    /// collected: a claim maturing now is paid only once none is due by now
+    /// (`Totals::claims_released_from`, see [`Capacity::move_claims`]).
+    pub claims_at: [u128; SLOTS],
+    pub claims_released: u128,
     /// NEAR being unstaked at faulty or stalled validators: it may not come back, so it is not
     /// counted on to pay the queue.
     pub stuck: u128,
@@ -95,6 +101,14 @@ pub fn returning(moving: u128, releases: &Releases) -> u128 {
 }
 
 const RELEASES: &[u8] = b"r";
+
+/// Moves `slots` `n` epochs on; returns the sum of those that moved out (released by then).
+fn shift_out(slots: &mut [u128; SLOTS], n: usize) -> u128 {
+    let out = slots[..n].iter().sum();
+    slots.copy_within(n.., 0);
+    slots[SLOTS - n..].fill(0);
+    out
+}
 
 fn load_releases() -> Releases {
     state::read(RELEASES).unwrap_or_default()
@@ -137,9 +151,8 @@ impl Capacity {
             return self.clone();
         }
         let shift = (epoch - self.epoch).min(SLOTS as u64) as usize;
-        let free = self.free + releases.at[..shift].iter().sum::<u128>();
-        releases.at.copy_within(shift.., 0);
-        releases.at[SLOTS - shift..].fill(0);
+        let free = self.free + shift_out(&mut releases.at, shift);
+        releases.claims_released += shift_out(&mut releases.claims_at, shift);
         releases.late = 0;
         let late_from_block = self.late_from(epoch, releases.epoch_blocks);
         Capacity { epoch, free, late_from_block, ..Default::default() }
@@ -198,6 +211,26 @@ impl Capacity {
         if share.amount > 0 {
             self.apply(share, true);
         }
+    }
+
+    /// Moves a validator's claims from `before` to `after` (NEAR and release epoch) in the
+    /// releases record (the figures are rolled to the current epoch); returns the earliest
+    /// epoch at which claims are released and not yet collected (0: none).
+    pub fn move_claims(&self, before: Share, after: Share) -> u64 {
+        let mut releases = load_releases();
+        let epoch = self.epoch;
+        for (share, add) in [(before, false), (after, true)] {
+            let bucket = match share.free_at.checked_sub(epoch + 1) {
+                None => &mut releases.claims_released,
+                Some(k) => &mut releases.claims_at[(k as usize).min(SLOTS - 1)],
+            };
+            *bucket = if add { *bucket + share.amount } else { bucket.saturating_sub(share.amount) };
+        }
+        save_releases(&releases);
+        if releases.claims_released > 0 {
+            return epoch;
+        }
+        releases.claims_at.iter().position(|&c| c > 0).map_or(0, |k| epoch + 1 + k as u64)
     }
 
     /// Counts a late unstake of `amount` in the queue (the figures are rolled to its epoch).

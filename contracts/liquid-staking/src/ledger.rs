@@ -170,11 +170,21 @@ pub fn claim_from_stake(t: &mut Totals, amount: u128) -> u128 {
     queued
 }
 
+/// Whether the reserve can pay `amount` of a claim that unlocked at `unlock` (in `epoch`). A
+/// claim maturing this very epoch is paid only once validators released every claim due by
+/// now: until the crank collected those, the reserve may hold only claims due earlier, which
+/// it must not pay.
+pub fn claim_payable(t: &Totals, amount: u128, unlock: u64, epoch: u64) -> bool {
+    let from = t.claims_released_from;
+    let uncollected = unlock == epoch && from != 0 && from <= epoch;
+    t.reserve >= amount && (amount == 0 || !uncollected)
+}
+
 /// `deposits →` the holder for its deposited part, `reserve →` the holder for its unstaked
-/// part (`unstaked` shrinking by as much): a withdrawal.
-pub fn pay_out(t: &mut Totals, deposited: u128, unstaked: u128) {
+/// part (`unstaked` shrinking by as much, see [`claim_payable`]): a withdrawal.
+pub fn pay_out(t: &mut Totals, deposited: u128, unstaked: u128, unlock: u64, epoch: u64) {
     require!(
-        t.reserve >= unstaked,
+        claim_payable(t, unstaked, unlock, epoch),
         "The reserve cannot pay this withdrawal yet: the epoch crank has not collected it from the validators"
     );
     take(&mut t.deposits, deposited);

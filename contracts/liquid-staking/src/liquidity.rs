@@ -354,7 +354,10 @@ pub fn epoch_work(totals: &mut Totals, config: &Config) {
         state::save_holder(&config.treasury_id, &treasury);
         events::ft_mint(&config.treasury_id, minted);
     }
-    if pool.claim > 0 && pool.claim_unlock_epoch <= epoch && totals.reserve >= pool.claim {
+    if pool.claim > 0
+        && pool.claim_unlock_epoch <= epoch
+        && ledger::claim_payable(totals, pool.claim, pool.claim_unlock_epoch, epoch)
+    {
         ledger::pool_claim_collected(totals, std::mem::take(&mut pool.claim));
     }
     let value = math::value_of(pool.tokens, totals.total_staked, totals.total_shares);

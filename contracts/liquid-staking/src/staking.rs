@@ -118,8 +118,9 @@ fn withdraw_amount(amount: Option<u128>) {
     require!(holder.owed() >= amount, "Not enough unstaked balance to withdraw");
     require!(holder.withdrawable(epoch) >= amount, "The unstaked balance is not yet available due to unstaking delay");
     let mut totals = Totals::load();
+    let unlock = holder.unlock_epoch as u64;
     let (deposited, unstaked) = holder.take_owed(amount);
-    ledger::pay_out(&mut totals, deposited, unstaked);
+    ledger::pay_out(&mut totals, deposited, unstaked, unlock, epoch);
     events::withdraw(&account_id, amount);
     let mut paid = amount;
     // A holder that leaves with nothing gets its storage deposit back with its last withdrawal:

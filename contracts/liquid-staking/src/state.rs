@@ -71,6 +71,9 @@ pub struct Totals {
     pub treasury_fees: u128,
     /// Deposits, staking, instant unstake and new liquidity are stopped before this epoch.
     pub paused_until: u64,
+    /// The earliest epoch at which validators release holders' claims not yet collected
+    /// ([`crate::exit::Capacity::move_claims`]; 0: every claim is in the reserve or queued).
+    pub claims_released_from: u64,
     /// The epoch the state was migrated to this layout (the next version's new field).
     #[cfg(feature = "next-version")]
     pub migrated_at_epoch: u64,

@@ -95,6 +95,9 @@ pub struct Validator {
     pub stalled_at: u64,
     /// What it adds to the exit queue's `stuck` (see [`Validator::stuck_in`]).
     pub stuck: u128,
+    /// Its claims as counted in the exit queue's releases record, and their release epoch
+    /// ([`crate::exit::Capacity::move_claims`]).
+    pub claims_release: Share,
 }
 
 /// What the crank makes of a validator.
@@ -282,6 +285,7 @@ pub fn add(account_id: AccountId, weight: u32, base_stake: u128) {
             retry_at: 0,
             stalled_at: 0,
             stuck: 0,
+            claims_release: Share::default(),
         },
     );
     set.count += 1;
@@ -323,6 +327,7 @@ pub fn remove(account_id: &AccountId) {
     totals.capacity.remove(v.capacity);
     if held > 0 {
         crate::exit::restate_stuck(v.stuck, 0);
+        totals.claims_released_from = totals.capacity.move_claims(v.claims_release, Share::default());
         crate::ledger::write_off(&mut totals, v.staked, v.unstaked, v.claims);
         crate::events::write_off(account_id, held);
     }
