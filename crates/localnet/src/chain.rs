@@ -20,7 +20,7 @@ use crate::staking::Staking;
 use crate::state::AccountState;
 use crate::vm;
 use near_crypto::{KeyType, PublicKey};
-use near_parameters::{ActionCosts, RuntimeFeesConfig};
+use near_parameters::{ActionCosts, ExtCosts, RuntimeFeesConfig};
 use near_primitives_core::account::AccountContract;
 use near_primitives_core::config::ViewConfig;
 use near_primitives_core::hash::CryptoHash;
@@ -93,6 +93,7 @@ struct Applied {
     gas_burnt: u64,
     gas_used: u64,
     vm_gas_burnt: u64,
+    value_bytes_gas: u64,
     logs: Vec<String>,
     result: Result<ReturnData, String>,
     new_receipts: Vec<NewReceipt>,
@@ -640,6 +641,7 @@ impl Chain {
             block_height: self.height,
             gas_burnt: applied.gas_burnt,
             vm_gas_burnt: applied.vm_gas_burnt,
+            value_bytes_gas: applied.value_bytes_gas,
             tokens_burnt,
             logs: applied.logs,
             status,
@@ -749,6 +751,7 @@ impl Chain {
             gas_burnt: receipt_fee,
             gas_used: receipt_fee,
             vm_gas_burnt: 0,
+            value_bytes_gas: 0,
             logs: vec![],
             result: Ok(ReturnData::None),
             new_receipts: vec![],
@@ -981,6 +984,10 @@ impl Chain {
             distribute_gas(&mut applied.new_receipts[first_new..], fc.gas.saturating_sub(gas(outcome.used_gas)));
         applied.gas_burnt += gas(outcome.burnt_gas);
         applied.vm_gas_burnt += gas(outcome.burnt_gas);
+        applied.value_bytes_gas += [ExtCosts::storage_write_evicted_byte, ExtCosts::storage_remove_ret_value_byte]
+            .into_iter()
+            .map(|cost| gas(outcome.profile.get_ext_cost(cost)))
+            .sum::<u64>();
         applied.gas_used += gas(outcome.used_gas) + distributed;
         applied.logs.extend(outcome.logs);
         if let Some(error) = outcome.aborted {

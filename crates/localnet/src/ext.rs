@@ -64,8 +64,18 @@ impl Ext<'_> {
 }
 
 impl External for Ext<'_> {
-    fn storage_set(&mut self, _: &mut dyn StorageAccessTracker, key: &[u8], value: &[u8]) -> Result<Option<Vec<u8>>> {
+    /// As nearcore's runtime does, the value a write replaces is charged per byte
+    /// (`storage_write_evicted_byte`): the VM leaves that to the External.
+    fn storage_set(
+        &mut self,
+        tracker: &mut dyn StorageAccessTracker,
+        key: &[u8],
+        value: &[u8],
+    ) -> Result<Option<Vec<u8>>> {
         let old = self.get(key).cloned();
+        if let Some(old) = &old {
+            tracker.deref_write_evicted_value_bytes(old.len() as u64)?;
+        }
         self.overlay.insert(key.to_vec(), Some(value.to_vec()));
         Ok(old)
     }
@@ -78,9 +88,11 @@ impl External for Ext<'_> {
         Ok(self.get(key).map(|v| Box::new(Value(v.clone())) as Box<dyn ValuePtr>))
     }
 
-    fn storage_remove(&mut self, _: &mut dyn StorageAccessTracker, key: &[u8]) -> Result<Option<Vec<u8>>> {
+    /// The removed value is charged per byte (`storage_remove_ret_value_byte`), as in nearcore.
+    fn storage_remove(&mut self, tracker: &mut dyn StorageAccessTracker, key: &[u8]) -> Result<Option<Vec<u8>>> {
         let old = self.get(key).cloned();
-        if old.is_some() {
+        if let Some(old) = &old {
+            tracker.deref_removed_value_bytes(old.len() as u64)?;
             self.overlay.insert(key.to_vec(), None);
         }
         Ok(old)

@@ -32,6 +32,9 @@ pub struct ReceiptOutcome {
     pub gas_burnt: u64,
     /// Gas burnt inside the VM alone (wasm, host functions, loading, outgoing send fees).
     pub vm_gas_burnt: u64,
+    /// The part of `vm_gas_burnt` charged for the bytes of values overwritten or removed
+    /// (`storage_write_evicted_byte`, `storage_remove_ret_value_byte`).
+    pub value_bytes_gas: u64,
     /// Tokens burnt for this receipt (refund receipts burn none).
     pub tokens_burnt: u128,
     pub logs: Vec<String>,

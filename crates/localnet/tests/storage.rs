@@ -68,3 +68,32 @@ fn a_transaction_cannot_spend_the_balance_its_storage_needs() {
     assert!(out.failure().unwrap().starts_with("InvalidTransaction: LackBalanceForState"), "{:?}", out.failure());
     assert_eq!(grower.state(), before);
 }
+
+/// The bytes of a value a receipt removes (or overwrites) are charged per byte, as nearcore's
+/// runtime does on top of what the VM charges: removing a 1,000-byte value costs 990 times
+/// (`storage_remove_ret_value_byte` + `write_register_byte`, the register the value lands in)
+/// more than removing a 10-byte one.
+#[test]
+fn removed_value_bytes_are_charged() {
+    use near_parameters::ExtCosts;
+    let costs_of = |cost: ExtCosts| localnet::runtime_config().wasm_config.ext_costs.gas_cost(cost).as_gas();
+    let net = Localnet::new();
+    let alice = net.create_account("alice", near(10));
+    let removal = |name: &str, size: u32| {
+        let grower = net.create_account(name, near(10));
+        grower.deploy(&localnet::build::contract_wasm("test-storage-grower")).unwrap();
+        alice.call(grower.id(), "grow").args_json(json!({"count": 1, "size": size})).transact().unwrap();
+        let out = alice.call(grower.id(), "shrink").args_json(json!({"count": 1})).transact().unwrap();
+        let receipt = out.receipt("shrink");
+        (receipt.vm_gas_burnt, receipt.value_bytes_gas)
+    };
+    let ((small, small_bytes), (large, large_bytes)) = (removal("small", 10), removal("large", 1_000));
+    // The outcome reports that charge apart: here the removed value and near-sdk's 4-byte state
+    // record it overwrites.
+    let evicted = costs_of(ExtCosts::storage_write_evicted_byte);
+    assert_eq!(small_bytes, 10 * costs_of(ExtCosts::storage_remove_ret_value_byte) + 4 * evicted);
+    assert_eq!(large_bytes - small_bytes, 990 * 11_531_556);
+    let per_byte = costs_of(ExtCosts::storage_remove_ret_value_byte) + costs_of(ExtCosts::write_register_byte);
+    assert_eq!(costs_of(ExtCosts::storage_remove_ret_value_byte), 11_531_556);
+    assert_eq!(large - small, 990 * per_byte);
+}
