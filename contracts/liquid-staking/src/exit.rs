@@ -119,8 +119,7 @@ fn save_releases(releases: &Releases) {
 }
 
 /// What validators can unstake for the queue now (maintained by the crank; see [`Releases`]
-/// for later epochs).
-#[near(serializers = [borsh])]
+/// for later epochs). Stored within [`crate::state::Totals`].
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Capacity {
     /// The epoch these figures (and the releases) are for.

@@ -3,7 +3,7 @@
 //!
 //! | key | value |
 //! | --- | --- |
-//! | `t` | [`Totals`]: supply, price and asset buckets (every staking call) |
+//! | `t` | [`Totals`]: supply, price and asset buckets (every staking call; LEB128 numbers) |
 //! | `c` | [`Config`]: roles, fee and limits (views, governance and the crank) |
 //! | `k` | the epoch crank's progress ([`crate::crank`]) |
 //! | `w` | the validator set's totals ([`crate::validators`]) |
@@ -30,7 +30,8 @@ const HOLDER_BYTES: u64 = 1 + 56 + 40 + 5 + 40;
 
 /// The pool's supply, price and asset buckets. Assets are tracked here, never inferred from the
 /// account balance, so NEAR sent to the contract outside these flows cannot move the price.
-#[near(serializers = [borsh])]
+/// Stored as LEB128 numbers ([`Totals::encode`]): every call reads and writes this record and
+/// pays per byte, and most figures are far below 2^128 or 0.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Totals {
     /// Tokens in existence, including the dead shares of the seed stake.
@@ -172,12 +173,48 @@ pub fn write<T: BorshSerialize>(key: &[u8], value: &T) {
     env::storage_write(key, &bytes);
 }
 
-/// Version 1 to 2 of the state: `Totals` gains `migrated_at_epoch` (a trailing u64).
+/// Version 1 to 2 of the state: `Totals` gains `migrated_at_epoch` (a trailing number).
 #[cfg(feature = "next-version")]
 pub fn migrate_totals_to_v2() {
-    let mut bytes = env::storage_read(TOTALS).unwrap_or_else(|| env::panic_str("The contract is not initialized"));
-    bytes.extend_from_slice(&env::epoch_height().to_le_bytes());
-    env::storage_write(TOTALS, &bytes);
+    let bytes = env::storage_read(TOTALS).unwrap_or_else(|| env::panic_str("The contract is not initialized"));
+    let mut out = Leb128(bytes);
+    out.put(env::epoch_height() as u128);
+    env::storage_write(TOTALS, &out.0);
+}
+
+/// Numbers written as unsigned LEB128: 7 bits a byte, the high bit set on all but the last.
+struct Leb128(Vec<u8>);
+
+impl Leb128 {
+    fn put(&mut self, mut value: u128) {
+        while value >= 0x80 {
+            self.0.push(value as u8 | 0x80);
+            value >>= 7;
+        }
+        self.0.push(value as u8);
+    }
+}
+
+/// Reads numbers written by [`Leb128`]; any malformed or missing byte is a corrupt state.
+struct Leb128Reader<'a>(&'a [u8]);
+
+impl Leb128Reader<'_> {
+    fn take(&mut self) -> u128 {
+        let mut value = 0u128;
+        for shift in (0..128).step_by(7) {
+            let Some((&byte, rest)) = self.0.split_first() else { break };
+            self.0 = rest;
+            value |= ((byte & 0x7f) as u128) << shift;
+            if byte < 0x80 {
+                return value;
+            }
+        }
+        env::panic_str("Cannot deserialize the contract state")
+    }
+
+    fn take_u64(&mut self) -> u64 {
+        u64::try_from(self.take()).unwrap_or_else(|_| env::panic_str("Cannot deserialize the contract state"))
+    }
 }
 
 /// Whether `new` has run.
@@ -187,11 +224,85 @@ pub fn initialized() -> bool {
 
 impl Totals {
     pub fn load() -> Self {
-        read(TOTALS).unwrap_or_else(|| env::panic_str("The contract is not initialized"))
+        let bytes = env::storage_read(TOTALS).unwrap_or_else(|| env::panic_str("The contract is not initialized"));
+        Self::decode(&bytes)
     }
 
     pub fn save(&self) {
-        write(TOTALS, self);
+        env::storage_write(TOTALS, &self.encode());
+    }
+
+    /// Every field in declaration order, as LEB128.
+    fn encode(&self) -> Vec<u8> {
+        let c = &self.capacity;
+        let mut out = Leb128(Vec::with_capacity(192));
+        for value in [
+            self.total_shares,
+            self.total_staked,
+            self.buffered,
+            self.reserve,
+            self.unstaked,
+            self.storage_deposits,
+            self.holders as u128,
+            self.delegated,
+            self.unstaking,
+            self.to_unstake,
+            self.claims_unstaking,
+            self.deposits,
+            self.pending_rewards,
+            c.epoch as u128,
+            c.free,
+            c.added,
+            c.late_from_block as u128,
+            self.liquidity,
+            self.liquidity_fees,
+            self.treasury_fees,
+            self.paused_until as u128,
+            self.claims_released_from as u128,
+        ] {
+            out.put(value);
+        }
+        #[cfg(feature = "next-version")]
+        out.put(self.migrated_at_epoch as u128);
+        out.0
+    }
+
+    fn decode(bytes: &[u8]) -> Self {
+        let mut r = Leb128Reader(bytes);
+        // Fields are read in the order they are written.
+        let totals = Totals {
+            total_shares: r.take(),
+            total_staked: r.take(),
+            buffered: r.take(),
+            reserve: r.take(),
+            unstaked: r.take(),
+            storage_deposits: r.take(),
+            holders: u32::try_from(r.take())
+                .unwrap_or_else(|_| env::panic_str("Cannot deserialize the contract state")),
+            delegated: r.take(),
+            unstaking: r.take(),
+            to_unstake: r.take(),
+            claims_unstaking: r.take(),
+            deposits: r.take(),
+            pending_rewards: r.take(),
+            capacity: crate::exit::Capacity {
+                epoch: r.take_u64(),
+                free: r.take(),
+                added: r.take(),
+                late_from_block: r.take_u64(),
+            },
+            liquidity: r.take(),
+            liquidity_fees: r.take(),
+            treasury_fees: r.take(),
+            paused_until: r.take_u64(),
+            claims_released_from: r.take_u64(),
+            #[cfg(feature = "next-version")]
+            migrated_at_epoch: r.take_u64(),
+        };
+        if !r.0.is_empty() {
+            env::panic_str("Cannot deserialize the contract state");
+        }
+        totals
     }
 }
 
