@@ -17,10 +17,11 @@ use crate::ext::{Ext, NewReceipt};
 use crate::outcome::{ExecutionResult, ReceiptOutcome, Status};
 use crate::receipt::{Action, ActionReceipt, DataReceipt, FunctionCall, KeyPermission, Receipt, SYSTEM_ACCOUNT};
 use crate::staking::Staking;
-use crate::state::AccountState;
-use crate::vm;
+use crate::state::{AccessKey, AccountState};
+use crate::{tx, vm};
 use near_crypto::{KeyType, PublicKey};
 use near_parameters::{ActionCosts, ExtCosts, RuntimeFeesConfig};
+use near_primitives::transaction::SignedTransaction;
 use near_primitives_core::account::AccountContract;
 use near_primitives_core::config::ViewConfig;
 use near_primitives_core::hash::CryptoHash;
@@ -35,6 +36,9 @@ use std::sync::Arc;
 const ZERO_BALANCE_ACCOUNT_STORAGE_LIMIT: u64 = 770;
 /// DeleteAccount refuses accounts with more state than this (bytes beyond the contract code).
 const DELETE_ACCOUNT_STATE_LIMIT: u64 = 10_000;
+/// Nonces of a key added at height `h` start at `(h - 1) * ACCESS_KEY_NONCE_RANGE`, and a
+/// transaction's nonce must stay below `h * ACCESS_KEY_NONCE_RANGE` (nearcore's rule).
+pub const ACCESS_KEY_NONCE_RANGE: u64 = 1_000_000;
 /// The genesis account that creates test accounts (the registrar of top-level names).
 pub const ROOT_ACCOUNT: &str = "near";
 
@@ -68,10 +72,23 @@ pub struct Chain {
     received: HashMap<CryptoHash, Option<Vec<u8>>>,
     faults: Vec<FaultRule>,
     /// Transactions submitted, not yet included in a block, in submission order.
-    queued: Vec<(usize, AccountId, AccountId, Vec<Action>)>,
+    queued: Vec<Queued>,
+    /// Heights of the blocks produced, by hash (a transaction names a recent one).
+    block_heights: HashMap<CryptoHash, u64>,
     /// Transactions submitted and not yet collected with [`Chain::take_result`].
     txs: HashMap<usize, TxRecord>,
     transactions: usize,
+}
+
+/// A transaction waiting for the next block.
+struct Queued {
+    tx: usize,
+    signer: AccountId,
+    receiver: AccountId,
+    actions: Vec<Action>,
+    /// The key and nonce it was signed with (`None`: a test's transaction, signed implicitly
+    /// with the account's test key when it has one).
+    signed: Option<(PublicKey, u64)>,
 }
 
 /// A submitted transaction's progress.
@@ -266,6 +283,11 @@ pub fn account_key(account: &AccountId) -> PublicKey {
     PublicKey::from_seed(KeyType::ED25519, account.as_str())
 }
 
+/// The hash naming the block at `height`.
+fn block_hash(height: u64) -> CryptoHash {
+    CryptoHash::hash_bytes(format!("localnet block {height}").as_bytes())
+}
+
 fn system() -> AccountId {
     SYSTEM_ACCOUNT.parse().expect("valid account id")
 }
@@ -289,6 +311,7 @@ impl Chain {
             received: HashMap::new(),
             faults: vec![],
             queued: vec![],
+            block_heights: HashMap::from([(block_hash(0), 0)]),
             txs: HashMap::new(),
             transactions: 0,
         };
@@ -300,7 +323,7 @@ impl Chain {
             ..Default::default()
         };
         account.storage_usage += key_storage(&key, &KeyPermission::FullAccess);
-        account.keys.insert(key, key_storage(&account_key(&root), &KeyPermission::FullAccess));
+        account.keys.insert(key, AccessKey { nonce: 0, permission: KeyPermission::FullAccess });
         chain.accounts.insert(root, account);
         chain
     }
@@ -341,6 +364,7 @@ impl Chain {
     /// Produces one block: crosses an epoch boundary when the new height starts an epoch.
     fn new_block(&mut self) {
         self.height += 1;
+        self.block_heights.insert(block_hash(self.height), self.height);
         if self.height.is_multiple_of(self.config.epoch_length) {
             self.end_epoch();
         }
@@ -385,12 +409,44 @@ impl Chain {
     /// Checks a transaction as the RPC does before accepting it and queues it for the next
     /// block. Returns its handle for [`Chain::take_result`]; `Err`: invalid, not queued.
     pub fn submit(&mut self, signer: &AccountId, receiver: &AccountId, actions: Vec<Action>) -> Result<usize, String> {
-        self.check_transaction(signer, receiver, &actions)?;
+        self.check_transaction(signer, receiver, &actions, None, self.height + 1)?;
+        Ok(self.enqueue(Queued { tx: 0, signer: signer.clone(), receiver: receiver.clone(), actions, signed: None }))
+    }
+
+    /// Checks a signed transaction as nearcore does (signature, recent block hash, the access
+    /// key's nonce and permission, balance) and queues it for the next block; `Err`: invalid,
+    /// not queued (nothing changed).
+    pub fn submit_signed(&mut self, signed: &SignedTransaction) -> Result<usize, String> {
+        let t = &signed.transaction;
+        tx::check_signature(signed)?;
+        let Some(&height) = self.block_heights.get(t.block_hash()) else {
+            return Err("InvalidChain".into());
+        };
+        if self.height - height > self.config.transaction_validity_period {
+            return Err("Expired".into());
+        }
+        let (signer, receiver, actions) = (t.signer_id().clone(), t.receiver_id().clone(), tx::actions(signed));
+        let key = Some((t.public_key().clone(), t.nonce().nonce()));
+        self.check_transaction(&signer, &receiver, &actions, key.as_ref(), self.height + 1)?;
+        Ok(self.enqueue(Queued { tx: 0, signer, receiver, actions, signed: key }))
+    }
+
+    fn enqueue(&mut self, mut queued: Queued) -> usize {
         self.transactions += 1;
-        let tx = self.transactions;
-        self.queued.push((tx, signer.clone(), receiver.clone(), actions));
-        self.txs.insert(tx, TxRecord::default());
-        Ok(tx)
+        queued.tx = self.transactions;
+        self.txs.insert(queued.tx, TxRecord::default());
+        self.queued.push(queued);
+        self.transactions
+    }
+
+    /// The hash of the block at `height` (blocks here carry no content: it names the height).
+    pub fn block_hash(&self, height: u64) -> CryptoHash {
+        block_hash(height)
+    }
+
+    /// The access key `public_key` of `account`, if it has one.
+    pub fn access_key(&self, account: &AccountId, public_key: &PublicKey) -> Option<AccessKey> {
+        self.accounts.get(account)?.keys.get(public_key).cloned()
     }
 
     /// Whether nothing submitted or caused is still to run.
@@ -402,8 +458,9 @@ impl Chain {
     pub fn produce_block(&mut self) {
         self.new_block();
         let due = std::mem::take(&mut self.next_block);
-        for (tx, signer, receiver, actions) in std::mem::take(&mut self.queued) {
-            if let Err(e) = self.include(tx, &signer, &receiver, actions) {
+        for queued in std::mem::take(&mut self.queued) {
+            let tx = queued.tx;
+            if let Err(e) = self.include(queued) {
                 self.txs.get_mut(&tx).expect("submitted").invalid = Some(e);
             }
         }
@@ -458,46 +515,74 @@ impl Chain {
         (conversion_gas, cost)
     }
 
-    /// nearcore's checks of a transaction against the signer's account now; returns the
-    /// signer's balance after paying for it.
-    fn check_transaction(&self, signer: &AccountId, receiver: &AccountId, actions: &[Action]) -> Result<u128, String> {
+    /// nearcore's checks of a transaction against the signer's account now, in its order;
+    /// returns the signer's balance after paying for it and the signing key as it is after the
+    /// transaction. `signed`: the key and nonce it was signed with (a test's transaction uses
+    /// the account's test key, with the next nonce, when it has one); `height`: the block that
+    /// includes it (the next one, for a check before submission).
+    fn check_transaction(
+        &self,
+        signer: &AccountId,
+        receiver: &AccountId,
+        actions: &[Action],
+        signed: Option<&(PublicKey, u64)>,
+        height: u64,
+    ) -> Result<(u128, Option<(PublicKey, AccessKey)>), String> {
         validate_actions(actions)?;
         let (_, cost) = self.transaction_cost(signer == receiver, receiver, actions);
         let account =
             self.accounts.get(signer).ok_or_else(|| format!("SignerDoesNotExist {{ signer_id: {signer} }}"))?;
+        let mut key = match signed {
+            Some((public_key, nonce)) => {
+                let key = tx::check_nonce(signer, public_key, account.keys.get(public_key), *nonce, height)?;
+                Some((public_key.clone(), key))
+            }
+            None => {
+                let public_key = account_key(signer);
+                let key = account.keys.get(&public_key).map(|k| AccessKey { nonce: k.nonce + 1, ..k.clone() });
+                key.map(|key| (public_key, key))
+            }
+        };
         if account.amount < cost {
             return Err(format!(
                 "NotEnoughBalance {{ signer_id: {signer}, balance: {}, cost: {cost} }}",
                 account.amount
             ));
         }
+        if let (Some((public_key, key)), Some(_)) = (&mut key, signed) {
+            tx::spend_allowance(signer, public_key, key, cost)?;
+        }
         let left = account.amount - cost;
         if let Some(lacking) = storage_shortfall(account.storage_usage, left + account.locked) {
             return Err(format!("LackBalanceForState {{ signer_id: {signer}, amount: {lacking} }}"));
         }
-        Ok(left)
+        if let (Some((_, key)), Some(_)) = (&key, signed) {
+            tx::check_permission(key, receiver, actions)?;
+        }
+        Ok((left, key))
     }
 
     /// Includes transaction `tx` in the current block: charges the signer, and runs its receipt
     /// now if it is to the signer itself, else in the next block.
-    fn include(
-        &mut self,
-        tx: usize,
-        signer: &AccountId,
-        receiver: &AccountId,
-        actions: Vec<Action>,
-    ) -> Result<(), String> {
-        let left = self.check_transaction(signer, receiver, &actions)?;
+    fn include(&mut self, queued: Queued) -> Result<(), String> {
+        let Queued { tx, signer, receiver, actions, signed } = queued;
+        let (signer, receiver) = (&signer, &receiver);
+        let (left, key) = self.check_transaction(signer, receiver, &actions, signed.as_ref(), self.height)?;
         let sir = signer == receiver;
         let (conversion_gas, _) = self.transaction_cost(sir, receiver, &actions);
-        self.accounts.get_mut(signer).expect("signer exists").amount = left;
+        let account = self.accounts.get_mut(signer).expect("signer exists");
+        account.amount = left;
+        let signer_public_key = key.as_ref().map_or_else(|| account_key(signer), |(public_key, _)| public_key.clone());
+        if let Some((public_key, key)) = key {
+            account.keys.insert(public_key, key);
+        }
         let tx_hash = CryptoHash::hash_bytes(format!("tx{tx}").as_bytes());
         let receipt = ActionReceipt {
             id: child_id(&tx_hash, 0),
             predecessor: signer.clone(),
             receiver: receiver.clone(),
             signer: signer.clone(),
-            signer_public_key: account_key(signer),
+            signer_public_key,
             gas_price: self.purchase_price(),
             refund_to: signer.clone(),
             output_data_receivers: vec![],
@@ -829,8 +914,15 @@ impl Chain {
             storage_usage: fees().storage_usage_config.num_bytes_account + size,
             ..Default::default()
         };
-        account.keys.insert(key, size);
+        account.keys.insert(key, AccessKey { nonce: self.new_key_nonce(), permission: KeyPermission::FullAccess });
         account
+    }
+
+    /// A key added in the current block starts from this nonce (nearcore's nonce range:
+    /// `(height - 1) * 10^6`), so transactions signed for a deleted and re-added key cannot
+    /// be replayed.
+    fn new_key_nonce(&self) -> u64 {
+        self.height.saturating_sub(1) * ACCESS_KEY_NONCE_RANGE
     }
 
     /// Actions only the account itself may do: deploy, stake, keys, delete.
@@ -888,18 +980,18 @@ impl Chain {
                         r.receiver
                     ));
                 }
-                let size = key_storage(public_key, permission);
-                a.storage_usage += size;
-                a.keys.insert(public_key.clone(), size);
+                a.storage_usage += key_storage(public_key, permission);
+                let key = AccessKey { nonce: self.new_key_nonce(), permission: permission.clone() };
+                a.keys.insert(public_key.clone(), key);
             }
             Action::DeleteKey(public_key) => {
-                let Some(size) = a.keys.remove(public_key) else {
+                let Some(key) = a.keys.remove(public_key) else {
                     return Err(format!(
                         "DeleteKeyDoesNotExist {{ account_id: {}, public_key: {public_key} }}",
                         r.receiver
                     ));
                 };
-                a.storage_usage -= size;
+                a.storage_usage -= key_storage(public_key, &key.permission);
             }
             Action::DeleteAccount { beneficiary } => {
                 if a.locked != 0 {

@@ -25,6 +25,9 @@ pub struct Config {
     pub minimum_stake: u128,
     /// Balance of the genesis account `near`, which creates the test accounts.
     pub root_balance: u128,
+    /// Blocks after which a transaction's block hash is too old (nearcore's genesis setting;
+    /// mainnet: 86,400).
+    pub transaction_validity_period: u64,
 }
 
 impl Default for Config {
@@ -38,6 +41,7 @@ impl Default for Config {
             reward_rate: Rate { numerator: 13, denominator: 100_000 },
             minimum_stake: NEAR,
             root_balance: 1_000_000_000 * NEAR,
+            transaction_validity_period: 86_400,
         }
     }
 }

@@ -286,8 +286,11 @@ impl External for Ext<'_> {
             .map(String::from_utf8)
             .collect::<std::result::Result<Vec<_>, _>>()
             .map_err(|_| unsupported("non-UTF-8 method names"))?;
-        let permission =
-            KeyPermission::FunctionCall { allowance: allowance.map(|a| a.as_yoctonear()), receiver_id, method_names };
+        let permission = KeyPermission::FunctionCall {
+            allowance: allowance.map(|a| a.as_yoctonear()),
+            receiver_id: receiver_id.to_string(),
+            method_names,
+        };
         self.push(receipt_index, Action::AddKey { public_key, permission });
         Ok(())
     }

@@ -18,14 +18,17 @@ mod outcome;
 mod receipt;
 mod staking;
 mod state;
+mod tx;
 mod vm;
 
 pub use chain::{Fault, ROOT_ACCOUNT, account_key};
 pub use config::{Config, NEAR, TGAS};
 pub use near_crypto::PublicKey;
+pub use near_primitives;
 pub use near_primitives_core::types::AccountId;
 pub use net::{Account, CallBuilder, DEFAULT_CALL_GAS, Localnet, Submitted, Transaction, ViewBuilder};
 pub use outcome::{ExecutionResult, ReceiptOutcome, Status, ViewResult, parse_events};
+pub use receipt::KeyPermission;
 pub use staking::Rate;
-pub use state::AccountView;
+pub use state::{AccessKey, AccountView};
 pub use vm::{PROTOCOL_VERSION, runtime_config};

@@ -1,14 +1,19 @@
 //! The test-facing API, in the style of near-workspaces: create accounts, deploy, call and
 //! view, and move time forward.
 
+use crate::chain::account_key;
 use crate::chain::{Chain, Fault, ROOT_ACCOUNT};
 use crate::config::{Config, TGAS};
 use crate::outcome::{ExecutionResult, ViewResult};
 use crate::receipt::{Action, FunctionCall, KeyPermission};
 use crate::staking::Rate;
+use crate::state::AccessKey;
 use crate::state::AccountView;
 use crate::vm::Code;
-use near_crypto::PublicKey;
+use near_crypto::{KeyType, PublicKey, SecretKey};
+use near_primitives::action::Action as SignedAction;
+use near_primitives::transaction::{SignedTransaction, TransactionV0};
+use near_primitives_core::hash::CryptoHash;
 use near_primitives_core::types::AccountId;
 use serde::Serialize;
 use std::cell::RefCell;
@@ -166,6 +171,24 @@ impl Localnet {
         result.unwrap_or_else(|e| self.invalid(e))
     }
 
+    /// Submits a transaction signed by any client (near-primitives' borsh), checked as nearcore
+    /// checks it: a refused one is an outcome with an `InvalidTransaction: ...` status.
+    pub fn submit_signed(&self, signed: &SignedTransaction) -> Submitted {
+        let tx = self.chain.borrow_mut().submit_signed(signed);
+        Submitted { net: self.clone(), tx: tx.map_err(|e| self.invalid(e)) }
+    }
+
+    /// The hash of the latest block, for signing transactions.
+    pub fn latest_block_hash(&self) -> CryptoHash {
+        let chain = self.chain.borrow();
+        chain.block_hash(chain.height)
+    }
+
+    /// An account's access key, if it has that key.
+    pub fn access_key(&self, account: &AccountId, public_key: &PublicKey) -> Option<AccessKey> {
+        self.chain.borrow().access_key(account, public_key)
+    }
+
     fn submit(&self, signer: &AccountId, receiver: &AccountId, actions: Vec<Action>) -> Submitted {
         let tx = self.chain.borrow_mut().submit(signer, receiver, actions);
         Submitted { net: self.clone(), tx: tx.map_err(|e| self.invalid(e)) }
@@ -262,7 +285,7 @@ impl Account {
     #[track_caller]
     pub fn create_subaccount(&self, name: &str, balance: u128) -> Account {
         let id = parse_id(&format!("{name}.{}", self.id));
-        let key = crate::chain::account_key(&id);
+        let key = account_key(&id);
         self.batch(&id).create_account().transfer(balance).add_full_access_key(key).transact().unwrap();
         Account { net: self.net.clone(), id }
     }
@@ -281,6 +304,32 @@ impl Account {
     #[track_caller]
     pub fn balance(&self) -> u128 {
         self.state().amount
+    }
+
+    /// The secret key of the full-access key localnet gave this account (see [`account_key`]).
+    pub fn secret_key(&self) -> SecretKey {
+        SecretKey::from_seed(KeyType::ED25519, self.id.as_str())
+    }
+
+    /// A transaction to `receiver` signed with `secret_key` (a key of this account) as a client
+    /// signs one: with `nonce` and the latest block's hash.
+    pub fn sign(
+        &self,
+        secret_key: &SecretKey,
+        nonce: u64,
+        receiver: &AccountId,
+        actions: Vec<SignedAction>,
+    ) -> SignedTransaction {
+        let transaction = near_primitives::transaction::Transaction::V0(TransactionV0 {
+            signer_id: self.id.clone(),
+            public_key: secret_key.public_key(),
+            nonce,
+            receiver_id: receiver.clone(),
+            block_hash: self.net.latest_block_hash(),
+            actions,
+        });
+        let (hash, _) = transaction.get_hash_and_size();
+        SignedTransaction::new(secret_key.sign(hash.as_ref()), transaction)
     }
 }
 

@@ -41,7 +41,12 @@ pub struct FunctionCall {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum KeyPermission {
     FullAccess,
-    FunctionCall { allowance: Option<u128>, receiver_id: AccountId, method_names: Vec<String> },
+    /// `receiver_id` as given (nearcore stores it unvalidated).
+    FunctionCall {
+        allowance: Option<u128>,
+        receiver_id: String,
+        method_names: Vec<String>,
+    },
 }
 
 impl std::fmt::Debug for Code {

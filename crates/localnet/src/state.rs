@@ -1,8 +1,16 @@
 //! Accounts: balances, storage usage, contract code, access keys and key-value state.
 
+use crate::receipt::KeyPermission;
 use crate::vm::Code;
 use near_crypto::PublicKey;
 use std::collections::HashMap;
+
+/// An access key: the nonce of the last transaction it signed and what it may do.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct AccessKey {
+    pub nonce: u64,
+    pub permission: KeyPermission,
+}
 
 /// One account as the protocol stores it.
 #[derive(Clone, Default)]
@@ -14,8 +22,7 @@ pub struct AccountState {
     /// Bytes the account occupies: the account record, access keys, code and contract state.
     pub storage_usage: u64,
     pub code: Option<Code>,
-    /// Access keys with the bytes each occupies in storage.
-    pub keys: HashMap<PublicKey, u64>,
+    pub keys: HashMap<PublicKey, AccessKey>,
     /// The contract's key-value state.
     pub data: HashMap<Vec<u8>, Vec<u8>>,
 }
