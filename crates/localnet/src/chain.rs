@@ -12,6 +12,7 @@
 //! itself at once), then runs the receipts due in it in the order they were created.
 //! [`Chain::transact`] submits one and produces blocks until it has finished.
 
+use crate::cheats::{Fault, FaultRule};
 use crate::config::Config;
 use crate::ext::{Ext, NewReceipt};
 use crate::outcome::{ExecutionResult, ReceiptOutcome, Status};
@@ -42,23 +43,6 @@ pub const ACCESS_KEY_NONCE_RANGE: u64 = 1_000_000;
 /// The genesis account that creates test accounts (the registrar of top-level names).
 pub const ROOT_ACCOUNT: &str = "near";
 
-/// A fault a test asks the chain to inject into calls of `method` on `account`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Fault {
-    /// The call fails as if the contract panicked, before running any code.
-    Fail,
-    /// The call burns all its prepaid gas and fails with the VM's out-of-gas error.
-    OutOfGas,
-}
-
-#[derive(Clone, Debug)]
-struct FaultRule {
-    account: AccountId,
-    method: String,
-    fault: Fault,
-    remaining: u32,
-}
-
 pub struct Chain {
     pub config: Config,
     pub accounts: BTreeMap<AccountId, AccountState>,
@@ -70,7 +54,7 @@ pub struct Chain {
     waiting: HashMap<CryptoHash, ActionReceipt>,
     /// Promise results that arrived, by data id.
     received: HashMap<CryptoHash, Option<Vec<u8>>>,
-    faults: Vec<FaultRule>,
+    pub(crate) faults: Vec<FaultRule>,
     /// Transactions submitted, not yet included in a block, in submission order.
     queued: Vec<Queued>,
     /// Heights of the blocks produced, by hash (a transaction names a recent one).
@@ -344,21 +328,6 @@ impl Chain {
     /// Gas is bought at no less than the protocol's minimum purchase price.
     fn purchase_price(&self) -> u128 {
         self.config.gas_price.max(vm::runtime_config().min_gas_purchase_price.as_yoctonear())
-    }
-
-    pub fn inject_fault(&mut self, account: AccountId, method: &str, fault: Fault, times: u32) {
-        self.faults.push(FaultRule { account, method: method.to_string(), fault, remaining: times });
-    }
-
-    /// Injected faults not yet triggered for `method` on `account`.
-    pub fn faults_left(&self, account: &AccountId, method: &str) -> u32 {
-        self.faults.iter().filter(|r| &r.account == account && r.method == method).map(|r| r.remaining).sum()
-    }
-
-    fn take_fault(&mut self, account: &AccountId, method: &str) -> Option<Fault> {
-        let rule = self.faults.iter_mut().find(|r| r.remaining > 0 && &r.account == account && r.method == method)?;
-        rule.remaining -= 1;
-        Some(rule.fault)
     }
 
     /// Produces one block: crosses an epoch boundary when the new height starts an epoch.

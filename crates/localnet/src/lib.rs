@@ -11,6 +11,7 @@
 
 pub mod build;
 mod chain;
+mod cheats;
 mod config;
 mod ext;
 mod net;
@@ -21,7 +22,8 @@ mod state;
 mod tx;
 mod vm;
 
-pub use chain::{Fault, ROOT_ACCOUNT, account_key};
+pub use chain::{ROOT_ACCOUNT, account_key};
+pub use cheats::Fault;
 pub use config::{Config, NEAR, TGAS};
 pub use near_crypto::PublicKey;
 pub use near_primitives;

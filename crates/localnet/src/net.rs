@@ -2,11 +2,10 @@
 //! view, and move time forward.
 
 use crate::chain::account_key;
-use crate::chain::{Chain, Fault, ROOT_ACCOUNT};
+use crate::chain::{Chain, ROOT_ACCOUNT};
 use crate::config::{Config, TGAS};
 use crate::outcome::{ExecutionResult, ViewResult};
 use crate::receipt::{Action, FunctionCall, KeyPermission};
-use crate::staking::Rate;
 use crate::state::AccessKey;
 use crate::state::AccountView;
 use crate::vm::Code;
@@ -26,7 +25,7 @@ pub const DEFAULT_CALL_GAS: u64 = 30 * TGAS;
 /// An in-process NEAR chain. Clones share the same chain.
 #[derive(Clone)]
 pub struct Localnet {
-    chain: Rc<RefCell<Chain>>,
+    pub(crate) chain: Rc<RefCell<Chain>>,
 }
 
 impl Default for Localnet {
@@ -69,18 +68,6 @@ impl Localnet {
     /// A value from an account's contract state (for tests that inspect raw storage).
     pub fn view_state(&self, id: &AccountId, key: &[u8]) -> Option<Vec<u8>> {
         self.chain.borrow().accounts.get(id).and_then(|a| a.data.get(key).cloned())
-    }
-
-    /// Overwrites one key of a contract's state, as near-workspaces' `patch_state` does: for
-    /// tests that need a state no transaction can reach (a pool that lost funds, say).
-    pub fn patch_state(&self, id: &AccountId, key: &[u8], value: &[u8]) {
-        let mut chain = self.chain.borrow_mut();
-        let account = chain.accounts.get_mut(id).unwrap_or_else(|| panic!("account {id} does not exist"));
-        let extra = crate::vm::runtime_config().fees.storage_usage_config.num_extra_bytes_record;
-        match account.data.insert(key.to_vec(), value.to_vec()) {
-            Some(old) => account.storage_usage = account.storage_usage - old.len() as u64 + value.len() as u64,
-            None => account.storage_usage += key.len() as u64 + value.len() as u64 + extra,
-        }
     }
 
     pub fn view(&self, contract: &AccountId, method: &str) -> ViewBuilder {
@@ -127,25 +114,6 @@ impl Localnet {
     /// The current epoch's online validators and their stake (what `validator_stake` answers).
     pub fn validators(&self) -> BTreeMap<AccountId, u128> {
         self.chain.borrow().staking.active()
-    }
-
-    /// Takes a validator offline (kicked out: no rewards, `validator_stake` answers 0) or back.
-    pub fn set_validator_online(&self, id: &AccountId, online: bool) {
-        self.chain.borrow_mut().staking.set_online(id, online);
-    }
-
-    pub fn set_reward_rate(&self, id: &AccountId, rate: Rate) {
-        self.chain.borrow_mut().staking.set_rate(id, rate);
-    }
-
-    /// Injected faults not yet triggered for `method` on `account`.
-    pub fn faults_left(&self, account: &AccountId, method: &str) -> u32 {
-        self.chain.borrow().faults_left(account, method)
-    }
-
-    /// Makes the next `times` calls of `method` on `account` fail or run out of gas.
-    pub fn inject_fault(&self, account: &AccountId, method: &str, fault: Fault, times: u32) {
-        self.chain.borrow_mut().inject_fault(account.clone(), method, fault, times);
     }
 
     /// Produces one block: the transactions submitted since the last one are included and
