@@ -14,7 +14,7 @@
 
 use crate::cheats::{Fault, FaultRule};
 use crate::config::Config;
-use crate::ext::{Ext, NewReceipt};
+use crate::ext::{Ext, NewReceipt, Recorded};
 use crate::outcome::{ExecutionResult, ReceiptOutcome, Status};
 use crate::receipt::{Action, ActionReceipt, DataReceipt, FunctionCall, KeyPermission, Receipt, SYSTEM_ACCOUNT};
 use crate::staking::Staking;
@@ -31,7 +31,7 @@ use near_vm_runner::logic::errors::CompilationError;
 use near_vm_runner::logic::types::{PromiseResult, ReturnData};
 use near_vm_runner::logic::{VMContext, VMOutcome};
 use std::collections::{BTreeMap, HashMap};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 /// Accounts up to this size need no balance for storage (NEP-448).
 const ZERO_BALANCE_ACCOUNT_STORAGE_LIMIT: u64 = 770;
@@ -101,6 +101,8 @@ struct Applied {
     /// Balance receipts produced by the actions themselves (DeleteAccount's beneficiary).
     transfers: Vec<(AccountId, u128)>,
     proposals: Vec<(AccountId, u128)>,
+    /// The receipt's storage proof so far, which its function calls share.
+    recorded: Mutex<Recorded>,
 }
 
 fn fees() -> &'static RuntimeFeesConfig {
@@ -811,6 +813,7 @@ impl Chain {
             new_receipts: vec![],
             transfers: vec![],
             proposals: vec![],
+            recorded: Mutex::default(),
         };
         let sir = r.predecessor == r.receiver;
         let mut actor = r.predecessor.clone();
@@ -1038,6 +1041,7 @@ impl Chain {
             validators: &validators,
             receipt_id: r.id,
             data_ids,
+            recorded: &applied.recorded,
         };
         let outcome: VMOutcome =
             vm::run(&code, &fc.method, &mut ext, &context).unwrap_or_else(|e| panic!("VM error: {e}"));
@@ -1114,6 +1118,7 @@ impl Chain {
             validators: &validators,
             receipt_id: CryptoHash::default(),
             data_ids: &mut data_ids,
+            recorded: &Mutex::default(),
         };
         let outcome = vm::run(&code, method, &mut ext, &context)?;
         if let Some(error) = outcome.aborted {

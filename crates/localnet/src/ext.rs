@@ -9,7 +9,8 @@ use near_primitives_core::types::{AccountId, Balance, Gas, GasWeight, Nonce, Non
 use near_primitives_core::universal_state_init::{DecodeMode, RawStateInit, StateInitError, UniversalStateInitCounts};
 use near_vm_runner::logic::types::{ActionIndex, GlobalContractDeployMode, GlobalContractIdentifier, ReceiptIndex};
 use near_vm_runner::logic::{External, HostError, StorageAccessTracker, VMLogicError, ValuePtr};
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::sync::Mutex;
 
 type Result<T, E = VMLogicError> = std::result::Result<T, E>;
 
@@ -22,6 +23,20 @@ pub struct NewReceipt {
     pub refund_to: Option<AccountId>,
 }
 
+/// Bytes nearcore adds to a receipt's storage proof for each removal of contract data (an
+/// upper bound for the trie nodes the removal may restructure).
+const REMOVAL_PROOF_BYTES: usize = 2_000;
+
+/// The storage proof a receipt would record for stateless validation, estimated: each key it
+/// touches with the value the trie held for it, and [`REMOVAL_PROOF_BYTES`] per removal (the
+/// trie's inner nodes are not modelled). The VM fails a receipt whose proof passes
+/// `per_receipt_storage_proof_size_limit` (4 MB) with `RecordedStorageExceeded`.
+#[derive(Default)]
+pub struct Recorded {
+    keys: HashSet<Vec<u8>>,
+    bytes: usize,
+}
+
 pub struct Ext<'a> {
     pub committed: &'a HashMap<Vec<u8>, Vec<u8>>,
     /// Writes (`Some`) and removals (`None`) of the receipt so far.
@@ -32,6 +47,8 @@ pub struct Ext<'a> {
     /// Seed for data ids: unique per executing receipt.
     pub receipt_id: CryptoHash,
     pub data_ids: &'a mut u64,
+    /// The receipt's storage proof so far (shared by its function calls).
+    pub recorded: &'a Mutex<Recorded>,
 }
 
 struct Value(Vec<u8>);
@@ -58,6 +75,14 @@ impl Ext<'_> {
         }
     }
 
+    /// Records `key` in the storage proof, with the value committed for it, once per receipt.
+    fn record(&self, key: &[u8]) {
+        let mut recorded = self.recorded.lock().expect("one thread");
+        if recorded.keys.insert(key.to_vec()) {
+            recorded.bytes += key.len() + self.committed.get(key).map_or(0, Vec::len);
+        }
+    }
+
     fn push(&mut self, receipt_index: ReceiptIndex, action: Action) {
         self.receipts[receipt_index as usize].actions.push(action);
     }
@@ -72,6 +97,7 @@ impl External for Ext<'_> {
         key: &[u8],
         value: &[u8],
     ) -> Result<Option<Vec<u8>>> {
+        self.record(key);
         let old = self.get(key).cloned();
         if let Some(old) = &old {
             tracker.deref_write_evicted_value_bytes(old.len() as u64)?;
@@ -85,11 +111,14 @@ impl External for Ext<'_> {
         _: &mut dyn StorageAccessTracker,
         key: &[u8],
     ) -> Result<Option<Box<dyn ValuePtr + 'a>>> {
+        self.record(key);
         Ok(self.get(key).map(|v| Box::new(Value(v.clone())) as Box<dyn ValuePtr>))
     }
 
     /// The removed value is charged per byte (`storage_remove_ret_value_byte`), as in nearcore.
     fn storage_remove(&mut self, tracker: &mut dyn StorageAccessTracker, key: &[u8]) -> Result<Option<Vec<u8>>> {
+        self.record(key);
+        self.recorded.lock().expect("one thread").bytes += REMOVAL_PROOF_BYTES;
         let old = self.get(key).cloned();
         if let Some(old) = &old {
             tracker.deref_removed_value_bytes(old.len() as u64)?;
@@ -99,6 +128,7 @@ impl External for Ext<'_> {
     }
 
     fn storage_has_key(&mut self, _: &mut dyn StorageAccessTracker, key: &[u8]) -> Result<bool> {
+        self.record(key);
         Ok(self.get(key).is_some())
     }
 
@@ -110,7 +140,7 @@ impl External for Ext<'_> {
     }
 
     fn get_recorded_storage_size(&self) -> usize {
-        0
+        self.recorded.lock().expect("one thread").bytes
     }
 
     fn storage_proof_size_before_receipt(&self) -> usize {

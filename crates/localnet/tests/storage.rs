@@ -97,3 +97,33 @@ fn removed_value_bytes_are_charged() {
     assert_eq!(costs_of(ExtCosts::storage_remove_ret_value_byte), 11_531_556);
     assert_eq!(large - small, 990 * per_byte);
 }
+
+/// A receipt's storage proof is bounded (4 MB, nearcore's `per_receipt_storage_proof_size_limit`):
+/// each removal counts 2,000 bytes besides the key and value it records, so removing about 2,000
+/// entries in one receipt fails with `RecordedStorageExceeded` and changes nothing, while fewer
+/// pass. (The trie's inner nodes are not modelled: mainnet records somewhat more.)
+#[test]
+fn a_receipt_removing_too_many_keys_exceeds_the_storage_proof_limit() {
+    let net = Localnet::new();
+    let grower = deploy(&net, "storage-grower", near(100));
+    let alice = net.create_account("alice", near(10));
+    for _ in 0..4 {
+        let grow = json!({"count": 500, "size": 10});
+        alice.call(grower.id(), "grow").args_json(grow).gas(300 * localnet::TGAS).transact().unwrap();
+    }
+    // The proof of removing the newest `n` entries: 2,000 bytes each, their keys and values,
+    // and near-sdk's state record ("STATE", 4 bytes), read and written once.
+    let proof =
+        |n: u32| -> usize { (2_000 - n..2_000).map(|i| 2_000 + format!("e{i}").len() + 10).sum::<usize>() + 5 + 4 };
+    let too_many = (1..=2_000).find(|&n| proof(n) > 4_000_000).unwrap();
+    assert_eq!((too_many, proof(too_many - 1)), (1_986, 3_998_714));
+    let before = grower.state();
+    let shrink =
+        |n: u32| alice.call(grower.id(), "shrink").args_json(json!({"count": n})).gas(300 * localnet::TGAS).transact();
+    let out = shrink(too_many);
+    assert_eq!(out.failure(), Some("Size of the recorded trie storage proof has exceeded the allowed limit (4.0 MB)"));
+    assert_eq!(grower.state(), before);
+    assert_eq!(grower.view("entries").json::<u32>(), 2_000);
+    shrink(too_many - 1).unwrap();
+    assert_eq!(grower.view("entries").json::<u32>(), 2_000 - (too_many - 1));
+}
