@@ -37,7 +37,8 @@ impl Localnet {
         }
     }
 
-    /// Takes a validator offline (kicked out: no rewards, `validator_stake` answers 0) or back.
+    /// Takes a validator offline (it earns nothing, and the epoch's end kicks it out of the set
+    /// two epochs ahead: `validator_stake` answers 0 from then) or back online.
     pub fn set_validator_online(&self, id: &AccountId, online: bool) {
         self.chain.borrow_mut().staking.set_online(id, online);
     }

@@ -111,7 +111,8 @@ impl Localnet {
         self.fast_forward(length - height % length + (n - 1) * length);
     }
 
-    /// The current epoch's online validators and their stake (what `validator_stake` answers).
+    /// The current epoch's validators and their stake (what `validator_stake` answers; an
+    /// offline validator stays until its kickout takes effect two epochs on).
     pub fn validators(&self) -> BTreeMap<AccountId, u128> {
         self.chain.borrow().staking.active()
     }

@@ -11,8 +11,10 @@
 //!    `E`, `E + 1`, `E + 2` and its last proposal; the rest of its locked balance becomes liquid.
 //!
 //! So lowered stake becomes liquid at the third boundary after the proposal, as on chain.
-//! Taking a validator offline models a kicked-out validator: from that moment the
-//! `validator_stake` host function answers 0 for it and it earns nothing.
+//! Taking a validator offline models one that stops producing: it earns nothing from then on,
+//! and the boundary at the end of the epoch kicks it out of the set two epochs ahead, as
+//! nearcore does. `validator_stake` answers from the current epoch's set, so it still shows the
+//! validator's stake for the rest of this epoch and all of the next, and 0 from the one after.
 
 use near_primitives_core::types::AccountId;
 use std::collections::{BTreeMap, BTreeSet};
@@ -70,9 +72,10 @@ impl Staking {
         self.proposals.insert(account.clone(), stake);
     }
 
-    /// Online validators of the current epoch with their stake (what contracts can see).
+    /// The current epoch's validators with their stake (what `validator_stake` answers), offline
+    /// ones included until their kickout takes effect.
     pub fn active(&self) -> BTreeMap<AccountId, u128> {
-        self.current.iter().filter(|(a, _)| !self.offline.contains(*a)).map(|(a, s)| (a.clone(), *s)).collect()
+        self.current.clone()
     }
 
     pub fn set_online(&mut self, account: &AccountId, online: bool) {
