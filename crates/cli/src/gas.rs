@@ -13,9 +13,18 @@ pub struct Row {
     /// All gas of its receipt (the VM's and the receipt's exec fees); 0 for views.
     pub receipt_gas: u64,
     /// The part of `vm_gas` for the bytes of values it overwrote or removed, which nearcore
-    /// charges and localnet did not before: `vm_gas` less this is the earlier accounting the
-    /// protocol's held figures were measured in.
+    /// charges and localnet did not before.
     pub value_bytes_gas: u64,
+    /// The part of `vm_gas` for the trie nodes its writes and removals walked (nearcore charges
+    /// them; localnet did not before). `vm_gas` less both is the earlier accounting the
+    /// protocol's held figures were measured in.
+    pub trie_node_gas: u64,
+}
+
+impl Row {
+    fn earlier_accounting(&self) -> u64 {
+        self.vm_gas - self.value_bytes_gas - self.trie_node_gas
+    }
 }
 
 /// A full epoch's crank for some number of validators.
@@ -46,12 +55,13 @@ fn row(method: &str, out: ExecutionResult) -> Row {
         vm_gas: receipt.vm_gas_burnt,
         receipt_gas: receipt.gas_burnt,
         value_bytes_gas: receipt.value_bytes_gas,
+        trie_node_gas: receipt.trie_node_gas,
     }
 }
 
 fn view_row(account: &Account, method: &str, args: &Value) -> Row {
     let gas = account.view(method).args_json(args).call().unwrap().gas_burnt;
-    Row { method: format!("{method} (view)"), vm_gas: gas, receipt_gas: 0, value_bytes_gas: 0 }
+    Row { method: format!("{method} (view)"), vm_gas: gas, receipt_gas: 0, value_bytes_gas: 0, trie_node_gas: 0 }
 }
 
 /// Every user method of the liquid staking contract, on a fresh deployment with `validators`
@@ -151,15 +161,16 @@ fn tgas(gas: u64) -> String {
 impl Report {
     pub fn markdown(&self) -> String {
         let mut out = String::from("## Liquid staking: user methods\n\n");
-        out += "VM gas now includes the bytes of overwritten and removed values, as nearcore charges them; ";
-        out += "the last column is the earlier accounting (without them) the held figures were set in.\n\n";
-        out += "| method | VM gas (Tgas) | receipt gas (Tgas) | VM gas, 500 validators (Tgas) | VM gas, earlier accounting (Tgas) |\n";
-        out += "| --- | --- | --- | --- | --- |\n";
+        out += "VM gas includes what nearcore charges for the bytes of overwritten and removed values and ";
+        out += "for the trie nodes writes walk (shown apart); the last column is the earlier accounting ";
+        out += "(without either) the held figures were set in.\n\n";
+        out += "| method | VM gas (Tgas) | receipt gas (Tgas) | VM gas, 500 validators (Tgas) | value bytes (Tgas) | trie nodes (Tgas) | VM gas, earlier accounting (Tgas) |\n";
+        out += "| --- | --- | --- | --- | --- | --- | --- |\n";
         for (row, with_500) in self.user_methods.iter().zip(&self.user_methods_500) {
             let receipt = if row.receipt_gas == 0 { String::new() } else { tgas(row.receipt_gas) };
-            let (vm, with_500, earlier) =
-                (tgas(row.vm_gas), tgas(with_500.vm_gas), tgas(row.vm_gas - row.value_bytes_gas));
-            out += &format!("| `{}` | {vm} | {receipt} | {with_500} | {earlier} |\n", row.method);
+            let (vm, with_500, earlier) = (tgas(row.vm_gas), tgas(with_500.vm_gas), tgas(row.earlier_accounting()));
+            let (bytes, nodes) = (tgas(row.value_bytes_gas), tgas(row.trie_node_gas));
+            out += &format!("| `{}` | {vm} | {receipt} | {with_500} | {bytes} | {nodes} | {earlier} |\n", row.method);
         }
         out += "\n## Liquid staking: a full epoch's crank\n\n";
         out += "| validators | epoch | calls | gas (Tgas) | largest call (Tgas) |\n| --- | --- | --- | --- | --- |\n";
@@ -184,7 +195,7 @@ impl Report {
         let rows = |rows: &[Row]| -> Vec<Value> {
             rows.iter()
                 .map(|r| {
-                    json!({"method": r.method, "vm_gas": r.vm_gas, "receipt_gas": r.receipt_gas, "value_bytes_gas": r.value_bytes_gas})
+                    json!({"method": r.method, "vm_gas": r.vm_gas, "receipt_gas": r.receipt_gas, "value_bytes_gas": r.value_bytes_gas, "trie_node_gas": r.trie_node_gas})
                 })
                 .collect()
         };

@@ -62,6 +62,9 @@ pub struct Chain {
     /// Transactions submitted and not yet collected with [`Chain::take_result`].
     txs: HashMap<usize, TxRecord>,
     transactions: usize,
+    /// Contract keys written or removed in the current block, by account, with whether they
+    /// existed when it started (the chunk's changes: writing them again walks no trie node).
+    changed: HashMap<AccountId, BTreeMap<Vec<u8>, bool>>,
 }
 
 /// A transaction waiting for the next block.
@@ -95,6 +98,7 @@ struct Applied {
     gas_used: u64,
     vm_gas_burnt: u64,
     value_bytes_gas: u64,
+    trie_node_gas: u64,
     logs: Vec<String>,
     result: Result<ReturnData, String>,
     new_receipts: Vec<NewReceipt>,
@@ -300,6 +304,7 @@ impl Chain {
             block_heights: HashMap::from([(block_hash(0), 0)]),
             txs: HashMap::new(),
             transactions: 0,
+            changed: HashMap::new(),
         };
         let root: AccountId = ROOT_ACCOUNT.parse().expect("valid account id");
         let key = account_key(&root);
@@ -335,6 +340,7 @@ impl Chain {
     /// Produces one block: crosses an epoch boundary when the new height starts an epoch.
     fn new_block(&mut self) {
         self.height += 1;
+        self.changed.clear();
         self.block_heights.insert(block_hash(self.height), self.height);
         if self.height.is_multiple_of(self.config.epoch_length) {
             self.end_epoch();
@@ -626,7 +632,9 @@ impl Chain {
 
         let exists_after = match (&applied.result, account) {
             (Ok(_), Some(mut a)) => {
+                let changed = self.changed.entry(r.receiver.clone()).or_default();
                 for (key, value) in overlay {
+                    changed.entry(key.clone()).or_insert_with(|| a.data.contains_key(&key));
                     match value {
                         Some(v) => a.data.insert(key, v),
                         None => a.data.remove(&key),
@@ -698,6 +706,7 @@ impl Chain {
             gas_burnt: applied.gas_burnt,
             vm_gas_burnt: applied.vm_gas_burnt,
             value_bytes_gas: applied.value_bytes_gas,
+            trie_node_gas: applied.trie_node_gas,
             tokens_burnt,
             logs: applied.logs,
             status,
@@ -808,6 +817,7 @@ impl Chain {
             gas_used: receipt_fee,
             vm_gas_burnt: 0,
             value_bytes_gas: 0,
+            trie_node_gas: 0,
             logs: vec![],
             result: Ok(ReturnData::None),
             new_receipts: vec![],
@@ -1034,8 +1044,11 @@ impl Chain {
         };
         let validators = self.staking.active();
         let first_new = applied.new_receipts.len();
+        let unchanged = BTreeMap::new();
         let mut ext = Ext {
             committed: &a.data,
+            changed: self.changed.get(&r.receiver).unwrap_or(&unchanged),
+            shard_trie_depth: self.config.shard_trie_depth,
             overlay,
             receipts: &mut applied.new_receipts,
             validators: &validators,
@@ -1053,6 +1066,7 @@ impl Chain {
             .into_iter()
             .map(|cost| gas(outcome.profile.get_ext_cost(cost)))
             .sum::<u64>();
+        applied.trie_node_gas += gas(outcome.profile.get_ext_cost(ExtCosts::read_cached_trie_node));
         applied.gas_used += gas(outcome.used_gas) + distributed;
         applied.logs.extend(outcome.logs);
         if let Some(error) = outcome.aborted {
@@ -1111,8 +1125,11 @@ impl Chain {
         let mut overlay = HashMap::new();
         let mut receipts = vec![];
         let mut data_ids = 0;
+        let unchanged = BTreeMap::new();
         let mut ext = Ext {
             committed: &account.data,
+            changed: &unchanged,
+            shard_trie_depth: self.config.shard_trie_depth,
             overlay: &mut overlay,
             receipts: &mut receipts,
             validators: &validators,
@@ -1210,7 +1227,7 @@ impl AccountState {
             storage_usage: self.storage_usage,
             code: self.code.clone(),
             keys: self.keys.clone(),
-            data: HashMap::new(),
+            data: BTreeMap::new(),
         }
     }
 

@@ -28,6 +28,11 @@ pub struct Config {
     /// Blocks after which a transaction's block hash is too old (nearcore's genesis setting;
     /// mainnet: 86,400).
     pub transaction_validity_period: u64,
+    /// Trie nodes above an account's own keys in its shard, walked by the first write or
+    /// removal of a contract key in a block (see the `trie` module). Mainnet's shards hold in
+    /// the order of 10^8 keys: the root's extension and the column's branch, then about six
+    /// branches on the account id's nibbles before the account's subtree: 8.
+    pub shard_trie_depth: u64,
 }
 
 impl Default for Config {
@@ -42,6 +47,7 @@ impl Default for Config {
             minimum_stake: NEAR,
             root_balance: 1_000_000_000 * NEAR,
             transaction_validity_period: 86_400,
+            shard_trie_depth: 8,
         }
     }
 }

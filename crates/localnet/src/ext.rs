@@ -3,6 +3,7 @@
 //! current validator set.
 
 use crate::receipt::{Action, FunctionCall, KeyPermission};
+use crate::trie::{BlockStart, subtree_nodes};
 use near_crypto::PublicKey;
 use near_primitives_core::hash::{CryptoHash, YieldId};
 use near_primitives_core::types::{AccountId, Balance, Gas, GasWeight, Nonce, NonceIndex};
@@ -38,7 +39,13 @@ pub struct Recorded {
 }
 
 pub struct Ext<'a> {
-    pub committed: &'a HashMap<Vec<u8>, Vec<u8>>,
+    pub committed: &'a BTreeMap<Vec<u8>, Vec<u8>>,
+    /// Keys of this account written or removed by earlier receipts of the block, with whether
+    /// they existed when it started: the chunk's changes hold them, so writing them again walks
+    /// no trie node.
+    pub changed: &'a BTreeMap<Vec<u8>, bool>,
+    /// Trie nodes above the account's own keys ([`crate::Config::shard_trie_depth`]).
+    pub shard_trie_depth: u64,
     /// Writes (`Some`) and removals (`None`) of the receipt so far.
     pub overlay: &'a mut HashMap<Vec<u8>, Option<Vec<u8>>>,
     pub receipts: &'a mut Vec<NewReceipt>,
@@ -83,14 +90,25 @@ impl Ext<'_> {
         }
     }
 
+    /// Charges `read_cached_trie_node` for the nodes the first write or removal of `key` in
+    /// the block walks to find the value it replaces.
+    fn walk(&self, tracker: &mut dyn StorageAccessTracker, key: &[u8]) -> Result<()> {
+        if self.overlay.contains_key(key) || self.changed.contains_key(key) {
+            return Ok(());
+        }
+        let block_start = BlockStart { now: self.committed, changed: self.changed };
+        tracker.cached_trie_node_access(self.shard_trie_depth + subtree_nodes(&block_start, key))
+    }
+
     fn push(&mut self, receipt_index: ReceiptIndex, action: Action) {
         self.receipts[receipt_index as usize].actions.push(action);
     }
 }
 
 impl External for Ext<'_> {
-    /// As nearcore's runtime does, the value a write replaces is charged per byte
-    /// (`storage_write_evicted_byte`): the VM leaves that to the External.
+    /// As nearcore's runtime does, the trie nodes walked and the value a write replaces are
+    /// charged (`read_cached_trie_node`, `storage_write_evicted_byte`): the VM leaves that to
+    /// the External.
     fn storage_set(
         &mut self,
         tracker: &mut dyn StorageAccessTracker,
@@ -98,6 +116,7 @@ impl External for Ext<'_> {
         value: &[u8],
     ) -> Result<Option<Vec<u8>>> {
         self.record(key);
+        self.walk(tracker, key)?;
         let old = self.get(key).cloned();
         if let Some(old) = &old {
             tracker.deref_write_evicted_value_bytes(old.len() as u64)?;
@@ -115,15 +134,18 @@ impl External for Ext<'_> {
         Ok(self.get(key).map(|v| Box::new(Value(v.clone())) as Box<dyn ValuePtr>))
     }
 
-    /// The removed value is charged per byte (`storage_remove_ret_value_byte`), as in nearcore.
+    /// The trie nodes walked and the removed value are charged (`read_cached_trie_node`,
+    /// `storage_remove_ret_value_byte`), as in nearcore. Removing a missing key is still a
+    /// change of the block, as in nearcore's trie update.
     fn storage_remove(&mut self, tracker: &mut dyn StorageAccessTracker, key: &[u8]) -> Result<Option<Vec<u8>>> {
         self.record(key);
         self.recorded.lock().expect("one thread").bytes += REMOVAL_PROOF_BYTES;
+        self.walk(tracker, key)?;
         let old = self.get(key).cloned();
         if let Some(old) = &old {
             tracker.deref_removed_value_bytes(old.len() as u64)?;
-            self.overlay.insert(key.to_vec(), None);
         }
+        self.overlay.insert(key.to_vec(), None);
         Ok(old)
     }
 

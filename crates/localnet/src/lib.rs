@@ -19,6 +19,7 @@ mod outcome;
 mod receipt;
 mod staking;
 mod state;
+mod trie;
 mod tx;
 mod vm;
 

@@ -35,6 +35,9 @@ pub struct ReceiptOutcome {
     /// The part of `vm_gas_burnt` charged for the bytes of values overwritten or removed
     /// (`storage_write_evicted_byte`, `storage_remove_ret_value_byte`).
     pub value_bytes_gas: u64,
+    /// The part of `vm_gas_burnt` charged for trie nodes walked by writes and removals
+    /// (`read_cached_trie_node`).
+    pub trie_node_gas: u64,
     /// Tokens burnt for this receipt (refund receipts burn none).
     pub tokens_burnt: u128,
     pub logs: Vec<String>,

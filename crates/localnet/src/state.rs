@@ -3,7 +3,7 @@
 use crate::receipt::KeyPermission;
 use crate::vm::Code;
 use near_crypto::PublicKey;
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 
 /// An access key: the nonce of the last transaction it signed and what it may do.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -23,8 +23,9 @@ pub struct AccountState {
     pub storage_usage: u64,
     pub code: Option<Code>,
     pub keys: HashMap<PublicKey, AccessKey>,
-    /// The contract's key-value state.
-    pub data: HashMap<Vec<u8>, Vec<u8>>,
+    /// The contract's key-value state, in key order (the trie's order, which trie-node gas
+    /// depends on).
+    pub data: BTreeMap<Vec<u8>, Vec<u8>>,
 }
 
 /// A read-only snapshot of an account's balances and usage, as RPC's `view_account` shows it.

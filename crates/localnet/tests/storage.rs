@@ -127,3 +127,37 @@ fn a_receipt_removing_too_many_keys_exceeds_the_storage_proof_limit() {
     shrink(too_many - 1).unwrap();
     assert_eq!(grower.view("entries").json::<u32>(), 2_000 - (too_many - 1));
 }
+
+/// The first write or removal of a key in a block walks the trie to the value it replaces, and
+/// each node costs `read_cached_trie_node` (2.28 Ggas): the shard's nodes above the account
+/// (`shard_trie_depth`, 8 by default) plus the key's path among the account's keys as the block
+/// started. Keys the block already changed cost nothing.
+#[test]
+fn writes_pay_for_the_trie_nodes_on_the_key_path() {
+    use near_parameters::ExtCosts;
+    let node = localnet::runtime_config().wasm_config.ext_costs.gas_cost(ExtCosts::read_cached_trie_node).as_gas();
+    assert_eq!(node, 2_280_000_000);
+    let net = Localnet::new();
+    let grower = deploy(&net, "storage-grower", near(10));
+    let alice = net.create_account("alice", near(10));
+    let bob = net.create_account("bob", near(10));
+    let grow = |who: &localnet::Account| who.call(grower.id(), "grow").args_json(json!({"count": 1, "size": 10}));
+    // No keys yet: writing "e0" and near-sdk's "STATE" walks the shard's 8 nodes each.
+    assert_eq!(grow(&alice).transact().receipt("grow").trie_node_gas, 2 * 8 * node);
+    // {"STATE" (0x53..), "e0" (0x65..)} differ in the first nibble: the account's extension, a
+    // branch, then the leaf of "e0" (for "e1") or of "STATE".
+    assert_eq!(grow(&alice).transact().receipt("grow").trie_node_gas, 2 * (8 + 3) * node);
+    // Two calls in one block: the first walks as above, the second finds "STATE" among the
+    // block's changes and walks "e3" against the keys of the block's start, {"STATE", "e0", "e1"}:
+    // extension, branch, then "e0" and "e1" run on together (an extension) to a branch on
+    // their last nibble, where "e2" and "e3" find no child.
+    let (first, second) = (grow(&alice).submit(), grow(&bob).submit());
+    net.settle();
+    let (first, second) = (first.wait(), second.wait());
+    assert_eq!(first.receipt("grow").block_height, second.receipt("grow").block_height);
+    assert_eq!(first.receipt("grow").trie_node_gas, (2 * 8 + 4 + 3) * node);
+    assert_eq!(second.receipt("grow").trie_node_gas, (8 + 4) * node);
+    // Removing "e3" in a later block walks to its leaf.
+    let out = alice.call(grower.id(), "shrink").args_json(json!({"count": 1})).transact();
+    assert_eq!(out.receipt("shrink").trie_node_gas, (8 + 5 + 8 + 3) * node);
+}
