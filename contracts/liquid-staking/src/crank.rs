@@ -30,7 +30,7 @@ use crate::exit::{self, Share};
 use crate::json::{self, Args};
 use crate::promise;
 use crate::state::{self, Config, Totals, read, write};
-use crate::validators::{self, Op, Pending, Status, Validator, ValidatorSet};
+use crate::validators::{self, Op, Outage, Pending, Status, Validator, ValidatorSet};
 use crate::{events, ledger, liquidity, math};
 use near_sdk::{Gas, NearToken, PromiseIndex, env, near, require};
 
@@ -429,7 +429,7 @@ pub fn on_sync() {
                     v.unlock_epoch = v.unlock_epoch.max(crank.epoch + 1);
                 }
                 let online = !env::validator_stake(&v.account_id).is_zero();
-                v.offline_since = if online { None } else { Some(v.offline_since.unwrap_or(crank.epoch)) };
+                v.outage = Outage::next(v.outage, online, crank.epoch);
                 v.draining = v.set_draining(&mut set, v.status(crank.epoch, &config) == Status::Draining);
                 set.save();
                 v.synced_epoch = crank.epoch;

@@ -13,6 +13,8 @@ const VALIDATOR_INDEX: u8 = b'V';
 
 /// The most validators the contract delegates to.
 pub const MAX_VALIDATORS: u16 = 1_000;
+/// Epochs running a validator must be back in the set before an outage counts as over.
+pub const RECOVERY_EPOCHS: u32 = 3;
 
 /// Totals over the validator set.
 #[near(serializers = [borsh])]
@@ -76,8 +78,8 @@ pub struct Validator {
     pub unlock_epoch: u64,
     /// The last epoch whose balances and rewards were read from the pool.
     pub synced_epoch: u64,
-    /// The first epoch it was seen outside the validator set, while it stays out.
-    pub offline_since: Option<u64>,
+    /// The outage it is in, if it is in one.
+    pub outage: Option<Outage>,
     /// Counted among the draining in [`ValidatorSet`] (draining or faulty).
     pub draining: bool,
     /// Its stake as counted in the exit queue's capacity (`Totals::capacity`).
@@ -100,13 +102,44 @@ pub struct Validator {
     pub claims_release: Share,
 }
 
+/// An outage the crank has seen: the validator left the set in epoch `since` and has been back
+/// since epoch `back` (0: still out). It is over once the validator has been back for
+/// [`RECOVERY_EPOCHS`] epochs running. A node that stays down while its pool re-proposes (every
+/// crank pings it) is kicked out, rejoins the set two epochs later and is kicked out again:
+/// two epochs in, two out. Those two epochs in must not make it look healthy, or it would never
+/// be drained. (Borsh lays this out as the `Option<u64>` of the epoch it replaced: `since`
+/// in the low half, `back` 0 in the high half.)
+#[near(serializers = [borsh])]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Outage {
+    pub since: u32,
+    pub back: u32,
+}
+
+impl Outage {
+    /// The outage after a sync in `epoch` saw the validator in the set or out of it.
+    pub fn next(outage: Option<Outage>, online: bool, epoch: u64) -> Option<Outage> {
+        let epoch = u32::try_from(epoch).unwrap_or(u32::MAX);
+        match (outage, online) {
+            (None, true) => None,
+            (None, false) => Some(Outage { since: epoch, back: 0 }),
+            (Some(o), false) => Some(Outage { back: 0, ..o }),
+            (Some(o), true) if o.back == 0 => Some(Outage { back: epoch, ..o }),
+            (Some(o), true) if epoch.saturating_sub(o.back) + 1 >= RECOVERY_EPOCHS => None,
+            (Some(o), true) => Some(o),
+        }
+    }
+}
+
 /// What the crank makes of a validator.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Status {
     Active,
-    /// Outside the validator set: receives no stake, keeps what it has for now.
+    /// In an outage (outside the validator set, or back for less than [`RECOVERY_EPOCHS`]):
+    /// receives no stake, keeps what it has for now.
     Offline,
-    /// Out for `drain_after_epochs` or more: everything is unstaked and moved elsewhere.
+    /// In an outage that began `drain_after_epochs` or more ago: everything is unstaked and
+    /// moved elsewhere.
     Draining,
     /// Its pool gave an impossible answer or cannot be synced: drained like a draining one.
     Faulty,
@@ -139,8 +172,8 @@ impl Validator {
         if self.faulty {
             return Status::Faulty;
         }
-        match self.offline_since {
-            Some(since) if epoch.saturating_sub(since) >= config.drain_after_epochs => Status::Draining,
+        match self.outage {
+            Some(o) if epoch.saturating_sub(o.since as u64) >= config.drain_after_epochs => Status::Draining,
             Some(_) => Status::Offline,
             None => Status::Active,
         }
@@ -275,7 +308,7 @@ pub fn add(account_id: AccountId, weight: u32, base_stake: u128) {
             claims: 0,
             unlock_epoch: 0,
             synced_epoch: 0,
-            offline_since: None,
+            outage: None,
             draining: false,
             capacity: Share::default(),
             pending: None,
@@ -377,4 +410,43 @@ pub fn views(from_index: u64, limit: u64) -> String {
             ))
         )
     }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Online (true) or out of the set (false) in epochs 10, 11, ...: the outage after each.
+    fn outages(seen: &[bool]) -> Vec<Option<Outage>> {
+        let mut outage = None;
+        (10..)
+            .zip(seen)
+            .map(|(epoch, online)| {
+                outage = Outage::next(outage, *online, epoch);
+                outage
+            })
+            .collect()
+    }
+
+    #[test]
+    fn an_outage_ends_after_three_epochs_back_and_flapping_never_ends_it() {
+        let out = |since, back| Some(Outage { since, back });
+        assert_eq!(
+            outages(&[true, false, false, true, true, true]),
+            vec![None, out(11, 0), out(11, 0), out(11, 13), out(11, 13), None]
+        );
+        // Kicked out, back two epochs later, kicked out again: one outage from epoch 10 on.
+        assert_eq!(
+            outages(&[false, false, true, true, false, false, true, true]),
+            vec![out(10, 0), out(10, 0), out(10, 12), out(10, 12), out(10, 0), out(10, 0), out(10, 16), out(10, 16)]
+        );
+    }
+
+    #[test]
+    fn an_outage_has_the_layout_of_the_epoch_it_replaced() {
+        let old: Option<u64> = Some(12);
+        let bytes = near_sdk::borsh::to_vec(&old).unwrap();
+        assert_eq!(near_sdk::borsh::from_slice::<Option<Outage>>(&bytes).unwrap(), Some(Outage { since: 12, back: 0 }));
+        assert_eq!(near_sdk::borsh::to_vec(&Some(Outage { since: 12, back: 0 })).unwrap(), bytes);
+    }
 }

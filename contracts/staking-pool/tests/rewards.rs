@@ -92,8 +92,13 @@ fn an_offline_validator_earns_nothing() {
 
 #[test]
 fn a_failed_stake_action_makes_the_pool_unstake_everything() {
-    let config = localnet::Config { minimum_stake: 150 * NEAR, ..Default::default() };
-    let p = setup(Localnet::with_config(config), 100 * NEAR, (0, 1));
+    // A validator holding 62,499 x 1,500 NEAR makes the seat price 1,500 NEAR (mainnet's ratio,
+    // 1/62,500): a Stake action then needs 150 NEAR.
+    let net = Localnet::new();
+    let whale = net.create_account("whale", 93_748_600 * NEAR);
+    whale.batch(whale.id()).stake(93_748_500 * NEAR, localnet::account_key(whale.id())).transact().unwrap();
+    net.advance_epochs(1);
+    let p = setup(net, 100 * NEAR, (0, 1));
     // 99 NEAR is below the minimum stake: the Stake action failed and nothing is locked.
     assert_eq!(p.pool.state().locked, 0);
     let alice = p.net.create_account("alice", 200 * NEAR);

@@ -57,10 +57,10 @@ pub struct Chain {
     pub(crate) faults: Vec<FaultRule>,
     /// Transactions submitted, not yet included in a block, in submission order.
     queued: Vec<Queued>,
-    /// Heights of the blocks produced, by hash (a transaction names a recent one).
-    block_heights: HashMap<CryptoHash, u64>,
     /// Transactions submitted and not yet collected with [`Chain::take_result`].
     txs: HashMap<usize, TxRecord>,
+    /// Transactions whose handle was dropped: their records go once they finish.
+    forgotten: Vec<usize>,
     transactions: usize,
     /// Contract keys written or removed in the current block, by account, with whether they
     /// existed when it started (the chunk's changes: writing them again walks no trie node).
@@ -273,9 +273,22 @@ pub fn account_key(account: &AccountId) -> PublicKey {
     PublicKey::from_seed(KeyType::ED25519, account.as_str())
 }
 
-/// The hash naming the block at `height`.
+/// The hash naming the block at `height` (blocks carry no content): a digest of the height
+/// whose last 8 bytes hide the height itself (XOR its first 8), so a transaction's block hash
+/// is resolved without a table that would grow with every block.
 fn block_hash(height: u64) -> CryptoHash {
-    CryptoHash::hash_bytes(format!("localnet block {height}").as_bytes())
+    let mut bytes = CryptoHash::hash_bytes(format!("localnet block {height}").as_bytes()).0;
+    let mask = u64::from_le_bytes(bytes[..8].try_into().expect("8 bytes"));
+    bytes[24..].copy_from_slice(&(height ^ mask).to_le_bytes());
+    CryptoHash(bytes)
+}
+
+/// The height of the block `hash` names, if it names one (produced or not).
+fn block_height(hash: &CryptoHash) -> Option<u64> {
+    let bytes = hash.as_bytes();
+    let mask = u64::from_le_bytes(bytes[..8].try_into().expect("8 bytes"));
+    let height = u64::from_le_bytes(bytes[24..].try_into().expect("8 bytes")) ^ mask;
+    (block_hash(height) == *hash).then_some(height)
 }
 
 fn system() -> AccountId {
@@ -290,7 +303,7 @@ fn child_id(parent: &CryptoHash, index: u64) -> CryptoHash {
 
 impl Chain {
     pub fn new(config: Config) -> Self {
-        let staking = Staking::new(config.reward_rate, config.minimum_stake);
+        let staking = Staking::new(config.rewards.clone(), config.seats.clone());
         let mut chain = Chain {
             config,
             accounts: BTreeMap::new(),
@@ -301,8 +314,8 @@ impl Chain {
             received: HashMap::new(),
             faults: vec![],
             queued: vec![],
-            block_heights: HashMap::from([(block_hash(0), 0)]),
             txs: HashMap::new(),
+            forgotten: vec![],
             transactions: 0,
             changed: HashMap::new(),
         };
@@ -341,7 +354,6 @@ impl Chain {
     fn new_block(&mut self) {
         self.height += 1;
         self.changed.clear();
-        self.block_heights.insert(block_hash(self.height), self.height);
         if self.height.is_multiple_of(self.config.epoch_length) {
             self.end_epoch();
         }
@@ -350,10 +362,11 @@ impl Chain {
     fn end_epoch(&mut self) {
         let locked: BTreeMap<AccountId, u128> =
             self.accounts.iter().filter(|(_, a)| a.locked > 0).map(|(id, a)| (id.clone(), a.locked)).collect();
-        for (id, change) in self.staking.end_epoch(&locked) {
+        let duration = self.config.epoch_length * self.config.block_time_ns;
+        for (id, change) in self.staking.end_epoch(&locked, self.total_supply(), duration) {
             if let Some(account) = self.accounts.get_mut(&id) {
                 account.locked = account.locked + change.reward - change.returned;
-                account.amount += change.returned;
+                account.amount += change.returned + change.minted;
             }
         }
     }
@@ -396,7 +409,7 @@ impl Chain {
     pub fn submit_signed(&mut self, signed: &SignedTransaction) -> Result<usize, String> {
         let t = &signed.transaction;
         tx::check_signature(signed)?;
-        let Some(&height) = self.block_heights.get(t.block_hash()) else {
+        let Some(height) = block_height(t.block_hash()).filter(|h| *h <= self.height) else {
             return Err("InvalidChain".into());
         };
         if self.height - height > self.config.transaction_validity_period {
@@ -443,6 +456,15 @@ impl Chain {
         }
         for receipt in due {
             self.apply(receipt);
+        }
+        let forgotten = std::mem::take(&mut self.forgotten);
+        self.forgotten = forgotten.into_iter().filter(|tx| self.take_result(*tx).is_none()).collect();
+    }
+
+    /// Drops the record of transaction `tx` once it has finished: nobody will collect it.
+    pub fn forget(&mut self, tx: usize) {
+        if self.txs.contains_key(&tx) && self.take_result(tx).is_none() {
+            self.forgotten.push(tx);
         }
     }
 
@@ -942,7 +964,7 @@ impl Chain {
                 if a.locked == 0 && *stake == 0 {
                     return Err(format!("TriesToUnstake {{ account_id: {} }}", r.receiver));
                 }
-                let minimum_stake = self.staking.minimum_stake;
+                let minimum_stake = self.staking.minimum_stake();
                 if *stake > 0 && *stake < minimum_stake {
                     return Err(format!(
                         "InsufficientStake {{ account_id: {}, stake: {stake}, minimum_stake: {minimum_stake} }}",
@@ -1237,5 +1259,37 @@ impl AccountState {
         self.storage_usage = saved.storage_usage;
         self.code = saved.code;
         self.keys = saved.keys;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn block_hashes_name_their_height_and_nothing_else() {
+        for height in [0, 1, 86_400, u64::MAX] {
+            assert_eq!(block_height(&block_hash(height)), Some(height));
+        }
+        assert_eq!(block_height(&CryptoHash::hash_bytes(b"not a block")), None);
+    }
+
+    #[test]
+    fn a_forgotten_transaction_leaves_no_record_once_it_finishes() {
+        let mut chain = Chain::new(Config::default());
+        let root: AccountId = ROOT_ACCOUNT.parse().unwrap();
+        let (kept, dropped) = (
+            chain.submit(&root, &root, vec![Action::Transfer(1)]).unwrap(),
+            chain.submit(&root, &root, vec![Action::Transfer(2)]).unwrap(),
+        );
+        chain.forget(dropped);
+        chain.produce_block();
+        // Its gas refund is still to come.
+        assert_eq!(chain.forgotten, vec![dropped]);
+        chain.produce_block();
+        assert_eq!(chain.txs.keys().copied().collect::<Vec<_>>(), vec![kept]);
+        assert!(chain.forgotten.is_empty());
+        assert!(chain.take_result(kept).unwrap().is_ok());
+        assert!(chain.txs.is_empty());
     }
 }

@@ -40,10 +40,18 @@ impl Localnet {
     /// Takes a validator offline (it earns nothing, and the epoch's end kicks it out of the set
     /// two epochs ahead: `validator_stake` answers 0 from then) or back online.
     pub fn set_validator_online(&self, id: &AccountId, online: bool) {
-        self.chain.borrow_mut().staking.set_online(id, online);
+        self.set_validator_uptime(id, if online { Rate::ONE } else { Rate::ZERO });
     }
 
-    /// A validator's reward per epoch, as a fraction of its stake (instead of the default).
+    /// The share of its expected blocks, chunks and endorsements a validator produces from now
+    /// on (all by default). Below 99% its reward shrinks, below 90% it earns nothing, below 80%
+    /// the epoch's end kicks it out, as on mainnet.
+    pub fn set_validator_uptime(&self, id: &AccountId, uptime: Rate) {
+        self.chain.borrow_mut().staking.set_uptime(id, uptime);
+    }
+
+    /// A validator's reward per epoch under `Rewards::PerEpoch`, as a fraction of its stake
+    /// (instead of the default).
     pub fn set_reward_rate(&self, id: &AccountId, rate: Rate) {
         self.chain.borrow_mut().staking.set_rate(id, rate);
     }

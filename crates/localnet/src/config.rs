@@ -1,6 +1,6 @@
 //! Chain settings a test may change.
 
-use crate::staking::Rate;
+use crate::staking::{Rate, Rewards, Seats};
 
 /// 1 NEAR in yocto.
 pub const NEAR: u128 = 1_000_000_000_000_000_000_000_000;
@@ -18,11 +18,11 @@ pub struct Config {
     /// The block gas price in yocto per gas. Prepaid gas is bought at no less than the protocol's
     /// `min_gas_purchase_price` (10^9) and the difference to this price is refunded.
     pub gas_price: u128,
-    /// Reward per epoch of an online validator, as a fraction of its stake (can be changed per
-    /// validator).
-    pub reward_rate: Rate,
-    /// The smallest stake a Stake action may ask for, other than 0 (on chain: the seat price / 10).
-    pub minimum_stake: u128,
+    /// How validators are paid: by default a fixed rate per epoch (a test chain's supply is not
+    /// mainnet's); [`Rewards::mainnet`] for mainnet's inflation rule.
+    pub rewards: Rewards,
+    /// Validator seats and the minimum stake ratio (mainnet's by default).
+    pub seats: Seats,
     /// Balance of the genesis account `near`, which creates the test accounts.
     pub root_balance: u128,
     /// Blocks after which a transaction's block hash is too old (nearcore's genesis setting;
@@ -43,8 +43,8 @@ impl Default for Config {
             genesis_time_ns: 1_700_000_000_000_000_000,
             gas_price: 100_000_000,
             // About 10% a year at 730 epochs a year.
-            reward_rate: Rate { numerator: 13, denominator: 100_000 },
-            minimum_stake: NEAR,
+            rewards: Rewards::PerEpoch(Rate { numerator: 13, denominator: 100_000 }),
+            seats: Seats::default(),
             root_balance: 1_000_000_000 * NEAR,
             transaction_validity_period: 86_400,
             shard_trie_depth: 8,

@@ -182,6 +182,15 @@ pub struct Submitted {
     tx: Result<usize, ExecutionResult>,
 }
 
+/// A handle dropped before its outcome was collected lets the chain drop the outcome too.
+impl Drop for Submitted {
+    fn drop(&mut self) {
+        if let Ok(tx) = self.tx {
+            self.net.chain.borrow_mut().forget(tx);
+        }
+    }
+}
+
 impl Submitted {
     /// The outcome, once every receipt the transaction caused has run (collected once).
     pub fn outcome(&mut self) -> Option<ExecutionResult> {
