@@ -33,7 +33,7 @@
 //! validators this walk counts on are never taken by rebalancing first.
 
 use crate::state;
-use near_sdk::near;
+use near_sdk::{near, require};
 
 /// The first epoch a waiting validator is free again (`u64::MAX`: none waits).
 pub fn next_release(capacity: &Capacity, releases: &Releases) -> u64 {
@@ -46,6 +46,14 @@ pub const NUM_EPOCHS_TO_UNLOCK: u64 = 4;
 /// Epochs ahead that releases are tracked for (a validator is never more than 5 epochs from its
 /// release: 4 after an unstake, one more when the pool's answer lands a block later).
 const SLOTS: usize = 8;
+
+/// The slot of a release `k` epochs after the next one. The contract itself sets every release
+/// epoch (an unstake's is at most 5 ahead, whatever a pool answers), so one beyond the slots
+/// is a bug: it is refused rather than counted as released earlier than it is.
+fn slot(k: u64) -> usize {
+    require!(k < SLOTS as u64, "A release is tracked at most 8 epochs ahead");
+    k as usize
+}
 
 /// Stake at validators waiting out an unstake, by the epoch they are free again, and this epoch's
 /// late unstakes. Stored apart from [`Capacity`] (which every call reads with the totals): only
@@ -192,7 +200,7 @@ impl Capacity {
             None => change(&mut self.free),
             Some(k) => {
                 let mut releases = load_releases();
-                change(&mut releases.at[(k as usize).min(SLOTS - 1)]);
+                change(&mut releases.at[slot(k)]);
                 save_releases(&releases);
             }
         }
@@ -221,7 +229,7 @@ impl Capacity {
         for (share, add) in [(before, false), (after, true)] {
             let bucket = match share.free_at.checked_sub(epoch + 1) {
                 None => &mut releases.claims_released,
-                Some(k) => &mut releases.claims_at[(k as usize).min(SLOTS - 1)],
+                Some(k) => &mut releases.claims_at[slot(k)],
             };
             *bucket = if add { *bucket + share.amount } else { bucket.saturating_sub(share.amount) };
         }
