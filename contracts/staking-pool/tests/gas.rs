@@ -127,7 +127,7 @@ fn a_contract_caller_giving_the_pool_15_tgas_runs_out_of_gas_and_40_tgas_is_enou
         assert_ne!(done, untouched, "{method}");
         for gas_tgas in [15, 22] {
             let (out, before, after) = attempt(gas_tgas);
-            assert_eq!(out.receipt(method).status, Status::Failure(OUT_OF_GAS.to_string()), "{method} {gas_tgas}");
+            assert_eq!(out.receipt(method).status.failure(), Some(OUT_OF_GAS), "{method} {gas_tgas}");
             assert_eq!(out.json::<Vec<Option<String>>>(), vec![None], "{method} {gas_tgas}");
             assert!(stake_callback(&out).is_none(), "{method} {gas_tgas}");
             // Nothing happened: the deposit came back to the caller and no rewards were taken.

@@ -2,6 +2,8 @@
 mod common;
 
 use common::*;
+use localnet::near_primitives::errors::{ActionError, ActionErrorKind, TxExecutionError};
+use localnet::near_primitives::types::Balance;
 use localnet::{Localnet, NEAR};
 use serde_json::json;
 use shares::mul_div_floor;
@@ -105,13 +107,13 @@ fn a_failed_stake_action_makes_the_pool_unstake_everything() {
     p.call(&alice, "deposit_and_stake", json!({}), 100 * NEAR).unwrap();
     assert_eq!(p.pool.state().locked, 199 * NEAR);
     let out = p.call(&alice, "unstake", json!({"amount": (60 * NEAR).to_string()}), 0).unwrap();
+    let localnet::Status::Failure(failure) = &out.receipt_failures()[0].status else { unreachable!() };
+    let (stake, minimum_stake) = (Balance::from_yoctonear(139 * NEAR), Balance::from_yoctonear(150 * NEAR));
+    let kind = ActionErrorKind::InsufficientStake { account_id: p.pool.id().clone(), stake, minimum_stake };
+    assert_eq!(failure.error(), &TxExecutionError::ActionError(ActionError { index: Some(0), kind }));
     assert_eq!(
-        out.receipt_failures()[0].status,
-        localnet::Status::Failure(format!(
-            "InsufficientStake {{ account_id: pool.owner.near, stake: {}, minimum_stake: {} }}",
-            139 * NEAR,
-            150 * NEAR
-        ))
+        failure.message(),
+        "Action #0: Account pool.owner.near tries to stake 139.00 NEAR but minimum required stake is 150.00 NEAR"
     );
     // The callback answered the failure with a stake of 0: all of it unlocks three epochs later.
     p.net.advance_epochs(3);

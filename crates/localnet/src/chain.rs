@@ -14,11 +14,15 @@
 
 use crate::cheats::{Fault, FaultRule};
 use crate::config::Config;
+use crate::errors::{
+    self, ActionError, ActionErrorKind, Failure, InvalidTxError, balance, execution_error, no_account, no_code,
+};
 use crate::ext::{Ext, NewReceipt, Recorded};
 use crate::outcome::{ExecutionResult, ReceiptOutcome, Status};
 use crate::receipt::{Action, ActionReceipt, DataReceipt, FunctionCall, KeyPermission, Receipt, SYSTEM_ACCOUNT};
 use crate::staking::Staking;
 use crate::state::{AccessKey, AccountState};
+use crate::validate::{validate_actions, validate_new_receipt};
 use crate::{tx, vm};
 use near_crypto::{KeyType, PublicKey};
 use near_parameters::{ActionCosts, ExtCosts, RuntimeFeesConfig};
@@ -27,7 +31,6 @@ use near_primitives_core::account::AccountContract;
 use near_primitives_core::config::ViewConfig;
 use near_primitives_core::hash::CryptoHash;
 use near_primitives_core::types::{AccountId, Balance, Gas};
-use near_vm_runner::logic::errors::CompilationError;
 use near_vm_runner::logic::types::{PromiseResult, ReturnData};
 use near_vm_runner::logic::{VMContext, VMOutcome};
 use std::collections::{BTreeMap, HashMap};
@@ -87,7 +90,7 @@ struct TxRecord {
     tokens_burnt: u128,
     first: CryptoHash,
     /// Why it could not be included, if it could not.
-    invalid: Option<String>,
+    invalid: Option<InvalidTxError>,
     /// Outcomes of its receipts, in execution order.
     outcomes: Vec<ReceiptOutcome>,
 }
@@ -100,7 +103,7 @@ struct Applied {
     value_bytes_gas: u64,
     trie_node_gas: u64,
     logs: Vec<String>,
-    result: Result<ReturnData, String>,
+    result: Result<ReturnData, ActionError>,
     new_receipts: Vec<NewReceipt>,
     /// Balance receipts produced by the actions themselves (DeleteAccount's beneficiary).
     transfers: Vec<(AccountId, u128)>,
@@ -185,87 +188,6 @@ fn deposit_of(action: &Action) -> u128 {
 
 fn is_near_implicit(account: &AccountId) -> bool {
     account.len() == 64 && account.as_str().bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
-}
-
-/// Checks the protocol's limits on a list of actions (transactions and contract receipts), with
-/// nearcore's `ActionsValidationError` (as its `Debug` shows it).
-fn validate_actions(actions: &[Action]) -> Result<(), String> {
-    let limits = &vm::runtime_config().wasm_config.limit_config;
-    let count = actions.len() as u64;
-    if count > limits.max_actions_per_receipt {
-        let limit = limits.max_actions_per_receipt;
-        return Err(format!("TotalNumberOfActionsExceeded {{ total_number_of_actions: {count}, limit: {limit} }}"));
-    }
-    let mut total_gas: u64 = 0;
-    for (i, action) in actions.iter().enumerate() {
-        match action {
-            Action::FunctionCall(fc) => {
-                // A contract's call is checked after the unused gas was shared out by weight.
-                if fc.gas == 0 {
-                    return Err("FunctionCallZeroAttachedGas".into());
-                }
-                let (length, limit) = (fc.method.len() as u64, limits.max_length_method_name);
-                if length > limit {
-                    return Err(format!("FunctionCallMethodNameLengthExceeded {{ length: {length}, limit: {limit} }}"));
-                }
-                let (length, limit) = (fc.args.len() as u64, limits.max_arguments_length);
-                if length > limit {
-                    return Err(format!("FunctionCallArgumentsLengthExceeded {{ length: {length}, limit: {limit} }}"));
-                }
-                total_gas = total_gas.saturating_add(fc.gas);
-            }
-            Action::DeployContract(code) => {
-                let (size, limit) = (code.len() as u64, limits.max_contract_size);
-                if size > limit {
-                    return Err(format!("ContractSizeExceeded {{ size: {size}, limit: {limit} }}"));
-                }
-            }
-            Action::AddKey { permission: KeyPermission::FunctionCall { method_names, .. }, .. } => {
-                let mut total: u64 = 0;
-                for name in method_names {
-                    let (length, limit) = (name.len() as u64, limits.max_length_method_name);
-                    if length > limit {
-                        return Err(format!("AddKeyMethodNameLengthExceeded {{ length: {length}, limit: {limit} }}"));
-                    }
-                    total += length + 1;
-                }
-                let limit = limits.max_number_bytes_method_names;
-                if total > limit {
-                    return Err(format!(
-                        "AddKeyMethodNamesNumberOfBytesExceeded {{ total_number_of_bytes: {total}, limit: {limit} }}"
-                    ));
-                }
-            }
-            Action::DeleteAccount { .. } if i + 1 != actions.len() => {
-                return Err("DeleteActionMustBeFinal".into());
-            }
-            Action::Stake { public_key, .. } if !near_crypto::key_conversion::is_valid_staking_key(public_key) => {
-                return Err(format!("UnsuitableStakingKey {{ public_key: {public_key} }}"));
-            }
-            _ => {}
-        }
-    }
-    let limit = gas(limits.max_total_prepaid_gas);
-    if total_gas > limit {
-        return Err(format!("TotalPrepaidGasExceeded {{ total_prepaid_gas: {total_gas}, limit: {limit} }}"));
-    }
-    Ok(())
-}
-
-/// nearcore's check of a receipt a contract created (`validate_receipt` for new receipts): a
-/// failure fails the calling receipt with `NewReceiptValidationError` and rolls it back.
-fn validate_new_receipt(receipt: &NewReceipt) -> Result<(), String> {
-    let limit = vm::runtime_config().wasm_config.limit_config.max_number_input_data_dependencies;
-    let inputs = receipt.dependencies.len() as u64;
-    let error = if inputs > limit {
-        format!("NumberInputDataDependenciesExceeded {{ number_of_input_data_dependencies: {inputs}, limit: {limit} }}")
-    } else {
-        match validate_actions(&receipt.actions) {
-            Ok(()) => return Ok(()),
-            Err(e) => format!("ActionsValidation({e})"),
-        }
-    };
-    Err(format!("NewReceiptValidationError({error})"))
 }
 
 /// The deterministic key localnet gives an account created by a test.
@@ -386,7 +308,7 @@ impl Chain {
         signer: &AccountId,
         receiver: &AccountId,
         actions: Vec<Action>,
-    ) -> Result<ExecutionResult, String> {
+    ) -> Result<ExecutionResult, InvalidTxError> {
         let tx = self.submit(signer, receiver, actions)?;
         loop {
             self.produce_block();
@@ -398,7 +320,12 @@ impl Chain {
 
     /// Checks a transaction as the RPC does before accepting it and queues it for the next
     /// block. Returns its handle for [`Chain::take_result`]; `Err`: invalid, not queued.
-    pub fn submit(&mut self, signer: &AccountId, receiver: &AccountId, actions: Vec<Action>) -> Result<usize, String> {
+    pub fn submit(
+        &mut self,
+        signer: &AccountId,
+        receiver: &AccountId,
+        actions: Vec<Action>,
+    ) -> Result<usize, InvalidTxError> {
         self.check_transaction(signer, receiver, &actions, None, self.height + 1)?;
         Ok(self.enqueue(Queued { tx: 0, signer: signer.clone(), receiver: receiver.clone(), actions, signed: None }))
     }
@@ -406,14 +333,14 @@ impl Chain {
     /// Checks a signed transaction as nearcore does (signature, recent block hash, the access
     /// key's nonce and permission, balance) and queues it for the next block; `Err`: invalid,
     /// not queued (nothing changed).
-    pub fn submit_signed(&mut self, signed: &SignedTransaction) -> Result<usize, String> {
+    pub fn submit_signed(&mut self, signed: &SignedTransaction) -> Result<usize, InvalidTxError> {
         let t = &signed.transaction;
         tx::check_signature(signed)?;
         let Some(height) = block_height(t.block_hash()).filter(|h| *h <= self.height) else {
-            return Err("InvalidChain".into());
+            return Err(InvalidTxError::InvalidChain);
         };
         if self.height - height > self.config.transaction_validity_period {
-            return Err("Expired".into());
+            return Err(InvalidTxError::Expired);
         }
         let (signer, receiver, actions) = (t.signer_id().clone(), t.receiver_id().clone(), tx::actions(signed));
         let key = Some((t.public_key().clone(), t.nonce().nonce()));
@@ -470,7 +397,7 @@ impl Chain {
 
     /// The outcome of transaction `tx` once every receipt it caused has run, collected once.
     /// `Err`: it had become invalid when a block tried to include it (nothing changed).
-    pub fn take_result(&mut self, tx: usize) -> Option<Result<ExecutionResult, String>> {
+    pub fn take_result(&mut self, tx: usize) -> Option<Result<ExecutionResult, InvalidTxError>> {
         let record = self.txs.get(&tx)?;
         if record.invalid.is_none() {
             if record.included == 0 || self.next_block.iter().any(|r| r.tx() == tx) {
@@ -526,11 +453,13 @@ impl Chain {
         actions: &[Action],
         signed: Option<&(PublicKey, u64)>,
         height: u64,
-    ) -> Result<(u128, Option<(PublicKey, AccessKey)>), String> {
-        validate_actions(actions)?;
+    ) -> Result<(u128, Option<(PublicKey, AccessKey)>), InvalidTxError> {
+        validate_actions(actions).map_err(InvalidTxError::ActionsValidation)?;
         let (_, cost) = self.transaction_cost(signer == receiver, receiver, actions);
-        let account =
-            self.accounts.get(signer).ok_or_else(|| format!("SignerDoesNotExist {{ signer_id: {signer} }}"))?;
+        let account = self
+            .accounts
+            .get(signer)
+            .ok_or_else(|| InvalidTxError::SignerDoesNotExist { signer_id: signer.clone() })?;
         let mut key = match signed {
             Some((public_key, nonce)) => {
                 let key = tx::check_nonce(signer, public_key, account.keys.get(public_key), *nonce, height)?;
@@ -543,17 +472,15 @@ impl Chain {
             }
         };
         if account.amount < cost {
-            return Err(format!(
-                "NotEnoughBalance {{ signer_id: {signer}, balance: {}, cost: {cost} }}",
-                account.amount
-            ));
+            let (balance, cost) = (balance(account.amount), balance(cost));
+            return Err(InvalidTxError::NotEnoughBalance { signer_id: signer.clone(), balance, cost });
         }
         if let (Some((public_key, key)), Some(_)) = (&mut key, signed) {
             tx::spend_allowance(signer, public_key, key, cost)?;
         }
         let left = account.amount - cost;
         if let Some(lacking) = storage_shortfall(account.storage_usage, left + account.locked) {
-            return Err(format!("LackBalanceForState {{ signer_id: {signer}, amount: {lacking} }}"));
+            return Err(InvalidTxError::LackBalanceForState { signer_id: signer.clone(), amount: balance(lacking) });
         }
         if let (Some((_, key)), Some(_)) = (&key, signed) {
             tx::check_permission(key, receiver, actions)?;
@@ -563,7 +490,7 @@ impl Chain {
 
     /// Includes transaction `tx` in the current block: charges the signer, and runs its receipt
     /// now if it is to the signer itself, else in the next block.
-    fn include(&mut self, queued: Queued) -> Result<(), String> {
+    fn include(&mut self, queued: Queued) -> Result<(), InvalidTxError> {
         let Queued { tx, signer, receiver, actions, signed } = queued;
         let (signer, receiver) = (&signer, &receiver);
         let (left, key) = self.check_transaction(signer, receiver, &actions, signed.as_ref(), self.height)?;
@@ -649,7 +576,9 @@ impl Chain {
             && let Some(a) = &account
             && let Some(lacking) = storage_shortfall(a.storage_usage, a.amount + a.locked)
         {
-            applied.result = Err(format!("LackBalanceForState {{ account_id: {}, amount: {lacking} }}", r.receiver));
+            let kind =
+                ActionErrorKind::LackBalanceForState { account_id: r.receiver.clone(), amount: balance(lacking) };
+            applied.result = Err(ActionError { index: None, kind });
         }
 
         let exists_after = match (&applied.result, account) {
@@ -769,7 +698,7 @@ impl Chain {
         let return_data = match result {
             Err(e) => {
                 send_data(self, None);
-                return Status::Failure(e);
+                return Status::Failure(e.into());
             }
             Ok(data) => data,
         };
@@ -880,8 +809,8 @@ impl Chain {
             };
             match result {
                 Ok(data) => applied.result = Ok(data),
-                Err(e) => {
-                    applied.result = Err(e);
+                Err(kind) => {
+                    applied.result = Err(ActionError { index: Some(index as u64), kind });
                     break;
                 }
             }
@@ -889,19 +818,17 @@ impl Chain {
         applied
     }
 
-    fn create_account(&self, r: &ActionReceipt, account: &mut Option<AccountState>) -> Result<(), String> {
+    fn create_account(&self, r: &ActionReceipt, account: &mut Option<AccountState>) -> Result<(), ActionErrorKind> {
         if account.is_some() {
-            return Err(format!("AccountAlreadyExists {{ account_id: {} }}", r.receiver));
+            return Err(ActionErrorKind::AccountAlreadyExists { account_id: r.receiver.clone() });
         }
         let parent_ok = match r.receiver.get_parent_account_id() {
             Some(parent) => parent.as_str() == r.predecessor.as_str(),
             None => r.predecessor.as_str() == ROOT_ACCOUNT,
         };
         if !parent_ok {
-            return Err(format!(
-                "CreateAccountNotAllowed {{ account_id: {}, predecessor_id: {} }}",
-                r.receiver, r.predecessor
-            ));
+            let (account_id, predecessor_id) = (r.receiver.clone(), r.predecessor.clone());
+            return Err(ActionErrorKind::CreateAccountNotAllowed { account_id, predecessor_id });
         }
         *account =
             Some(AccountState { storage_usage: fees().storage_usage_config.num_bytes_account, ..Default::default() });
@@ -937,16 +864,17 @@ impl Chain {
         actor: &AccountId,
         account: &mut Option<AccountState>,
         applied: &mut Applied,
-    ) -> Result<ReturnData, String> {
+    ) -> Result<ReturnData, ActionErrorKind> {
         let Some(a) = account.as_mut() else {
             return Err(no_account(&r.receiver));
         };
         if let Action::Unsupported(feature) = action {
-            return Err(format!("localnet does not support {feature}"));
+            return Err(execution_error(format!("localnet does not support {feature}")));
         }
         if actor != &r.receiver {
-            return Err(format!("ActorNoPermission {{ account_id: {}, actor_id: {actor} }}", r.receiver));
+            return Err(ActionErrorKind::ActorNoPermission { account_id: r.receiver.clone(), actor_id: actor.clone() });
         }
+        let account_id = r.receiver.clone();
         match action {
             Action::DeployContract(code) => {
                 let old = a.code.as_ref().map_or(0, |c| c.len() as u64);
@@ -956,20 +884,16 @@ impl Chain {
             Action::Stake { stake, .. } => {
                 let increment = stake.saturating_sub(a.locked);
                 if a.amount < increment {
-                    return Err(format!(
-                        "TriesToStake {{ account_id: {}, stake: {stake}, locked: {}, balance: {} }}",
-                        r.receiver, a.locked, a.amount
-                    ));
+                    let (stake, locked, balance) = (balance(*stake), balance(a.locked), balance(a.amount));
+                    return Err(ActionErrorKind::TriesToStake { account_id, stake, locked, balance });
                 }
                 if a.locked == 0 && *stake == 0 {
-                    return Err(format!("TriesToUnstake {{ account_id: {} }}", r.receiver));
+                    return Err(ActionErrorKind::TriesToUnstake { account_id });
                 }
                 let minimum_stake = self.staking.minimum_stake();
                 if *stake > 0 && *stake < minimum_stake {
-                    return Err(format!(
-                        "InsufficientStake {{ account_id: {}, stake: {stake}, minimum_stake: {minimum_stake} }}",
-                        r.receiver
-                    ));
+                    let (stake, minimum_stake) = (balance(*stake), balance(minimum_stake));
+                    return Err(ActionErrorKind::InsufficientStake { account_id, stake, minimum_stake });
                 }
                 applied.proposals.push((r.receiver.clone(), *stake));
                 if *stake > a.locked {
@@ -979,10 +903,8 @@ impl Chain {
             }
             Action::AddKey { public_key, permission } => {
                 if a.keys.contains_key(public_key) {
-                    return Err(format!(
-                        "AddKeyAlreadyExists {{ account_id: {}, public_key: {public_key} }}",
-                        r.receiver
-                    ));
+                    let public_key = Box::new(public_key.clone());
+                    return Err(ActionErrorKind::AddKeyAlreadyExists { account_id, public_key });
                 }
                 a.storage_usage += key_storage(public_key, permission);
                 let key = AccessKey { nonce: self.new_key_nonce(), permission: permission.clone() };
@@ -990,20 +912,18 @@ impl Chain {
             }
             Action::DeleteKey(public_key) => {
                 let Some(key) = a.keys.remove(public_key) else {
-                    return Err(format!(
-                        "DeleteKeyDoesNotExist {{ account_id: {}, public_key: {public_key} }}",
-                        r.receiver
-                    ));
+                    let public_key = Box::new(public_key.clone());
+                    return Err(ActionErrorKind::DeleteKeyDoesNotExist { account_id, public_key });
                 };
                 a.storage_usage -= key_storage(public_key, &key.permission);
             }
             Action::DeleteAccount { beneficiary } => {
                 if a.locked != 0 {
-                    return Err(format!("DeleteAccountStaking {{ account_id: {} }}", r.receiver));
+                    return Err(ActionErrorKind::DeleteAccountStaking { account_id });
                 }
                 let code = a.code.as_ref().map_or(0, |c| c.len() as u64);
                 if a.storage_usage - code > DELETE_ACCOUNT_STATE_LIMIT {
-                    return Err(format!("DeleteAccountWithLargeState {{ account_id: {} }}", r.receiver));
+                    return Err(ActionErrorKind::DeleteAccountWithLargeState { account_id });
                 }
                 applied.transfers.push((beneficiary.clone(), a.amount));
                 *account = None;
@@ -1026,7 +946,7 @@ impl Chain {
         is_last: bool,
         applied: &mut Applied,
         data_ids: &mut u64,
-    ) -> Result<ReturnData, String> {
+    ) -> Result<ReturnData, ActionErrorKind> {
         let Some(a) = account.as_mut() else {
             return Err(no_account(&r.receiver));
         };
@@ -1035,15 +955,13 @@ impl Chain {
         };
         let max_burnt = gas(vm::runtime_config().wasm_config.limit_config.max_gas_burnt);
         match self.take_fault(&r.receiver, &fc.method) {
-            Some(Fault::Fail) => {
-                return Err("Smart contract panicked: localnet: injected failure".to_string());
-            }
+            Some(Fault::Fail) => return Err(execution_error("Smart contract panicked: localnet: injected failure")),
             Some(Fault::OutOfGas) => {
                 let burnt = fc.gas.min(max_burnt);
                 applied.gas_burnt += burnt;
                 applied.gas_used += burnt;
                 applied.vm_gas_burnt += burnt;
-                return Err("Exceeded the prepaid gas.".to_string());
+                return Err(execution_error("Exceeded the prepaid gas."));
             }
             None => {}
         }
@@ -1092,9 +1010,12 @@ impl Chain {
         applied.gas_used += gas(outcome.used_gas) + distributed;
         applied.logs.extend(outcome.logs);
         if let Some(error) = outcome.aborted {
-            return Err(error.to_string());
+            return Err(ActionErrorKind::FunctionCallError(errors::function_call_error(&error)));
         }
-        applied.new_receipts[first_new..].iter().try_for_each(validate_new_receipt)?;
+        applied.new_receipts[first_new..]
+            .iter()
+            .try_for_each(validate_new_receipt)
+            .map_err(ActionErrorKind::NewReceiptValidationError)?;
         a.amount = outcome.balance.as_yoctonear();
         a.storage_usage = outcome.storage_usage;
         Ok(outcome.return_data)
@@ -1140,7 +1061,10 @@ impl Chain {
         method: &str,
         args: Vec<u8>,
     ) -> Result<crate::outcome::ViewResult, String> {
-        let account = self.accounts.get(account_id).ok_or_else(|| no_account(account_id))?;
+        let account = self
+            .accounts
+            .get(account_id)
+            .ok_or_else(|| format!("account {account_id} does not exist while viewing"))?;
         let code = account.code.clone().ok_or_else(|| "CompilationError(CodeDoesNotExist)".to_string())?;
         let context = self.view_context(account_id, account, &code, args);
         let validators = self.staking.active();
@@ -1179,14 +1103,6 @@ fn storage_shortfall(storage_usage: u64, balance: u128) -> Option<u128> {
     }
     let byte_cost = fees().storage_usage_config.storage_amount_per_byte.as_yoctonear();
     (storage_usage as u128 * byte_cost).checked_sub(balance).filter(|lacking| *lacking > 0)
-}
-
-fn no_account(account: &AccountId) -> String {
-    format!("AccountDoesNotExist {{ account_id: {account} }}")
-}
-
-fn no_code(account: &AccountId) -> String {
-    CompilationError::CodeDoesNotExist { account_id: account.as_str().into() }.to_string()
 }
 
 fn fc_gas(action: &Action) -> u64 {
@@ -1228,7 +1144,7 @@ fn distribute_gas(receipts: &mut [NewReceipt], unused: u64) -> u64 {
 }
 
 /// Follows returned promises from the transaction's receipt to its final value or failure.
-fn final_status(receipts: &[ReceiptOutcome], first: CryptoHash) -> Result<Vec<u8>, String> {
+fn final_status(receipts: &[ReceiptOutcome], first: CryptoHash) -> Result<Vec<u8>, Failure> {
     let mut id = first;
     loop {
         let outcome = receipts.iter().find(|r| r.id == id).expect("the transaction's receipts all ran");

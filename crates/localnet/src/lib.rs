@@ -3,16 +3,15 @@
 //!
 //! It models accounts and their balances, transactions turned into receipts, cross-contract
 //! promises and callbacks (with failed results), refunds, storage staking, blocks and epochs,
-//! validator stake with the protocol's unlock timing and rewards, and fault injection. See
-//! [`Localnet`] for the API.
-//!
-//! Not modelled: the state trie (so no trie-node-touch gas), access-key nonces and signatures,
-//! sharding and congestion, yield/resume, global contracts, gas keys.
+//! validators with seats, rewards and the protocol's unlock timing, access keys and signed
+//! transactions, trie-node gas, and fault injection, with nearcore's own error types. See
+//! [`Localnet`] for the API and the README for what is not modelled.
 
 pub mod build;
 mod chain;
 mod cheats;
 mod config;
+mod errors;
 mod ext;
 mod net;
 mod outcome;
@@ -21,11 +20,13 @@ mod staking;
 mod state;
 mod trie;
 mod tx;
+mod validate;
 mod vm;
 
 pub use chain::{ROOT_ACCOUNT, account_key};
 pub use cheats::Fault;
 pub use config::{Config, NEAR, TGAS};
+pub use errors::Failure;
 pub use near_crypto::PublicKey;
 pub use near_primitives;
 pub use near_primitives_core::types::AccountId;

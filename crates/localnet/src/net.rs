@@ -4,6 +4,7 @@
 use crate::chain::account_key;
 use crate::chain::{Chain, ROOT_ACCOUNT};
 use crate::config::{Config, TGAS};
+use crate::errors::InvalidTxError;
 use crate::outcome::{ExecutionResult, ViewResult};
 use crate::receipt::{Action, FunctionCall, KeyPermission};
 use crate::state::AccessKey;
@@ -164,13 +165,13 @@ impl Localnet {
     }
 
     /// The outcome of a transaction the chain refused.
-    fn invalid(&self, error: String) -> ExecutionResult {
+    fn invalid(&self, error: InvalidTxError) -> ExecutionResult {
         ExecutionResult {
             block_height: self.block_height(),
             transaction_gas_burnt: 0,
             transaction_tokens_burnt: 0,
             receipts: vec![],
-            status: Err(format!("InvalidTransaction: {error}")),
+            status: Err(error.into()),
         }
     }
 }

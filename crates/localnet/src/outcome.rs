@@ -1,5 +1,6 @@
 //! What a transaction or a view did: status, value, logs, events and gas, per receipt.
 
+use crate::errors::{Failure, TxExecutionError};
 use near_primitives_core::hash::CryptoHash;
 use near_primitives_core::types::AccountId;
 use serde::de::DeserializeOwned;
@@ -11,8 +12,18 @@ pub enum Status {
     Value(Vec<u8>),
     /// Returned a promise: the value comes from this receipt.
     Receipt(CryptoHash),
-    /// Failed with this error (a contract panic reads `Smart contract panicked: ...`).
-    Failure(String),
+    /// Failed with this error (a contract panic's message reads `Smart contract panicked: ...`).
+    Failure(Failure),
+}
+
+impl Status {
+    /// The failure's message (see [`Failure::message`]), if the receipt failed.
+    pub fn failure(&self) -> Option<&str> {
+        match self {
+            Status::Failure(failure) => Some(failure.message()),
+            _ => None,
+        }
+    }
 }
 
 /// The outcome of one executed receipt.
@@ -58,7 +69,7 @@ pub struct ExecutionResult {
     pub receipts: Vec<ReceiptOutcome>,
     /// The transaction's final result: the value of the first receipt, following returned
     /// promises, or the first failure on that path.
-    pub status: Result<Vec<u8>, String>,
+    pub status: Result<Vec<u8>, Failure>,
 }
 
 impl ExecutionResult {
@@ -70,9 +81,14 @@ impl ExecutionResult {
         self.status.is_err()
     }
 
-    /// The error of a failed transaction.
+    /// The message of a failed transaction (see [`Failure::message`]).
     pub fn failure(&self) -> Option<&str> {
-        self.status.as_ref().err().map(String::as_str)
+        self.status.as_ref().err().map(Failure::message)
+    }
+
+    /// nearcore's error of a failed transaction.
+    pub fn error(&self) -> Option<&TxExecutionError> {
+        self.status.as_ref().err().map(Failure::error)
     }
 
     /// Panics with the error message if the transaction failed; otherwise returns it.

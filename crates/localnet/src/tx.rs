@@ -1,8 +1,9 @@
 //! Signed transactions: near-primitives' `SignedTransaction` (the borsh that wallets, near-cli-rs
 //! and near-api-js send) turned into localnet's actions, and nearcore's checks of the access key
-//! that signed one. Errors read as nearcore's `InvalidTxError` variants (`Debug` form).
+//! that signed one, with nearcore's `InvalidTxError`.
 
 use crate::chain::ACCESS_KEY_NONCE_RANGE;
+use crate::errors::{InvalidAccessKeyError, InvalidTxError, balance};
 use crate::receipt::{Action, FunctionCall, KeyPermission};
 use crate::state::AccessKey;
 use crate::vm::Code;
@@ -59,12 +60,12 @@ fn action(action: &SignedAction) -> Action {
 }
 
 /// The signature over the transaction's hash, by the key it names.
-pub fn check_signature(signed: &SignedTransaction) -> Result<(), String> {
+pub fn check_signature(signed: &SignedTransaction) -> Result<(), InvalidTxError> {
     let hash = signed.get_hash();
     if signed.signature.verify(hash.as_ref(), signed.transaction.public_key()) {
         Ok(())
     } else {
-        Err("InvalidSignature".into())
+        Err(InvalidTxError::InvalidSignature)
     }
 }
 
@@ -76,18 +77,19 @@ pub fn check_nonce(
     key: Option<&AccessKey>,
     nonce: u64,
     height: u64,
-) -> Result<AccessKey, String> {
+) -> Result<AccessKey, InvalidTxError> {
     let Some(key) = key else {
-        return Err(format!(
-            "InvalidAccessKeyError(AccessKeyNotFound {{ account_id: {signer}, public_key: {public_key} }})"
-        ));
+        return Err(InvalidTxError::InvalidAccessKeyError(InvalidAccessKeyError::AccessKeyNotFound {
+            account_id: signer.clone(),
+            public_key: Box::new(public_key.clone()),
+        }));
     };
     if nonce <= key.nonce {
-        return Err(format!("InvalidNonce {{ tx_nonce: {nonce}, ak_nonce: {} }}", key.nonce));
+        return Err(InvalidTxError::InvalidNonce { tx_nonce: nonce, ak_nonce: key.nonce });
     }
     let upper_bound = height * ACCESS_KEY_NONCE_RANGE;
     if nonce >= upper_bound {
-        return Err(format!("NonceTooLarge {{ tx_nonce: {nonce}, upper_bound: {upper_bound} }}"));
+        return Err(InvalidTxError::NonceTooLarge { tx_nonce: nonce, upper_bound });
     }
     Ok(AccessKey { nonce, permission: key.permission.clone() })
 }
@@ -98,13 +100,15 @@ pub fn spend_allowance(
     public_key: &PublicKey,
     key: &mut AccessKey,
     cost: u128,
-) -> Result<(), String> {
+) -> Result<(), InvalidTxError> {
     if let KeyPermission::FunctionCall { allowance: Some(allowance), .. } = &mut key.permission {
         *allowance = allowance.checked_sub(cost).ok_or_else(|| {
-            format!(
-                "InvalidAccessKeyError(NotEnoughAllowance {{ account_id: {signer}, public_key: {public_key}, \
-                 allowance: {allowance}, cost: {cost} }})"
-            )
+            InvalidTxError::InvalidAccessKeyError(InvalidAccessKeyError::NotEnoughAllowance {
+                account_id: signer.clone(),
+                public_key: Box::new(public_key.clone()),
+                allowance: balance(*allowance),
+                cost: balance(cost),
+            })
         })?;
     }
     Ok(())
@@ -112,23 +116,23 @@ pub fn spend_allowance(
 
 /// What a function-call key may sign: one call without deposit, to its receiver, of one of its
 /// methods (any, when it names none).
-pub fn check_permission(key: &AccessKey, receiver: &AccountId, actions: &[Action]) -> Result<(), String> {
+pub fn check_permission(key: &AccessKey, receiver: &AccountId, actions: &[Action]) -> Result<(), InvalidTxError> {
     let KeyPermission::FunctionCall { receiver_id, method_names, .. } = &key.permission else {
         return Ok(());
     };
+    let refuse = |e: InvalidAccessKeyError| Err(InvalidTxError::InvalidAccessKeyError(e));
     let [Action::FunctionCall(call)] = actions else {
-        return Err("InvalidAccessKeyError(RequiresFullAccess)".into());
+        return refuse(InvalidAccessKeyError::RequiresFullAccess);
     };
     if call.deposit > 0 {
-        return Err("InvalidAccessKeyError(DepositWithFunctionCall)".into());
+        return refuse(InvalidAccessKeyError::DepositWithFunctionCall);
     }
     if receiver.as_str() != receiver_id.as_str() {
-        return Err(format!(
-            "InvalidAccessKeyError(ReceiverMismatch {{ tx_receiver: {receiver}, ak_receiver: {receiver_id} }})"
-        ));
+        let (tx_receiver, ak_receiver) = (receiver.clone(), receiver_id.clone());
+        return refuse(InvalidAccessKeyError::ReceiverMismatch { tx_receiver, ak_receiver });
     }
     if !method_names.is_empty() && !method_names.contains(&call.method) {
-        return Err(format!("InvalidAccessKeyError(MethodNameMismatch {{ method_name: {} }})", call.method));
+        return refuse(InvalidAccessKeyError::MethodNameMismatch { method_name: call.method.clone() });
     }
     Ok(())
 }

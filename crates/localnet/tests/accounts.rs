@@ -57,7 +57,11 @@ fn transfer_to_a_missing_account_fails_and_refunds_the_deposit() {
     let alice = net.create_account("alice", near(10));
     let missing: localnet::AccountId = "nobody.near".parse().unwrap();
     let out = alice.transfer(&missing, near(2));
-    assert_eq!(out.failure(), Some("AccountDoesNotExist { account_id: nobody.near }"));
+    assert_eq!(out.error(), Some(&action_error(ActionErrorKind::AccountDoesNotExist { account_id: missing.clone() })));
+    assert_eq!(
+        out.failure(),
+        Some("Action #0: Can't complete the action because account AccountId(\"nobody.near\") doesn't exist")
+    );
     let refund = out.receipts.iter().find(|r| r.is_refund && r.deposit == near(2)).expect("deposit refund");
     assert_eq!(refund.receiver, *alice.id());
     assert_eq!(alice.balance(), near(10) - out.total_tokens_burnt());
@@ -86,7 +90,8 @@ fn only_the_parent_creates_subaccounts() {
     let net = Localnet::new();
     let alice = net.create_account("alice", near(10));
     let out = alice.batch(&"x.near".parse().unwrap()).create_account().transfer(near(1)).transact();
-    assert_eq!(out.failure(), Some("CreateAccountNotAllowed { account_id: x.near, predecessor_id: alice.near }"));
+    let kind = ActionErrorKind::CreateAccountNotAllowed { account_id: id("x.near"), predecessor_id: id("alice.near") };
+    assert_eq!(out.error(), Some(&action_error(kind)));
     assert_eq!(alice.balance(), near(10) - out.total_tokens_burnt());
     let sub = alice.create_subaccount("sub", near(1));
     assert_eq!(sub.id().as_str(), "sub.alice.near");
@@ -121,7 +126,11 @@ fn an_invalid_transaction_changes_nothing() {
     let alice = net.create_account("alice", near(1));
     let height = net.block_height();
     let out = alice.transfer(net.root().id(), near(2));
-    assert!(out.failure().unwrap().starts_with("InvalidTransaction: NotEnoughBalance"), "{:?}", out.failure());
+    assert!(
+        matches!(out.error(), Some(TxExecutionError::InvalidTxError(InvalidTxError::NotEnoughBalance { .. }))),
+        "{:?}",
+        out.error()
+    );
     assert!(out.receipts.is_empty());
     assert_eq!(alice.balance(), near(1));
     assert_eq!(net.block_height(), height);
@@ -142,7 +151,8 @@ fn deleting_an_account_sends_its_balance_to_the_beneficiary() {
         + (exec(new_action_receipt) + exec(delete_account)) as u128 * PURCHASE_PRICE;
     assert_eq!(bob.balance(), near(1) + near(5) - paid_upfront);
     let gas_refund = out.receipts.iter().find(|r| r.receiver == *alice.id() && r.is_refund).unwrap();
-    assert_eq!(gas_refund.status, Status::Failure("AccountDoesNotExist { account_id: alice.near }".into()));
+    let Status::Failure(failure) = &gas_refund.status else { panic!("the refund failed") };
+    assert_eq!(failure.error(), &action_error(ActionErrorKind::AccountDoesNotExist { account_id: alice.id().clone() }));
     assert_eq!(gas_refund.tokens_burnt, gas_refund.deposit);
     assert_eq!(gas_refund.deposit, (PURCHASE_PRICE - GAS_PRICE) * out.receipts[0].gas_burnt as u128);
 }

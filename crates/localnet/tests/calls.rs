@@ -1,6 +1,8 @@
 //! Function calls: state, views, deposits, logs and events, failures, gas and refunds.
 mod common;
 
+use localnet::near_primitives::errors::{CompilationError, FunctionCallError, MethodResolveError, PrepareError};
+
 use common::*;
 use localnet::{Localnet, NEAR, Status, TGAS};
 use near_parameters::ActionCosts::*;
@@ -100,9 +102,13 @@ fn unknown_methods_and_missing_code_fail_cleanly() {
     let alice = net.create_account("alice", near(10));
     let bob = net.create_account("bob", near(1));
     let not_found = alice.call(counter.id(), "nope").transact();
-    assert_eq!(not_found.failure(), Some("MethodNotFound"));
+    let method_not_found = FunctionCallError::MethodResolveError(MethodResolveError::MethodNotFound);
+    assert_eq!(not_found.error(), Some(&action_error(ActionErrorKind::FunctionCallError(method_not_found))));
+    assert_eq!(not_found.failure(), Some("Action #0: MethodResolveError(MethodNotFound)"));
     let no_code = alice.call(bob.id(), "anything").transact();
-    assert_eq!(no_code.failure(), Some("cannot find contract code for account bob.near"));
+    let missing = CompilationError::CodeDoesNotExist { account_id: bob.id().clone() };
+    let kind = ActionErrorKind::FunctionCallError(FunctionCallError::CompilationError(missing));
+    assert_eq!(no_code.error(), Some(&action_error(kind)));
     // A missing contract burns no VM gas.
     assert_eq!(no_code.receipt("anything").vm_gas_burnt, 0);
     let burnt = not_found.total_tokens_burnt() + no_code.total_tokens_burnt();
@@ -151,6 +157,8 @@ fn invalid_wasm_fails_at_call_time_with_a_compilation_error() {
     bad.deploy(b"\0asm\x01\0\0\0garbage").unwrap();
     let alice = net.create_account("alice", near(10));
     let out = alice.call(bad.id(), "anything").transact();
-    assert_eq!(out.failure(), Some("PrepareError: Error happened while deserializing the module."));
+    let invalid = CompilationError::PrepareError(PrepareError::Deserialization);
+    let kind = ActionErrorKind::FunctionCallError(FunctionCallError::CompilationError(invalid));
+    assert_eq!(out.error(), Some(&action_error(kind)));
     assert_eq!(alice.balance(), near(10) - out.total_tokens_burnt());
 }

@@ -13,15 +13,15 @@ fn prepaid_gas_above_one_petagas_is_an_invalid_transaction() {
     let limit = localnet::runtime_config().wasm_config.limit_config.max_total_prepaid_gas.as_gas();
     assert_eq!(limit, 1_000 * TGAS);
     let out = alice.call(counter.id(), "increment").args_json(json!({"by": 1})).gas(limit + 1).transact();
+    let total_prepaid_gas = localnet::near_primitives::types::Gas::from_gas(limit + 1);
+    let exceeded = ActionsValidationError::TotalPrepaidGasExceeded {
+        total_prepaid_gas,
+        limit: localnet::near_primitives::types::Gas::from_gas(limit),
+    };
+    assert_eq!(out.error(), Some(&invalid_tx(InvalidTxError::ActionsValidation(exceeded))));
     assert_eq!(
         out.failure(),
-        Some(
-            format!(
-                "InvalidTransaction: TotalPrepaidGasExceeded {{ total_prepaid_gas: {}, limit: {limit} }}",
-                limit + 1
-            )
-            .as_str()
-        )
+        Some("Transaction actions validation error: The total prepaid gas 1000.1 Tgas exceeds the limit 1000.0 Tgas")
     );
     assert_eq!(alice.balance(), near(10));
     // Exactly the limit is fine (the signer can afford 1 PGas at 10^9 yocto per gas).
@@ -34,7 +34,8 @@ fn zero_gas_calls_are_rejected() {
     let net = Localnet::new();
     let counter = deploy(&net, "counter", near(10));
     let out = net.root().call(counter.id(), "get").gas(0).transact();
-    assert_eq!(out.failure(), Some("InvalidTransaction: FunctionCallZeroAttachedGas"));
+    let zero = ActionsValidationError::FunctionCallZeroAttachedGas;
+    assert_eq!(out.error(), Some(&invalid_tx(InvalidTxError::ActionsValidation(zero))));
 }
 
 #[test]

@@ -47,8 +47,8 @@ fn a_failed_call_gives_the_callback_a_failed_result_and_refunds_the_calling_cont
         .transact();
     assert_eq!(out.json::<Vec<Option<String>>>(), vec![None]);
     assert_eq!(
-        out.receipt("increment_and_fail").status,
-        Status::Failure("Smart contract panicked: Method increment_and_fail doesn't accept deposit".into())
+        out.receipt("increment_and_fail").status.failure(),
+        Some("Smart contract panicked: Method increment_and_fail doesn't accept deposit")
     );
     // The 1 NEAR the caller attached comes back to the caller (the predecessor), not the signer.
     let deposit_refund = out.receipts.iter().find(|r| r.is_refund && r.deposit == NEAR).unwrap();

@@ -91,18 +91,22 @@ fn the_protocol_rejects_bad_stakes() {
     let v = net.create_account("validator", near(10));
     let out = stake(&v, near(20));
     let balance = near(10) - out.transaction_tokens_burnt - localnet_prepaid(&out);
+    let account_id = id("validator.near");
+    let kind = ActionErrorKind::TriesToStake {
+        account_id: account_id.clone(),
+        stake: yocto(near(20)),
+        locked: yocto(0),
+        balance: yocto(balance),
+    };
+    assert_eq!(out.error(), Some(&action_error(kind)));
     assert_eq!(
         out.failure(),
         Some(
-            format!(
-                "TriesToStake {{ account_id: validator.near, stake: {}, locked: 0, balance: {balance} }}",
-                near(20)
-            )
-            .as_str()
+            "Action #0: Account AccountId(\"validator.near\") tries to stake 20.00 NEAR, but has staked 0 NEAR and only has 10.00 NEAR"
         )
     );
     let out = stake(&v, 0);
-    assert_eq!(out.failure(), Some("TriesToUnstake { account_id: validator.near }"));
+    assert_eq!(out.error(), Some(&action_error(ActionErrorKind::TriesToUnstake { account_id })));
     assert_eq!(v.state().locked, 0);
     net.advance_epochs(3);
     assert!(net.validators().is_empty());
@@ -133,9 +137,10 @@ fn seats_go_to_the_largest_stakes_above_the_minimum_ratio() {
     assert_eq!(seat_price, 1_000_016_000_256_004_096_065_538);
     let minimum = seat_price / 10;
     let out = stake(&smallest, minimum - 1);
-    let error =
-        format!("InsufficientStake {{ account_id: smallest.near, stake: {}, minimum_stake: {minimum} }}", minimum - 1);
-    assert_eq!(out.failure(), Some(error.as_str()));
+    let (stake_asked, minimum_stake) = (yocto(minimum - 1), yocto(minimum));
+    let kind =
+        ActionErrorKind::InsufficientStake { account_id: id("smallest.near"), stake: stake_asked, minimum_stake };
+    assert_eq!(out.error(), Some(&action_error(kind)));
     stake(&smallest, minimum).unwrap();
     assert_eq!(smallest.state().locked, minimum);
 }

@@ -40,10 +40,9 @@ fn a_receipt_that_outgrows_the_balance_fails_with_lack_balance_for_state() {
         .transact();
     let added: u64 = (1..=count).map(|i| format!("e{i}").len() as u64 + size + 40).sum();
     let lacking = (before.storage_usage + added) as u128 * BYTE_COST - before.amount;
-    assert_eq!(
-        out.failure(),
-        Some(format!("LackBalanceForState {{ account_id: storage-grower.near, amount: {lacking} }}").as_str())
-    );
+    let kind = ActionErrorKind::LackBalanceForState { account_id: grower.id().clone(), amount: yocto(lacking) };
+    // Checked after all actions: nearcore reports no action index.
+    assert_eq!(out.error(), Some(&TxExecutionError::ActionError(ActionError { index: None, kind })));
     assert_eq!(grower.state(), before);
     assert_eq!(grower.view("entries").json::<u32>(), 1);
     assert_eq!(alice.balance(), near(10) - first.total_tokens_burnt() - out.total_tokens_burnt());
@@ -65,7 +64,11 @@ fn a_transaction_cannot_spend_the_balance_its_storage_needs() {
     let before = grower.state();
     let spare = before.amount - before.storage_usage as u128 * BYTE_COST;
     let out = grower.transfer(net.root().id(), spare);
-    assert!(out.failure().unwrap().starts_with("InvalidTransaction: LackBalanceForState"), "{:?}", out.failure());
+    assert!(
+        matches!(out.error(), Some(TxExecutionError::InvalidTxError(InvalidTxError::LackBalanceForState { .. }))),
+        "{:?}",
+        out.error()
+    );
     assert_eq!(grower.state(), before);
 }
 

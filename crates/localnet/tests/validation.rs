@@ -3,6 +3,10 @@
 mod common;
 
 use common::*;
+use localnet::near_primitives::errors::{
+    ActionError, ActionErrorKind, ActionsValidationError, FunctionCallError, MethodResolveError,
+    ReceiptValidationError, TxExecutionError,
+};
 use localnet::{NEAR, Status, TGAS};
 use serde_json::json;
 
@@ -25,11 +29,14 @@ fn call_with_method(method_len: usize) -> (localnet::ExecutionResult, localnet::
 #[test]
 fn a_call_with_a_method_name_over_256_bytes_fails_the_creating_receipt_and_rolls_it_back() {
     let (out, caller, before, alice) = call_with_method(300);
+    let invalid = ActionsValidationError::FunctionCallMethodNameLengthExceeded { length: 300, limit: 256 };
+    let kind = ActionErrorKind::NewReceiptValidationError(ReceiptValidationError::ActionsValidation(invalid));
+    assert_eq!(out.error(), Some(&TxExecutionError::ActionError(ActionError { index: Some(0), kind })));
     assert_eq!(
-        out.receipt("call").status,
-        Status::Failure(
-            "NewReceiptValidationError(ActionsValidation(FunctionCallMethodNameLengthExceeded { length: 300, limit: 256 }))"
-                .into()
+        out.failure(),
+        Some(
+            "Action #0: An new action receipt created during a FunctionCall is not valid: The length of the method \
+             name 300 exceeds the maximum allowed length 256 in a FunctionCall action"
         )
     );
     // Nothing it did stays: its state write is gone and its deposit comes back to alice.
@@ -44,6 +51,9 @@ fn a_method_name_of_exactly_256_bytes_is_a_valid_receipt() {
     let (out, caller, _, _) = call_with_method(256);
     assert_eq!(caller.view("calls").json::<u32>(), 1);
     // The receipt went out; the counter has no such method, and the callback saw the failure.
-    assert!(matches!(&out.receipt(&"m".repeat(256)).status, Status::Failure(e) if e.contains("MethodNotFound")));
+    let Status::Failure(failure) = &out.receipt(&"m".repeat(256)).status else { panic!("the call failed") };
+    let kind =
+        ActionErrorKind::FunctionCallError(FunctionCallError::MethodResolveError(MethodResolveError::MethodNotFound));
+    assert_eq!(failure.error(), &TxExecutionError::ActionError(ActionError { index: Some(0), kind }));
     assert_eq!(caller.view("last_results").json::<Vec<Option<String>>>(), vec![None]);
 }

@@ -39,3 +39,26 @@ pub fn deploy(net: &Localnet, name: &str, balance: u128) -> Account {
 pub fn near(n: u128) -> u128 {
     n * NEAR
 }
+
+#[allow(unused_imports)] // each test file uses its own subset
+pub use localnet::near_primitives::errors::{
+    ActionError, ActionErrorKind, ActionsValidationError, InvalidAccessKeyError, InvalidTxError, TxExecutionError,
+};
+
+/// nearcore's error for a receipt whose first action failed.
+pub fn action_error(kind: ActionErrorKind) -> TxExecutionError {
+    TxExecutionError::ActionError(ActionError { index: Some(0), kind })
+}
+
+pub fn invalid_tx(error: InvalidTxError) -> TxExecutionError {
+    TxExecutionError::InvalidTxError(error)
+}
+
+/// A balance in an error.
+pub fn yocto(amount: u128) -> localnet::near_primitives::types::Balance {
+    localnet::near_primitives::types::Balance::from_yoctonear(amount)
+}
+
+pub fn id(account: &str) -> localnet::AccountId {
+    account.parse().unwrap()
+}
