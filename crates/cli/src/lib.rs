@@ -1,7 +1,9 @@
 //! The `lst` command's library: the protocol deployed on localnet ([`protocol`]), the demo
-//! ([`demo`]), the gas report ([`gas`]) and a seeded random generator ([`rng`]).
+//! ([`demo`]), the gas report ([`gas`]), the JSON-RPC node ([`node`]) and a seeded random
+//! generator ([`rng`]).
 
 pub mod demo;
 pub mod gas;
+pub mod node;
 pub mod protocol;
 pub mod rng;

@@ -32,6 +32,27 @@ enum Command {
         #[arg(long, value_enum, default_value_t = Format::Markdown)]
         format: Format,
     },
+    /// Runs a local NEAR JSON-RPC node with the protocol deployed, for near-cli-rs,
+    /// near-api-js and wallets.
+    Node {
+        #[arg(long, default_value_t = 3030)]
+        port: u16,
+        /// Time between blocks in milliseconds; 0: each transaction is mined at once.
+        #[arg(long, default_value_t = 1000)]
+        block_time_ms: u64,
+        #[arg(long, default_value_t = 60)]
+        epoch_length: u64,
+        #[arg(long, default_value_t = 3)]
+        validators: usize,
+        #[arg(long, default_value_t = 4)]
+        accounts: usize,
+        /// Do not run the built-in keeper (the crank is then up to you).
+        #[arg(long)]
+        no_keeper: bool,
+        /// Where to write the dev accounts' keys as near-cli-rs legacy keychain files.
+        #[arg(long, default_value = ".lst-node/credentials")]
+        credentials: std::path::PathBuf,
+    },
 }
 
 #[derive(Clone, Copy, clap::ValueEnum)]
@@ -70,6 +91,33 @@ fn main() -> ExitCode {
                 }
                 ExitCode::FAILURE
             }
+        }
+        Command::Node { port, block_time_ms, epoch_length, validators, accounts, no_keeper, credentials } => {
+            let options = lst::node::Options {
+                port,
+                block_time: std::time::Duration::from_millis(block_time_ms),
+                epoch_length,
+                validators,
+                accounts,
+                keeper: !no_keeper,
+            };
+            let server = match lst::node::bind(port) {
+                Ok(server) => server,
+                Err(e) => {
+                    eprintln!("cannot listen on 127.0.0.1:{port}: {e}");
+                    return ExitCode::FAILURE;
+                }
+            };
+            let node = lst::node::Node::new(options);
+            match node.write_credentials(&credentials) {
+                Ok(()) => print!("{}", node.banner(&credentials)),
+                Err(e) => {
+                    eprintln!("cannot write the keychain files under {}: {e}", credentials.display());
+                    return ExitCode::FAILURE;
+                }
+            }
+            node.serve(server);
+            ExitCode::SUCCESS
         }
         Command::Gas { format } => {
             let report = lst::gas::report();

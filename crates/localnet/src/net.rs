@@ -71,6 +71,32 @@ impl Localnet {
         self.chain.borrow().accounts.get(id).and_then(|a| a.data.get(key).cloned())
     }
 
+    /// An account's access keys, in key order (RPC's `view_access_key_list`).
+    pub fn access_keys(&self, id: &AccountId) -> Option<Vec<(PublicKey, AccessKey)>> {
+        let chain = self.chain.borrow();
+        let mut keys: Vec<_> = chain.accounts.get(id)?.keys.iter().map(|(k, v)| (k.clone(), v.clone())).collect();
+        keys.sort_by(|a, b| a.0.cmp(&b.0));
+        Some(keys)
+    }
+
+    /// An account's contract code, if it has one (RPC's `view_code`).
+    pub fn contract_code(&self, id: &AccountId) -> Option<Vec<u8>> {
+        let chain = self.chain.borrow();
+        chain.accounts.get(id)?.code.as_ref().map(|code| code.0.code().to_vec())
+    }
+
+    /// An account's contract state under `prefix`, in key order (RPC's `view_state`).
+    pub fn state_with_prefix(&self, id: &AccountId, prefix: &[u8]) -> Option<Vec<(Vec<u8>, Vec<u8>)>> {
+        let chain = self.chain.borrow();
+        let data = &chain.accounts.get(id)?.data;
+        Some(
+            data.range(prefix.to_vec()..)
+                .take_while(|(k, _)| k.starts_with(prefix))
+                .map(|(k, v)| (k.clone(), v.clone()))
+                .collect(),
+        )
+    }
+
     pub fn view(&self, contract: &AccountId, method: &str) -> ViewBuilder {
         ViewBuilder { net: self.clone(), contract: contract.clone(), method: method.to_string(), args: vec![] }
     }
@@ -118,6 +144,12 @@ impl Localnet {
         self.chain.borrow().staking.active()
     }
 
+    /// The validator sets of this epoch and the next, this epoch's proposals, and the least
+    /// stake a Stake action may ask for (RPC's `validators`).
+    pub fn epoch_info(&self) -> crate::staking::EpochInfo {
+        self.chain.borrow().staking.epoch_info()
+    }
+
     /// Produces one block: the transactions submitted since the last one are included and
     /// every receipt due in it runs.
     pub fn produce_block(&self) {
@@ -154,6 +186,11 @@ impl Localnet {
         chain.block_hash(chain.height)
     }
 
+    /// The hash of the block at `height`.
+    pub fn block_hash(&self, height: u64) -> CryptoHash {
+        self.chain.borrow().block_hash(height)
+    }
+
     /// An account's access key, if it has that key.
     pub fn access_key(&self, account: &AccountId, public_key: &PublicKey) -> Option<AccessKey> {
         self.chain.borrow().access_key(account, public_key)
@@ -167,6 +204,8 @@ impl Localnet {
     /// The outcome of a transaction the chain refused.
     fn invalid(&self, error: InvalidTxError) -> ExecutionResult {
         ExecutionResult {
+            transaction_hash: CryptoHash::default(),
+            first_receipt: CryptoHash::default(),
             block_height: self.block_height(),
             transaction_gas_burnt: 0,
             transaction_tokens_burnt: 0,
@@ -425,6 +464,11 @@ pub struct ViewBuilder {
 impl ViewBuilder {
     pub fn args_json(mut self, args: impl Serialize) -> Self {
         self.args = serde_json::to_vec(&args).expect("arguments serialize to JSON");
+        self
+    }
+
+    pub fn args(mut self, args: Vec<u8>) -> Self {
+        self.args = args;
         self
     }
 

@@ -39,6 +39,8 @@ pub struct ReceiptOutcome {
     /// Deposits attached to the receipt's actions.
     pub deposit: u128,
     pub block_height: u64,
+    /// The action receipts it created: its new receipts, then balance refunds.
+    pub receipt_ids: Vec<CryptoHash>,
     /// Gas burnt: the receipt's exec fees plus what the VM burnt.
     pub gas_burnt: u64,
     /// Gas burnt inside the VM alone (wasm, host functions, loading, outgoing send fees).
@@ -60,6 +62,10 @@ pub struct ReceiptOutcome {
 /// The outcome of a transaction: its conversion to a receipt and every receipt it caused.
 #[derive(Clone, Debug)]
 pub struct ExecutionResult {
+    /// The transaction's hash (for a signed transaction, nearcore's: the hash of its borsh).
+    pub transaction_hash: CryptoHash,
+    /// The receipt the transaction was converted to.
+    pub first_receipt: CryptoHash,
     /// Height of the block that included the transaction.
     pub block_height: u64,
     /// Gas burnt converting the transaction (send fees).

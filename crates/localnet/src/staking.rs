@@ -159,6 +159,19 @@ pub struct Staking {
     seats: Seats,
     /// The seat price of the next epoch (the set chosen last).
     seat_price: u128,
+    /// Validators the last boundary kicked out for their uptime.
+    last_kickouts: BTreeSet<AccountId>,
+}
+
+/// The validator sets as RPC's `validators` shows them.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct EpochInfo {
+    pub current: BTreeMap<AccountId, u128>,
+    pub next: BTreeMap<AccountId, u128>,
+    pub proposals: BTreeMap<AccountId, u128>,
+    /// Validators of this epoch that the end of the last one kicked out of the set after next.
+    pub kicked_out: BTreeSet<AccountId>,
+    pub seat_price: u128,
 }
 
 /// What a boundary changed for one account.
@@ -184,6 +197,7 @@ impl Staking {
             rates: BTreeMap::new(),
             seats,
             seat_price: 0,
+            last_kickouts: BTreeSet::new(),
         }
     }
 
@@ -201,6 +215,16 @@ impl Staking {
     /// being kicked out included until their kickout takes effect.
     pub fn active(&self) -> BTreeMap<AccountId, u128> {
         self.current.clone()
+    }
+
+    pub fn epoch_info(&self) -> EpochInfo {
+        EpochInfo {
+            current: self.current.clone(),
+            next: self.next.clone(),
+            proposals: self.proposals.clone(),
+            kicked_out: self.last_kickouts.clone(),
+            seat_price: self.seat_price,
+        }
     }
 
     pub fn set_uptime(&mut self, account: &AccountId, uptime: Rate) {
@@ -310,6 +334,7 @@ impl Staking {
             }
         }
 
+        self.last_kickouts = self.current.keys().filter(|a| self.kicked_out(a)).cloned().collect();
         self.current = std::mem::replace(&mut self.next, after_next);
         self.seat_price = seat_price;
         self.proposals.clear();

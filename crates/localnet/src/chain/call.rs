@@ -185,7 +185,8 @@ impl Chain {
         };
         let outcome = vm::run(&code, method, &mut ext, &context)?;
         if let Some(error) = outcome.aborted {
-            return Err(error.to_string());
+            // nearcore's message for a view whose call failed.
+            return Err(format!("wasm execution failed with error: {error:?}"));
         }
         Ok(crate::outcome::ViewResult {
             result: outcome.return_data.as_value().unwrap_or_default(),

@@ -79,6 +79,8 @@ pub struct Chain {
 /// A transaction waiting for the next block.
 struct Queued {
     tx: usize,
+    /// The signed transaction's hash (a test's transaction: a hash of its handle).
+    hash: Option<CryptoHash>,
     signer: AccountId,
     receiver: AccountId,
     actions: Vec<Action>,
@@ -94,6 +96,7 @@ struct TxRecord {
     included: u64,
     conversion_gas: u64,
     tokens_burnt: u128,
+    hash: CryptoHash,
     first: CryptoHash,
     /// Why it could not be included, if it could not.
     invalid: Option<InvalidTxError>,
@@ -233,7 +236,8 @@ impl Chain {
         actions: Vec<Action>,
     ) -> Result<usize, InvalidTxError> {
         self.check_transaction(signer, receiver, &actions, None, self.height + 1)?;
-        Ok(self.enqueue(Queued { tx: 0, signer: signer.clone(), receiver: receiver.clone(), actions, signed: None }))
+        let (signer, receiver) = (signer.clone(), receiver.clone());
+        Ok(self.enqueue(Queued { tx: 0, hash: None, signer, receiver, actions, signed: None }))
     }
 
     /// Checks a signed transaction as nearcore does (signature, recent block hash, the access
@@ -251,7 +255,7 @@ impl Chain {
         let (signer, receiver, actions) = (t.signer_id().clone(), t.receiver_id().clone(), tx::actions(signed));
         let key = Some((t.public_key().clone(), t.nonce().nonce()));
         self.check_transaction(&signer, &receiver, &actions, key.as_ref(), self.height + 1)?;
-        Ok(self.enqueue(Queued { tx: 0, signer, receiver, actions, signed: key }))
+        Ok(self.enqueue(Queued { tx: 0, hash: Some(signed.get_hash()), signer, receiver, actions, signed: key }))
     }
 
     fn enqueue(&mut self, mut queued: Queued) -> usize {
@@ -319,7 +323,10 @@ impl Chain {
             return Some(Err(e));
         }
         let status = final_status(&record.outcomes, record.first);
+        let (transaction_hash, first_receipt) = (record.hash, record.first);
         Some(Ok(ExecutionResult {
+            transaction_hash,
+            first_receipt,
             block_height: record.included,
             transaction_gas_burnt: record.conversion_gas,
             transaction_tokens_burnt: record.tokens_burnt,
@@ -404,6 +411,7 @@ impl Chain {
             (Err(_), None) => existed,
         };
 
+        let created_from = self.next_block.len();
         // Refunds and burnt tokens (refund receipts cost nothing and create no refunds).
         let mut tokens_burnt = 0;
         if !r.is_refund() {
@@ -421,6 +429,14 @@ impl Chain {
         }
 
         let status = self.route_results(&r, &mut applied);
+        let (refunds, new): (Vec<&ActionReceipt>, Vec<&ActionReceipt>) = self.next_block[created_from..]
+            .iter()
+            .filter_map(|receipt| match receipt {
+                Receipt::Action(action) => Some(action),
+                Receipt::Data(_) => None,
+            })
+            .partition(|action| action.is_refund());
+        let receipt_ids = new.iter().chain(&refunds).map(|action| action.id).collect();
         let outcomes = &mut self.txs.get_mut(&r.tx).expect("a receipt's transaction is tracked").outcomes;
         outcomes.push(ReceiptOutcome {
             id: r.id,
@@ -437,6 +453,7 @@ impl Chain {
             prepaid_gas: r.actions.iter().map(fc_gas).sum(),
             deposit: r.actions.iter().map(deposit_of).sum(),
             block_height: self.height,
+            receipt_ids,
             gas_burnt: applied.gas_burnt,
             vm_gas_burnt: applied.vm_gas_burnt,
             value_bytes_gas: applied.value_bytes_gas,

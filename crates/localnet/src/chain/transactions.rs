@@ -54,7 +54,7 @@ impl Chain {
     /// Includes transaction `tx` in the current block: charges the signer, and runs its receipt
     /// now if it is to the signer itself, else in the next block.
     pub(super) fn include(&mut self, queued: Queued) -> Result<(), InvalidTxError> {
-        let Queued { tx, signer, receiver, actions, signed } = queued;
+        let Queued { tx, hash, signer, receiver, actions, signed } = queued;
         let (signer, receiver) = (&signer, &receiver);
         let (left, key) = self.check_transaction(signer, receiver, &actions, signed.as_ref(), self.height)?;
         let sir = signer == receiver;
@@ -65,7 +65,7 @@ impl Chain {
         if let Some((public_key, key)) = key {
             account.keys.insert(public_key, key);
         }
-        let tx_hash = CryptoHash::hash_bytes(format!("tx{tx}").as_bytes());
+        let tx_hash = hash.unwrap_or_else(|| CryptoHash::hash_bytes(format!("tx{tx}").as_bytes()));
         let receipt = ActionReceipt {
             id: child_id(&tx_hash, 0),
             predecessor: signer.clone(),
@@ -83,6 +83,7 @@ impl Chain {
         record.included = self.height;
         record.conversion_gas = conversion_gas;
         record.tokens_burnt = conversion_gas as u128 * self.config.gas_price;
+        record.hash = tx_hash;
         record.first = receipt.id;
         if sir {
             self.apply(Receipt::Action(receipt));

@@ -1,0 +1,312 @@
+//! nearcore's JSON-RPC methods on localnet: parameters parsed into near-jsonrpc-primitives'
+//! request types (object or array form, as nearcore accepts them), answers built from its
+//! response types, errors in its `name`/`cause`/`code`/`message`/`data` shape.
+
+use super::views;
+use super::{Node, Pending};
+use localnet::near_primitives::borsh;
+use localnet::near_primitives::hash::CryptoHash;
+use localnet::near_primitives::transaction::SignedTransaction;
+use localnet::near_primitives::types::{BlockId, BlockReference, Finality, StoreKey, StoreValue};
+use localnet::near_primitives::views::{
+    AccessKeyInfoView, AccessKeyList, CallResult, ContractCodeView, QueryRequest, StateItem, TxExecutionStatus,
+    ViewStateResult,
+};
+use near_jsonrpc_primitives::errors::RpcError;
+use near_jsonrpc_primitives::types::blocks::RpcBlockError;
+use near_jsonrpc_primitives::types::query::{QueryResponseKind, RpcQueryError, RpcQueryRequest, RpcQueryResponse};
+use near_jsonrpc_primitives::types::transactions::{RpcTransactionError, RpcTransactionResponse};
+use serde::de::DeserializeOwned;
+use serde_json::{Value, json};
+
+/// What a method call comes to: an answer now, or a transaction to answer for once it has
+/// gone as far as the caller asked.
+pub enum Reply {
+    Now(Result<Value, RpcError>),
+    Later(Pending),
+}
+
+fn parse<T: DeserializeOwned>(params: Value) -> Result<T, RpcError> {
+    serde_json::from_value(params).map_err(|e| RpcError::parse_error(format!("Failed parsing args: {e}")))
+}
+
+/// The one element of an array parameter list, or the object itself.
+fn first_param(params: Value) -> Result<Value, RpcError> {
+    match params {
+        Value::Array(mut items) if items.len() == 1 => Ok(items.remove(0)),
+        Value::Array(_) => Err(RpcError::parse_error("Expected a single parameter".into())),
+        other => Ok(other),
+    }
+}
+
+fn answer<T: serde::Serialize>(value: T) -> Result<Value, RpcError> {
+    serde_json::to_value(value).map_err(|e| RpcError::serialization_error(e.to_string()))
+}
+
+impl Node {
+    pub fn call(&mut self, method: &str, params: Value) -> Reply {
+        let now = |result| Reply::Now(result);
+        match method {
+            "status" => now(answer(self.status())),
+            "block" => now(self.block(params)),
+            "gas_price" => now(self.gas_price(params)),
+            "query" => now(self.query(params)),
+            "validators" => now(self.validators(params)),
+            "send_tx" => self.send_tx(params),
+            "broadcast_tx_commit" => match first_param(params).and_then(parse_signed) {
+                Ok(signed) => self.submit(signed, TxExecutionStatus::ExecutedOptimistic),
+                Err(e) => now(Err(e)),
+            },
+            "broadcast_tx_async" => match first_param(params).and_then(parse_signed) {
+                Ok(signed) => {
+                    let hash = signed.get_hash();
+                    match self.submit(signed, TxExecutionStatus::None) {
+                        Reply::Now(Ok(_)) => now(answer(hash)),
+                        other => other,
+                    }
+                }
+                Err(e) => now(Err(e)),
+            },
+            "tx" | "EXPERIMENTAL_tx_status" => now(self.tx_status(params)),
+            "sandbox_fast_forward" => now(self.fast_forward(params)),
+            _ => now(Err(RpcError::method_not_found(method.to_string()))),
+        }
+    }
+
+    /// The block a reference names: the latest for any finality (localnet's blocks are final
+    /// at once), or the block with that height or hash if it has been produced.
+    fn resolve(&self, reference: &BlockReference) -> Option<u64> {
+        let latest = self.net.block_height();
+        match reference {
+            BlockReference::Finality(_) | BlockReference::SyncCheckpoint(_) => Some(latest),
+            BlockReference::BlockId(BlockId::Height(h)) => (*h <= latest).then_some(*h),
+            BlockReference::BlockId(BlockId::Hash(hash)) => {
+                (0..=latest).rev().take(1_000_000).find(|h| self.net.block_hash(*h) == *hash)
+            }
+        }
+    }
+
+    fn block(&self, params: Value) -> Result<Value, RpcError> {
+        let reference = match first_param(params)? {
+            Value::Object(o) if o.is_empty() => BlockReference::Finality(Finality::Final),
+            Value::Object(o) => parse::<BlockReference>(Value::Object(o))?,
+            other => BlockReference::BlockId(parse::<BlockId>(other)?),
+        };
+        let height = self.resolve(&reference).ok_or_else(|| {
+            RpcError::from(RpcBlockError::UnknownBlock { error_message: format!("DB Not Found Error: {reference:?}") })
+        })?;
+        answer(views::block(&self.net, height))
+    }
+
+    fn gas_price(&self, _params: Value) -> Result<Value, RpcError> {
+        answer(json!({"gas_price": self.net.config().gas_price.to_string()}))
+    }
+
+    fn query(&self, params: Value) -> Result<Value, RpcError> {
+        let request: RpcQueryRequest = parse(params)?;
+        let Some(block_height) = self.resolve(&request.block_reference) else {
+            return Err(RpcQueryError::UnknownBlock { block_reference: request.block_reference }.into());
+        };
+        let block_hash = self.net.block_hash(block_height);
+        if block_height != self.net.block_height() {
+            // localnet keeps no history: older state is gone, as on a node that is not archival.
+            return Err(RpcQueryError::GarbageCollectedBlock { block_height, block_hash }.into());
+        }
+        let unknown_account =
+            |requested_account_id| RpcQueryError::UnknownAccount { requested_account_id, block_height, block_hash };
+        let respond = |kind| answer(RpcQueryResponse { kind, block_height, block_hash });
+        let legacy_error = |error: String| {
+            answer(json!({"error": error, "logs": [], "block_height": block_height, "block_hash": block_hash}))
+        };
+        match request.request {
+            QueryRequest::ViewAccount { account_id } => match self.net.view_account(&account_id) {
+                Some(view) => respond(QueryResponseKind::ViewAccount(views::account(&view))),
+                None => Err(unknown_account(account_id).into()),
+            },
+            QueryRequest::ViewCode { account_id } => {
+                if self.net.view_account(&account_id).is_none() {
+                    return Err(unknown_account(account_id).into());
+                }
+                match self.net.contract_code(&account_id) {
+                    Some(code) => {
+                        let hash = CryptoHash::hash_bytes(&code);
+                        respond(QueryResponseKind::ViewCode(ContractCodeView { code, hash }))
+                    }
+                    None => {
+                        Err(RpcQueryError::NoContractCode { contract_account_id: account_id, block_height, block_hash }
+                            .into())
+                    }
+                }
+            }
+            QueryRequest::ViewState { account_id, prefix, .. } => {
+                let Some(items) = self.net.state_with_prefix(&account_id, prefix.as_ref()) else {
+                    return Err(unknown_account(account_id).into());
+                };
+                let values = items
+                    .into_iter()
+                    .map(|(k, v)| StateItem { key: StoreKey::from(k), value: StoreValue::from(v) })
+                    .collect();
+                respond(QueryResponseKind::ViewState(ViewStateResult { values, proof: vec![], last_key: None }))
+            }
+            QueryRequest::ViewAccessKey { account_id, public_key } => {
+                if self.net.view_account(&account_id).is_none() {
+                    return Err(unknown_account(account_id).into());
+                }
+                match self.net.access_key(&account_id, &public_key) {
+                    Some(key) => respond(QueryResponseKind::AccessKey(views::access_key(&key))),
+                    // nearcore answers a missing key with a result holding an error (near-api-js relies on it).
+                    None => legacy_error(format!("access key {public_key} does not exist while viewing")),
+                }
+            }
+            QueryRequest::ViewAccessKeyList { account_id, .. } => {
+                let Some(keys) = self.net.access_keys(&account_id) else {
+                    return Err(unknown_account(account_id).into());
+                };
+                let keys =
+                    keys.iter().map(|(pk, key)| AccessKeyInfoView::new(pk.clone(), views::access_key(key))).collect();
+                respond(QueryResponseKind::AccessKeyList(AccessKeyList { keys, last_key: None }))
+            }
+            QueryRequest::CallFunction { account_id, method_name, args } => {
+                if self.net.view_account(&account_id).is_none() {
+                    return Err(unknown_account(account_id).into());
+                }
+                match self.net.view(&account_id, &method_name).args(args.to_vec()).call() {
+                    Ok(result) => {
+                        respond(QueryResponseKind::CallResult(CallResult { result: result.result, logs: result.logs }))
+                    }
+                    // A contract's error is a result holding it, as nearcore answers.
+                    Err(error) => legacy_error(error),
+                }
+            }
+            other => Err(RpcError::parse_error(format!("localnet does not support the query {other:?}"))),
+        }
+    }
+
+    fn validators(&self, _params: Value) -> Result<Value, RpcError> {
+        let info = self.net.epoch_info();
+        let stake_view = |(account_id, stake): (&localnet::AccountId, &u128)| {
+            json!({
+                "account_id": account_id, "public_key": localnet::account_key(account_id),
+                "stake": stake.to_string(), "validator_stake_struct_version": "V1",
+            })
+        };
+        let current: Vec<Value> = info
+            .current
+            .iter()
+            .map(|(account_id, stake)| {
+                json!({
+                    "account_id": account_id, "public_key": localnet::account_key(account_id),
+                    "is_slashed": false, "stake": stake.to_string(), "shards": [0], "shards_endorsed": [0],
+                    "num_produced_blocks": 0, "num_expected_blocks": 0,
+                    "num_produced_chunks": 0, "num_expected_chunks": 0,
+                    "num_produced_chunks_per_shard": [0], "num_expected_chunks_per_shard": [0],
+                    "num_produced_endorsements": 0, "num_expected_endorsements": 0,
+                    "num_produced_endorsements_per_shard": [0], "num_expected_endorsements_per_shard": [0],
+                })
+            })
+            .collect();
+        let epoch_length = self.net.config().epoch_length;
+        let kickouts: Vec<Value> = info
+            .kicked_out
+            .iter()
+            .map(|a| json!({"account_id": a, "reason": {"NotEnoughBlocks": {"produced": 0, "expected": epoch_length}}}))
+            .collect();
+        answer(json!({
+            "current_validators": current,
+            "next_validators": info.next.iter().map(|(a, s)| json!({"account_id": a, "public_key": localnet::account_key(a), "stake": s.to_string(), "shards": [0]})).collect::<Vec<_>>(),
+            "current_fishermen": [],
+            "next_fishermen": [],
+            "current_proposals": info.proposals.iter().map(stake_view).collect::<Vec<_>>(),
+            "prev_epoch_kickout": kickouts,
+            "epoch_start_height": (self.net.epoch_height() - 1) * epoch_length,
+            "epoch_height": self.net.epoch_height(),
+        }))
+    }
+
+    fn send_tx(&mut self, params: Value) -> Reply {
+        #[derive(serde::Deserialize)]
+        struct Request {
+            signed_tx_base64: String,
+            #[serde(default)]
+            wait_until: TxExecutionStatus,
+        }
+        match parse::<Request>(params)
+            .and_then(|r| Ok((parse_signed(Value::String(r.signed_tx_base64))?, r.wait_until)))
+        {
+            Ok((signed, wait_until)) => self.submit(signed, wait_until),
+            Err(e) => Reply::Now(Err(e)),
+        }
+    }
+
+    /// The status of a transaction this node has seen, by its hash (any sender, as
+    /// near-cli-rs sends "near") or by the signed transaction itself.
+    fn tx_status(&mut self, params: Value) -> Result<Value, RpcError> {
+        let hash = match params {
+            Value::Array(items) => match items.first() {
+                Some(Value::String(s)) if items.len() <= 2 => match s.parse::<CryptoHash>() {
+                    Ok(hash) => hash,
+                    Err(_) => parse_signed(Value::String(s.clone()))?.get_hash(),
+                },
+                _ => return Err(RpcError::parse_error("Expected [tx_hash, sender_account_id]".into())),
+            },
+            Value::Object(o) => match (o.get("tx_hash"), o.get("signed_tx_base64")) {
+                (Some(hash), _) => parse::<CryptoHash>(hash.clone())?,
+                (None, Some(signed)) => parse_signed(signed.clone())?.get_hash(),
+                _ => return Err(RpcError::parse_error("Expected tx_hash or signed_tx_base64".into())),
+            },
+            _ => return Err(RpcError::parse_error("Expected an object or an array".into())),
+        };
+        match self.outcome(&hash) {
+            Some(response) => answer(response),
+            None => Err(RpcTransactionError::UnknownTransaction { requested_transaction_hash: hash }.into()),
+        }
+    }
+
+    fn fast_forward(&mut self, params: Value) -> Result<Value, RpcError> {
+        #[derive(serde::Deserialize)]
+        struct Request {
+            delta_height: u64,
+        }
+        let Request { delta_height } = parse(params)?;
+        self.produce_blocks(delta_height);
+        answer(json!({}))
+    }
+
+    /// The response for transaction `hash` as far as it has gone (`None`: never seen).
+    pub fn outcome(&mut self, hash: &CryptoHash) -> Option<RpcTransactionResponse> {
+        let tx = self.txs.get_mut(hash)?;
+        if tx.result.is_none()
+            && let Some(result) = tx.handle.as_mut().and_then(|h| h.outcome())
+        {
+            tx.result = Some(result);
+            tx.handle = None;
+        }
+        Some(match &tx.result {
+            Some(result) => RpcTransactionResponse {
+                final_execution_outcome: Some(
+                    localnet::near_primitives::views::FinalExecutionOutcomeViewEnum::FinalExecutionOutcome(
+                        views::final_outcome(&self.net, &tx.signed, result),
+                    ),
+                ),
+                final_execution_status: TxExecutionStatus::Final,
+            },
+            None => RpcTransactionResponse {
+                final_execution_outcome: None,
+                final_execution_status: TxExecutionStatus::Included,
+            },
+        })
+    }
+}
+
+/// A base64 borsh `SignedTransaction`, as clients send it.
+pub fn parse_signed(value: Value) -> Result<SignedTransaction, RpcError> {
+    use base64::Engine;
+    let Value::String(text) = value else {
+        return Err(RpcError::parse_error("Expected a base64 string".into()));
+    };
+    let bytes = base64::engine::general_purpose::STANDARD
+        .decode(text.as_bytes())
+        .map_err(|e| RpcError::parse_error(format!("Failed to decode transaction: {e}")))?;
+    borsh::from_slice::<SignedTransaction>(&bytes)
+        .map_err(|e| RpcError::parse_error(format!("Failed to decode transaction: {e}")))
+}

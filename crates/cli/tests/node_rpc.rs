@@ -1,0 +1,270 @@
+//! `lst node` spoken to by near-jsonrpc-client 0.23, the client near-cli-rs is built on: the
+//! seed flow of NEAR's staking docs (deposit_and_stake 10 NEAR with 30 Tgas by a new account,
+//! unstake_all, 4+ epochs with the built-in keeper cranking, withdraw_all) and nearcore's error
+//! shapes.
+
+use localnet::near_primitives::account::{AccessKey, AccessKeyPermission};
+use localnet::near_primitives::action::{
+    Action, AddKeyAction, CreateAccountAction, FunctionCallAction, TransferAction,
+};
+use localnet::near_primitives::errors::{InvalidTxError, TxExecutionError};
+use localnet::near_primitives::hash::CryptoHash;
+use localnet::near_primitives::transaction::{SignedTransaction, Transaction, TransactionV0};
+use localnet::near_primitives::types::{Balance, BlockReference, Finality, FunctionArgs, Gas};
+use localnet::near_primitives::views::{FinalExecutionStatus, QueryRequest, TxExecutionStatus};
+use localnet::{AccountId, NEAR, TGAS};
+use near_crypto::{KeyType, SecretKey};
+use near_jsonrpc_client::errors::{JsonRpcError, JsonRpcServerError};
+use near_jsonrpc_client::{JsonRpcClient, methods};
+use near_jsonrpc_primitives::types::query::{QueryResponseKind, RpcQueryError};
+use near_jsonrpc_primitives::types::transactions::RpcTransactionError;
+use serde_json::{Value, json};
+
+const EPOCH_LENGTH: u64 = 20;
+
+struct Client {
+    rpc: JsonRpcClient,
+    url: String,
+}
+
+impl Client {
+    fn start() -> (Client, AccountId, SecretKey) {
+        let options = lst::node::Options {
+            port: 0,
+            block_time: std::time::Duration::ZERO,
+            epoch_length: EPOCH_LENGTH,
+            validators: 2,
+            accounts: 1,
+            keeper: true,
+        };
+        let (port, mut accounts) = lst::node::spawn(options);
+        let url = format!("http://127.0.0.1:{port}");
+        let (dev, key) = accounts.remove(0);
+        (Client { rpc: JsonRpcClient::connect(&url), url }, dev, key)
+    }
+
+    async fn query(&self, request: QueryRequest) -> QueryResponseKind {
+        let block_reference = BlockReference::Finality(Finality::Final);
+        self.rpc.call(methods::query::RpcQueryRequest { block_reference, request }).await.unwrap().kind
+    }
+
+    async fn view(&self, method: &str, args: Value) -> Value {
+        let request = QueryRequest::CallFunction {
+            account_id: "lst.near".parse().unwrap(),
+            method_name: method.into(),
+            args: FunctionArgs::from(args.to_string().into_bytes()),
+        };
+        match self.query(request).await {
+            QueryResponseKind::CallResult(r) => serde_json::from_slice(&r.result).unwrap(),
+            other => panic!("not a call result: {other:?}"),
+        }
+    }
+
+    async fn balance(&self, account_id: &AccountId) -> u128 {
+        match self.query(QueryRequest::ViewAccount { account_id: account_id.clone() }).await {
+            QueryResponseKind::ViewAccount(view) => view.amount.as_yoctonear(),
+            other => panic!("not an account: {other:?}"),
+        }
+    }
+
+    /// The key's nonce and the latest block hash, as a client reads them before signing.
+    async fn next_nonce(&self, account_id: &AccountId, key: &SecretKey) -> (u64, CryptoHash) {
+        let request = QueryRequest::ViewAccessKey { account_id: account_id.clone(), public_key: key.public_key() };
+        let block_reference = BlockReference::Finality(Finality::Final);
+        let response = self.rpc.call(methods::query::RpcQueryRequest { block_reference, request }).await.unwrap();
+        match response.kind {
+            QueryResponseKind::AccessKey(view) => (view.nonce + 1, response.block_hash),
+            other => panic!("not an access key: {other:?}"),
+        }
+    }
+
+    async fn sign(
+        &self,
+        signer: &AccountId,
+        key: &SecretKey,
+        receiver: &AccountId,
+        actions: Vec<Action>,
+    ) -> SignedTransaction {
+        let (nonce, block_hash) = self.next_nonce(signer, key).await;
+        sign(signer, key, nonce, receiver, block_hash, actions)
+    }
+
+    async fn send(&self, signed: SignedTransaction) -> FinalExecutionStatus {
+        let request = methods::send_tx::RpcSendTransactionRequest {
+            signed_transaction: signed,
+            wait_until: TxExecutionStatus::Final,
+        };
+        let response = self.rpc.call(request).await.unwrap();
+        assert_eq!(response.final_execution_status, TxExecutionStatus::Final);
+        response.final_execution_outcome.unwrap().into_outcome().status
+    }
+
+    /// A raw JSON-RPC call, for what the typed client does not send.
+    fn raw(&self, body: &str) -> Value {
+        let response = ureq_post(&self.url, body);
+        serde_json::from_str(&response).unwrap()
+    }
+}
+
+fn sign(
+    signer: &AccountId,
+    key: &SecretKey,
+    nonce: u64,
+    receiver: &AccountId,
+    block_hash: CryptoHash,
+    actions: Vec<Action>,
+) -> SignedTransaction {
+    let transaction = Transaction::V0(TransactionV0 {
+        signer_id: signer.clone(),
+        public_key: key.public_key(),
+        nonce,
+        receiver_id: receiver.clone(),
+        block_hash,
+        actions,
+    });
+    let (hash, _) = transaction.get_hash_and_size();
+    SignedTransaction::new(key.sign(hash.as_ref()), transaction)
+}
+
+fn call(method: &str, args: Value, deposit: u128) -> Action {
+    Action::FunctionCall(Box::new(FunctionCallAction {
+        method_name: method.into(),
+        args: args.to_string().into_bytes(),
+        gas: Gas::from_gas(30 * TGAS),
+        deposit: Balance::from_yoctonear(deposit),
+    }))
+}
+
+/// A plain HTTP POST over a TCP socket (the node answers with `Connection: close` semantics
+/// per request).
+fn ureq_post(url: &str, body: &str) -> String {
+    use std::io::{Read, Write};
+    let address = url.trim_start_matches("http://");
+    let mut stream = std::net::TcpStream::connect(address).unwrap();
+    write!(
+        stream,
+        "POST / HTTP/1.1\r\nHost: {address}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        body.len()
+    )
+    .unwrap();
+    let mut response = String::new();
+    stream.read_to_string(&mut response).unwrap();
+    response.split_once("\r\n\r\n").unwrap().1.to_string()
+}
+
+#[tokio::test(flavor = "current_thread")]
+async fn the_seed_flow_runs_through_near_jsonrpc_client() {
+    let (client, dev, dev_key) = Client::start();
+    let status = client.rpc.call(methods::status::RpcStatusRequest).await.unwrap();
+    assert_eq!(status.chain_id, "localnet");
+
+    // A new account, created by the dev account with a full-access key of its own.
+    let user: AccountId = "user.dev-0.near".parse().unwrap();
+    let user_key = SecretKey::from_seed(KeyType::ED25519, "user");
+    let create = vec![
+        Action::CreateAccount(CreateAccountAction {}),
+        Action::Transfer(TransferAction { deposit: Balance::from_yoctonear(20 * NEAR) }),
+        Action::AddKey(Box::new(AddKeyAction {
+            public_key: user_key.public_key(),
+            access_key: AccessKey { nonce: 0, permission: AccessKeyPermission::FullAccess },
+        })),
+    ];
+    let signed = client.sign(&dev, &dev_key, &user, create).await;
+    assert!(matches!(client.send(signed).await, FinalExecutionStatus::SuccessValue(_)));
+    assert_eq!(client.balance(&user).await, 20 * NEAR);
+
+    let lst: AccountId = "lst.near".parse().unwrap();
+    let signed = client.sign(&user, &user_key, &lst, vec![call("deposit_and_stake", json!({}), 10 * NEAR)]).await;
+    assert!(matches!(client.send(signed).await, FinalExecutionStatus::SuccessValue(_)), "deposit_and_stake");
+    let account = client.view("get_account", json!({"account_id": user})).await;
+    let staked: u128 = account["staked_balance"].as_str().unwrap().parse().unwrap();
+    // A first deposit pays for the holder's storage out of the 10 NEAR (about 0.001 NEAR).
+    assert!(staked < 10 * NEAR && staked > 10 * NEAR - NEAR / 100, "{account}");
+
+    let signed = client.sign(&user, &user_key, &lst, vec![call("unstake_all", json!({}), 0)]).await;
+    assert!(matches!(client.send(signed).await, FinalExecutionStatus::SuccessValue(_)), "unstake_all");
+    let unstaked: u128 = client
+        .view("get_account_unstaked_balance", json!({"account_id": user}))
+        .await
+        .as_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert_eq!(unstaked, staked);
+    assert_eq!(client.view("is_account_unstaked_balance_available", json!({"account_id": user})).await, json!(false));
+
+    // Four epochs and more, with the node's keeper cranking at each.
+    let request = methods::sandbox_fast_forward::RpcSandboxFastForwardRequest { delta_height: 5 * EPOCH_LENGTH };
+    client.rpc.call(request).await.unwrap();
+    assert_eq!(client.view("is_account_unstaked_balance_available", json!({"account_id": user})).await, json!(true));
+    let before = client.balance(&user).await;
+    let signed = client.sign(&user, &user_key, &lst, vec![call("withdraw_all", json!({}), 0)]).await;
+    assert!(matches!(client.send(signed).await, FinalExecutionStatus::SuccessValue(_)), "withdraw_all");
+    let after = client.balance(&user).await;
+    assert!(after > before + unstaked - NEAR / 100, "{before} -> {after}");
+    assert_eq!(client.view("get_account_unstaked_balance", json!({"account_id": user})).await, json!("0"));
+}
+
+#[tokio::test(flavor = "current_thread")]
+async fn errors_have_nearcore_shapes() {
+    let (client, dev, dev_key) = Client::start();
+    // A nonce already used: INVALID_TRANSACTION with both nonces.
+    let (nonce, block_hash) = client.next_nonce(&dev, &dev_key).await;
+    let transfer = |n: u64, amount: u128| {
+        let action = Action::Transfer(TransferAction { deposit: Balance::from_yoctonear(amount) });
+        sign(&dev, &dev_key, n, &"near".parse().unwrap(), block_hash, vec![action])
+    };
+    client.send(transfer(nonce, 1)).await;
+    let request = methods::send_tx::RpcSendTransactionRequest {
+        signed_transaction: transfer(nonce, 2),
+        wait_until: TxExecutionStatus::Final,
+    };
+    match client.rpc.call(request).await {
+        Err(JsonRpcError::ServerError(JsonRpcServerError::HandlerError(RpcTransactionError::InvalidTransaction {
+            context,
+        }))) => assert_eq!(context, InvalidTxError::InvalidNonce { tx_nonce: nonce, ak_nonce: nonce }),
+        other => panic!("expected InvalidNonce, got {other:?}"),
+    }
+    // The same error as JSON: nearcore's name, cause, code, message and data.
+    let tx = transfer(nonce, 3);
+    let body = json!({"jsonrpc": "2.0", "id": "x", "method": "broadcast_tx_commit", "params": [base64(&tx)]});
+    let response = client.raw(&body.to_string());
+    let error = &response["error"];
+    assert_eq!(error["name"], "HANDLER_ERROR");
+    assert_eq!(error["cause"]["name"], "INVALID_TRANSACTION");
+    assert_eq!(error["code"], -32000);
+    assert_eq!(error["message"], "Server error");
+    let expected = TxExecutionError::InvalidTxError(InvalidTxError::InvalidNonce { tx_nonce: nonce, ak_nonce: nonce });
+    assert_eq!(error["data"], json!({"TxExecutionError": expected}));
+
+    // An account that does not exist: UNKNOWN_ACCOUNT.
+    let request = methods::query::RpcQueryRequest {
+        block_reference: BlockReference::Finality(Finality::Final),
+        request: QueryRequest::ViewAccount { account_id: "nobody.near".parse().unwrap() },
+    };
+    match client.rpc.call(request).await {
+        Err(JsonRpcError::ServerError(JsonRpcServerError::HandlerError(RpcQueryError::UnknownAccount {
+            requested_account_id,
+            ..
+        }))) => assert_eq!(requested_account_id.as_str(), "nobody.near"),
+        other => panic!("expected UNKNOWN_ACCOUNT, got {other:?}"),
+    }
+
+    // Unknown methods and malformed JSON, answered with HTTP 200 and nearcore's errors.
+    let response = client.raw(r#"{"jsonrpc":"2.0","id":1,"method":"no_such_method","params":{}}"#);
+    assert_eq!(
+        response["error"]["cause"],
+        json!({"name": "METHOD_NOT_FOUND", "info": {"method_name": "no_such_method"}})
+    );
+    assert_eq!(response["error"]["code"], -32601);
+    let response = client.raw("{not json");
+    assert_eq!(response["error"]["name"], "REQUEST_VALIDATION_ERROR");
+    assert_eq!(response["error"]["cause"]["name"], "PARSE_ERROR");
+    // None of that changed anything: the nonce is the one the first transfer used.
+    assert_eq!(client.next_nonce(&dev, &dev_key).await.0, nonce + 1);
+}
+
+fn base64(tx: &SignedTransaction) -> String {
+    use base64::Engine;
+    base64::engine::general_purpose::STANDARD.encode(localnet::near_primitives::borsh::to_vec(tx).unwrap())
+}
