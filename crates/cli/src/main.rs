@@ -52,6 +52,9 @@ enum Command {
         /// Where to write the dev accounts' keys as near-cli-rs legacy keychain files.
         #[arg(long, default_value = ".lst-node/credentials")]
         credentials: std::path::PathBuf,
+        /// Keeps the chain in this directory: a restart continues where it stopped.
+        #[arg(long)]
+        state: Option<std::path::PathBuf>,
     },
 }
 
@@ -92,7 +95,7 @@ fn main() -> ExitCode {
                 ExitCode::FAILURE
             }
         }
-        Command::Node { port, block_time_ms, epoch_length, validators, accounts, no_keeper, credentials } => {
+        Command::Node { port, block_time_ms, epoch_length, validators, accounts, no_keeper, credentials, state } => {
             let options = lst::node::Options {
                 port,
                 block_time: std::time::Duration::from_millis(block_time_ms),
@@ -100,6 +103,7 @@ fn main() -> ExitCode {
                 validators,
                 accounts,
                 keeper: !no_keeper,
+                state,
             };
             let server = match lst::node::bind(port) {
                 Ok(server) => server,
@@ -108,9 +112,15 @@ fn main() -> ExitCode {
                     return ExitCode::FAILURE;
                 }
             };
-            let node = lst::node::Node::new(options);
+            let (node, restored) = match lst::node::Node::open(options) {
+                Ok(opened) => opened,
+                Err(e) => {
+                    eprintln!("cannot open the state directory: {e}");
+                    return ExitCode::FAILURE;
+                }
+            };
             match node.write_credentials(&credentials) {
-                Ok(()) => print!("{}", node.banner(&credentials)),
+                Ok(()) => print!("{}{restored}", node.banner(&credentials)),
                 Err(e) => {
                     eprintln!("cannot write the keychain files under {}: {e}", credentials.display());
                     return ExitCode::FAILURE;

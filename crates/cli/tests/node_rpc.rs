@@ -29,6 +29,10 @@ struct Client {
 
 impl Client {
     fn start() -> (Client, AccountId, SecretKey) {
+        Client::start_with(None)
+    }
+
+    fn start_with(state: Option<std::path::PathBuf>) -> (Client, AccountId, SecretKey) {
         let options = lst::node::Options {
             port: 0,
             block_time: std::time::Duration::ZERO,
@@ -36,6 +40,7 @@ impl Client {
             validators: 2,
             accounts: 1,
             keeper: true,
+            state,
         };
         let (port, mut accounts) = lst::node::spawn(options);
         let url = format!("http://127.0.0.1:{port}");
@@ -262,6 +267,91 @@ async fn errors_have_nearcore_shapes() {
     assert_eq!(response["error"]["cause"]["name"], "PARSE_ERROR");
     // None of that changed anything: the nonce is the one the first transfer used.
     assert_eq!(client.next_nonce(&dev, &dev_key).await.0, nonce + 1);
+}
+
+/// A node restarted on the same state directory has every account, balance, key nonce and
+/// claim of the one before, and its transactions.
+#[tokio::test(flavor = "current_thread")]
+async fn a_restarted_node_continues_from_its_state_directory() {
+    let dir = std::env::temp_dir().join(format!("lst-node-state-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let (first, dev, dev_key) = Client::start_with(Some(dir.clone()));
+    let lst: AccountId = "lst.near".parse().unwrap();
+    let signed = first.sign(&dev, &dev_key, &lst, vec![call("deposit_and_stake", json!({}), 10 * NEAR)]).await;
+    let hash = signed.get_hash();
+    first.send(signed).await;
+    let signed = first.sign(&dev, &dev_key, &lst, vec![call("unstake", json!({"amount": NEAR.to_string()}), 0)]).await;
+    first.send(signed).await;
+    let request = methods::sandbox_fast_forward::RpcSandboxFastForwardRequest { delta_height: 7 };
+    first.rpc.call(request).await.unwrap();
+    let account = json!({"account_id": dev});
+    let before = (
+        first.balance(&dev).await,
+        first.next_nonce(&dev, &dev_key).await,
+        first.view("get_account", account.clone()).await,
+        first.view("get_total_staked_balance", json!({})).await,
+    );
+
+    let (second, _, _) = Client::start_with(Some(dir.clone()));
+    let after = (
+        second.balance(&dev).await,
+        second.next_nonce(&dev, &dev_key).await,
+        second.view("get_account", account).await,
+        second.view("get_total_staked_balance", json!({})).await,
+    );
+    assert_eq!(after, before);
+    let request = methods::tx::RpcTransactionStatusRequest {
+        transaction_info: methods::tx::TransactionInfo::TransactionId {
+            tx_hash: hash,
+            sender_account_id: "near".parse().unwrap(),
+        },
+        wait_until: TxExecutionStatus::Final,
+    };
+    let status = second.rpc.call(request).await.unwrap();
+    assert!(matches!(
+        status.final_execution_outcome.unwrap().into_outcome().status,
+        FinalExecutionStatus::SuccessValue(_)
+    ));
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+/// Bad input gets nearcore's errors and changes nothing; the node keeps serving.
+#[tokio::test(flavor = "current_thread")]
+async fn bad_input_changes_nothing() {
+    let (client, dev, dev_key) = Client::start();
+    let height = |c: &Client| {
+        c.raw(r#"{"jsonrpc":"2.0","id":0,"method":"block","params":{"finality":"final"}}"#)["result"]["header"]["height"].as_u64().unwrap()
+    };
+    let before = (height(&client), client.balance(&dev).await, client.next_nonce(&dev, &dev_key).await);
+    let bad = [
+        r#"{"jsonrpc":"2.0","id":1,"method":"send_tx","params":{"signed_tx_base64":"%%%"}}"#,
+        r#"{"jsonrpc":"2.0","id":1,"method":"send_tx","params":{"signed_tx_base64":"AAAA"}}"#,
+        r#"{"jsonrpc":"2.0","id":1,"method":"broadcast_tx_commit","params":[42]}"#,
+        r#"{"jsonrpc":"2.0","id":1,"method":"query","params":{"request_type":"view_account"}}"#,
+        r#"{"jsonrpc":"2.0","id":1,"method":"query","params":{"request_type":"view_account","account_id":"x","finality":"final"}}"#,
+        r#"{"jsonrpc":"2.0","id":1,"method":"block","params":{"block_id":999999}}"#,
+        r#"{"jsonrpc":"2.0","id":1,"method":"sandbox_fast_forward","params":{"delta_height":"many"}}"#,
+        r#"[1,2,3]"#,
+    ];
+    for body in bad {
+        let response = client.raw(body);
+        assert!(response["error"]["name"].is_string(), "{body}: {response}");
+        assert!(response["error"]["cause"]["name"].is_string(), "{body}: {response}");
+    }
+    // An invalid signature: INVALID_TRANSACTION.
+    let (nonce, block_hash) = client.next_nonce(&dev, &dev_key).await;
+    let mut forged = sign(&dev, &dev_key, nonce, &dev, block_hash, vec![call("x", json!({}), 0)]);
+    forged.signature = SecretKey::from_seed(KeyType::ED25519, "other").sign(forged.get_hash().as_ref());
+    let response = client.raw(
+        &json!({"jsonrpc": "2.0", "id": 2, "method": "broadcast_tx_commit", "params": [base64(&forged)]}).to_string(),
+    );
+    assert_eq!(response["error"]["cause"]["name"], "INVALID_TRANSACTION");
+    assert_eq!(response["error"]["data"], json!({"TxExecutionError": {"InvalidTxError": "InvalidSignature"}}));
+    // An oversized body.
+    let huge = format!(r#"{{"jsonrpc":"2.0","id":3,"method":"status","params":["{}"]}}"#, "a".repeat(11 * 1024 * 1024));
+    assert_eq!(client.raw(&huge)["error"]["cause"]["name"], "PARSE_ERROR");
+    let after = (height(&client), client.balance(&dev).await, client.next_nonce(&dev, &dev_key).await);
+    assert_eq!(after, before);
 }
 
 fn base64(tx: &SignedTransaction) -> String {

@@ -6,6 +6,7 @@
 //! everything it caused has run), and a request that waits for a transaction is answered when
 //! a block finishes it. A built-in keeper cranks the protocol whenever its crank reports work.
 
+mod journal;
 mod rpc;
 mod views;
 
@@ -34,6 +35,8 @@ pub struct Options {
     pub validators: usize,
     pub accounts: usize,
     pub keeper: bool,
+    /// Where the chain is kept across restarts (`None`: in memory only).
+    pub state: Option<std::path::PathBuf>,
 }
 
 impl Default for Options {
@@ -45,6 +48,7 @@ impl Default for Options {
             validators: 3,
             accounts: 4,
             keeper: true,
+            state: None,
         }
     }
 }
@@ -76,6 +80,7 @@ pub struct Node {
     options: Options,
     started: Instant,
     keeper: Option<Keeper>,
+    journal: Option<journal::Journal>,
 }
 
 /// The built-in keeper: cranks while the contract reports work it can do now, one call at a
@@ -86,6 +91,37 @@ struct Keeper {
 }
 
 impl Node {
+    /// The node with its chain: a new one, or, with a state directory that holds one, the
+    /// chain kept there (its stored options win over `options`) with its journal replayed.
+    /// Returns a line saying what was restored.
+    pub fn open(options: Options) -> std::io::Result<(Node, String)> {
+        let Some(dir) = options.state.clone() else {
+            return Ok((Node::new(options), String::new()));
+        };
+        let loaded = journal::open(&dir, &options)?;
+        let options = match &loaded.genesis {
+            Some(g) => Options {
+                epoch_length: g.epoch_length,
+                validators: g.validators,
+                accounts: g.accounts,
+                keeper: g.keeper,
+                ..options
+            },
+            None => options,
+        };
+        let mut node = Node::new(options);
+        let replayed = loaded.events.len();
+        for event in &loaded.events {
+            node.apply(event);
+        }
+        node.journal = Some(loaded.journal);
+        let mut note = format!("State        {} ({replayed} changes replayed", dir.display());
+        if loaded.dropped > 0 {
+            note += &format!("; a torn last record of {} bytes dropped", loaded.dropped);
+        }
+        Ok((node, note + ")\n"))
+    }
+
     /// A chain with the protocol deployed and initialised, `options.validators` staking pools
     /// as its validators (two epochs on, so they are in the set), and funded dev accounts.
     pub fn new(options: Options) -> Node {
@@ -102,7 +138,16 @@ impl Node {
             .collect();
         let keeper =
             options.keeper.then(|| Keeper { account: net.create_account("keeper", 10_000 * NEAR), in_flight: None });
-        let mut node = Node { net, protocol, accounts, txs: HashMap::new(), options, started: Instant::now(), keeper };
+        let mut node = Node {
+            net,
+            protocol,
+            accounts,
+            txs: HashMap::new(),
+            options,
+            started: Instant::now(),
+            keeper,
+            journal: None,
+        };
         node.crank();
         node
     }
@@ -163,18 +208,59 @@ impl Node {
         out
     }
 
+    /// Records a change in the journal before it is made. A node that cannot keep its state
+    /// stops rather than go on with a chain it could not restore.
+    fn record(&mut self, event: journal::Event) {
+        if let Some(journal) = self.journal.as_mut()
+            && let Err(e) = journal.append(&event)
+        {
+            eprintln!("lst node: cannot write the journal ({e}); stopping");
+            std::process::exit(1);
+        }
+        if !matches!(event, journal::Event::Transaction { .. }) {
+            self.apply(&event);
+        }
+    }
+
+    /// Makes a recorded change (a transaction is accepted where it is submitted).
+    fn apply(&mut self, event: &journal::Event) {
+        match event {
+            journal::Event::Transaction { signed_tx_base64 } => {
+                if let Ok(signed) = rpc::parse_signed(Value::String(signed_tx_base64.clone())) {
+                    let handle = self.net.submit_signed(&signed);
+                    self.txs.insert(signed.get_hash(), Tx { signed, handle: Some(handle), result: None });
+                }
+            }
+            journal::Event::Blocks { n } => {
+                for _ in 0..*n {
+                    self.net.produce_block();
+                    self.crank();
+                }
+            }
+            journal::Event::Settle => {
+                while !self.net.is_idle() {
+                    self.apply(&journal::Event::Blocks { n: 1 });
+                }
+            }
+            journal::Event::PatchState { account_id, key_base64, value_base64 } => {
+                use base64::Engine;
+                let decode = |s: &str| base64::engine::general_purpose::STANDARD.decode(s).unwrap_or_default();
+                if let Ok(account_id) = account_id.parse() {
+                    self.net.patch_state(&account_id, &decode(key_base64), &decode(value_base64));
+                }
+            }
+        }
+    }
+
     /// Produces `n` blocks, cranking after each as the keeper sees fit.
     fn produce_blocks(&mut self, n: u64) {
-        for _ in 0..n {
-            self.net.produce_block();
-            self.crank();
-        }
+        self.record(journal::Event::Blocks { n });
     }
 
     /// Produces blocks until nothing submitted is still running.
     fn settle(&mut self) {
-        while !self.net.is_idle() {
-            self.produce_blocks(1);
+        if !self.net.is_idle() {
+            self.record(journal::Event::Settle);
         }
     }
 
@@ -207,6 +293,10 @@ impl Node {
             if let Some(outcome) = handle.outcome() {
                 return Reply::Now(Err(invalid(&outcome)));
             }
+            use base64::Engine;
+            let bytes = localnet::near_primitives::borsh::to_vec(&signed).expect("serializes");
+            let signed_tx_base64 = base64::engine::general_purpose::STANDARD.encode(bytes);
+            self.record(journal::Event::Transaction { signed_tx_base64 });
             self.txs.insert(hash, Tx { signed, handle: Some(handle), result: None });
             if self.options.block_time.is_zero() {
                 self.settle();
@@ -445,7 +535,7 @@ pub fn spawn(options: Options) -> (u16, Vec<(localnet::AccountId, near_crypto::S
     std::thread::spawn(move || {
         let server = bind(options.port).expect("the port is free");
         let port = server.server_addr().to_ip().expect("an IP address").port();
-        let node = Node::new(Options { port, ..options });
+        let (node, _) = Node::open(Options { port, ..options }).expect("the state directory can be used");
         let accounts = node.accounts.iter().map(|a| (a.account.id().clone(), a.secret_key.clone())).collect();
         sender.send((port, accounts)).expect("the caller waits");
         node.serve(server);

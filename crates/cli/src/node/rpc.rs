@@ -67,8 +67,9 @@ impl Node {
                 }
                 Err(e) => now(Err(e)),
             },
-            "tx" | "EXPERIMENTAL_tx_status" => now(self.tx_status(params)),
+            "tx" => now(self.tx_status(params)),
             "sandbox_fast_forward" => now(self.fast_forward(params)),
+            "sandbox_patch_state" => now(self.patch_state(params)),
             _ => now(Err(RpcError::method_not_found(method.to_string()))),
         }
     }
@@ -269,6 +270,43 @@ impl Node {
         }
         let Request { delta_height } = parse(params)?;
         self.produce_blocks(delta_height);
+        answer(json!({}))
+    }
+
+    /// Overwrites contract state, as nearcore's sandbox does; localnet takes `Data` records.
+    fn patch_state(&mut self, params: Value) -> Result<Value, RpcError> {
+        #[derive(serde::Deserialize)]
+        struct Data {
+            account_id: localnet::AccountId,
+            data_key: StoreKey,
+            value: StoreValue,
+        }
+        #[derive(serde::Deserialize)]
+        enum Record {
+            Data(Data),
+        }
+        #[derive(serde::Deserialize)]
+        struct Request {
+            records: Vec<Record>,
+        }
+        let Request { records } = parse(params)?;
+        for Record::Data(data) in &records {
+            if self.net.view_account(&data.account_id).is_none() {
+                let (block_height, block_hash) = (self.net.block_height(), self.net.latest_block_hash());
+                let requested_account_id = data.account_id.clone();
+                return Err(RpcQueryError::UnknownAccount { requested_account_id, block_height, block_hash }.into());
+            }
+        }
+        use base64::Engine;
+        let encode = |bytes: &[u8]| base64::engine::general_purpose::STANDARD.encode(bytes);
+        for Record::Data(data) in records {
+            let (key, value) = (encode(data.data_key.as_ref()), encode(data.value.as_ref()));
+            self.record(super::journal::Event::PatchState {
+                account_id: data.account_id.to_string(),
+                key_base64: key,
+                value_base64: value,
+            });
+        }
         answer(json!({}))
     }
 
