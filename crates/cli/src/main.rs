@@ -55,6 +55,10 @@ enum Command {
         /// Keeps the chain in this directory: a restart continues where it stopped.
         #[arg(long)]
         state: Option<std::path::PathBuf>,
+        /// Also writes a whole near-cli-rs configuration (this node as `localnet`, the keychain
+        /// above) to this file, e.g. for `NEAR_CLI_CONFIG`-style use or to copy from.
+        #[arg(long)]
+        cli_config: Option<std::path::PathBuf>,
     },
 }
 
@@ -95,7 +99,17 @@ fn main() -> ExitCode {
                 ExitCode::FAILURE
             }
         }
-        Command::Node { port, block_time_ms, epoch_length, validators, accounts, no_keeper, credentials, state } => {
+        Command::Node {
+            port,
+            block_time_ms,
+            epoch_length,
+            validators,
+            accounts,
+            no_keeper,
+            credentials,
+            state,
+            cli_config,
+        } => {
             let options = lst::node::Options {
                 port,
                 block_time: std::time::Duration::from_millis(block_time_ms),
@@ -119,6 +133,12 @@ fn main() -> ExitCode {
                     return ExitCode::FAILURE;
                 }
             };
+            if let Some(path) = &cli_config
+                && let Err(e) = std::fs::write(path, node.cli_config_file(&credentials))
+            {
+                eprintln!("cannot write the near-cli-rs configuration to {}: {e}", path.display());
+                return ExitCode::FAILURE;
+            }
             match node.write_credentials(&credentials) {
                 Ok(()) => print!("{}{restored}", node.banner(&credentials)),
                 Err(e) => {

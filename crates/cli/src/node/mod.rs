@@ -152,20 +152,32 @@ impl Node {
         node
     }
 
-    /// Writes each dev account's key as a near-cli-rs legacy keychain file,
-    /// `<dir>/localnet/<account>.json`.
+    /// Writes each dev account's key as near-cli-rs legacy keychain files, where its
+    /// `sign-with-legacy-keychain` looks: `<dir>/localnet/<account>.json` and
+    /// `<dir>/localnet/<account>/<public key, ':' as '_'>.json`.
     pub fn write_credentials(&self, dir: &std::path::Path) -> std::io::Result<()> {
         let network = dir.join("localnet");
-        std::fs::create_dir_all(&network)?;
         for dev in &self.accounts {
+            let public_key = dev.secret_key.public_key().to_string();
             let file = json!({
                 "account_id": dev.account.id(),
-                "public_key": dev.secret_key.public_key().to_string(),
+                "public_key": public_key,
                 "private_key": dev.secret_key.to_string(),
             });
+            let per_key = network.join(dev.account.id().as_str());
+            std::fs::create_dir_all(&per_key)?;
             std::fs::write(network.join(format!("{}.json", dev.account.id())), format!("{file:#}\n"))?;
+            std::fs::write(per_key.join(format!("{}.json", public_key.replace(':', "_"))), format!("{file:#}\n"))?;
         }
         Ok(())
+    }
+
+    /// A whole near-cli-rs configuration with this node as its `localnet` network (for
+    /// `--cli-config`): the keychain in `credentials`, nothing else configured.
+    pub fn cli_config_file(&self, credentials: &std::path::Path) -> String {
+        let url = format!("http://127.0.0.1:{}", self.options.port);
+        let home = std::path::absolute(credentials).unwrap_or_else(|_| credentials.to_path_buf());
+        format!("version = \"4\"\ncredentials_home_dir = {:?}\n\n{}", home.display().to_string(), cli_config(&url))
     }
 
     /// What the node prints when it starts, like anvil: where to reach it, the contract, the
@@ -203,7 +215,7 @@ impl Node {
             "\nKeychain files (near-cli-rs sign-with-legacy-keychain): {}/localnet/<account>.json\n\n\
              near-cli-rs: add to ~/.config/near-cli/config.toml\n\n{}\n",
             credentials.display(),
-            cli_config(&url, credentials)
+            cli_config(&url)
         );
         out
     }
@@ -457,8 +469,7 @@ impl Node {
 /// near-cli-rs's network entry for this node. The optional services (relayer, FastNEAR,
 /// CoinGecko, social DB, faucet, staking pools factory) are left out, so the CLI contacts
 /// nothing else.
-pub fn cli_config(url: &str, credentials: &std::path::Path) -> String {
-    let _ = credentials;
+pub fn cli_config(url: &str) -> String {
     format!(
         "[network_connection.localnet]\n\
          network_name = \"localnet\"\n\

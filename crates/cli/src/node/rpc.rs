@@ -52,6 +52,7 @@ impl Node {
             "gas_price" => now(self.gas_price(params)),
             "query" => now(self.query(params)),
             "validators" => now(self.validators(params)),
+            "EXPERIMENTAL_protocol_config" => now(self.protocol_config(params)),
             "send_tx" => self.send_tx(params),
             "broadcast_tx_commit" => match first_param(params).and_then(parse_signed) {
                 Ok(signed) => self.submit(signed, TxExecutionStatus::ExecutedOptimistic),
@@ -181,6 +182,69 @@ impl Node {
             }
             other => Err(RpcError::parse_error(format!("localnet does not support the query {other:?}"))),
         }
+    }
+
+    /// The chain's parameters in nearcore's `ProtocolConfigView` shape: the runtime's fees and
+    /// limits (near-parameters' own view of protocol 88's config), the epoch, seat and reward
+    /// settings.
+    fn protocol_config(&self, params: Value) -> Result<Value, RpcError> {
+        if let Value::Object(o) = &params
+            && !o.is_empty()
+        {
+            let reference: BlockReference = parse(params.clone())?;
+            if self.resolve(&reference).is_none() {
+                return Err(RpcBlockError::UnknownBlock {
+                    error_message: format!("DB Not Found Error: {reference:?}"),
+                }
+                .into());
+            }
+        }
+        let config = self.net.config();
+        let runtime = localnet::runtime_config().as_ref().clone();
+        let seats = &config.seats;
+        let ratio = |r: localnet::Rate| json!([r.numerator, r.denominator]);
+        let (inflation, treasury_rate, treasury) = match &config.rewards {
+            localnet::Rewards::Inflation { max_inflation_rate, protocol_reward_rate, treasury } => {
+                (ratio(*max_inflation_rate), ratio(*protocol_reward_rate), treasury.to_string())
+            }
+            // A fixed rate per epoch: no inflation rule.
+            localnet::Rewards::PerEpoch(_) => (json!([0, 1]), json!([0, 1]), localnet::ROOT_ACCOUNT.to_string()),
+        };
+        answer(json!({
+            "protocol_version": localnet::PROTOCOL_VERSION,
+            "genesis_time": super::rfc3339(config.genesis_time_ns),
+            "chain_id": "localnet",
+            "genesis_height": 0,
+            "num_block_producer_seats": seats.block_producers,
+            "dynamic_resharding": false,
+            "protocol_upgrade_stake_threshold": [4, 5],
+            "epoch_length": config.epoch_length,
+            "gas_limit": 1_000_000_000_000_000u64,
+            "min_gas_price": config.gas_price.to_string(),
+            "max_gas_price": config.gas_price.to_string(),
+            "block_producer_kickout_threshold": 80,
+            "chunk_producer_kickout_threshold": 80,
+            "chunk_validator_only_kickout_threshold": 70,
+            "target_validator_mandates_per_shard": 68,
+            "online_min_threshold": [9, 10],
+            "online_max_threshold": [99, 100],
+            "gas_price_adjustment_rate": [0, 1],
+            "runtime_config": near_parameters::view::RuntimeConfigView::from(runtime),
+            "transaction_validity_period": config.transaction_validity_period,
+            "protocol_reward_rate": treasury_rate,
+            "max_inflation_rate": inflation,
+            "num_blocks_per_year": 31_536_000_000_000_000u64 / config.block_time_ns.max(1),
+            "protocol_treasury_account": treasury,
+            "fishermen_threshold": "0",
+            "minimum_stake_divisor": 10,
+            "max_kickout_stake_perc": 100,
+            "minimum_stake_ratio": ratio(seats.minimum_stake_ratio),
+            "shuffle_shard_assignment_for_chunk_producers": false,
+            "minimum_validators_per_shard": 1,
+            "shard_layout": localnet::near_primitives::shard_layout::ShardLayout::single_shard(),
+            "num_chunk_producer_seats": seats.chunk_producers,
+            "num_chunk_validator_seats": seats.chunk_validators,
+        }))
     }
 
     fn validators(&self, _params: Value) -> Result<Value, RpcError> {
