@@ -7,6 +7,8 @@ use serde_json::{Value, json};
 use std::path::PathBuf;
 use std::process::Command;
 
+mod common;
+
 const EPOCH_LENGTH: u64 = 20;
 const NEAR: u128 = 1_000_000_000_000_000_000_000_000;
 
@@ -15,19 +17,8 @@ fn client_dir() -> PathBuf {
 }
 
 fn rpc(port: u16, method: &str, params: Value) -> Value {
-    use std::io::{Read, Write};
     let body = json!({"jsonrpc": "2.0", "id": 0, "method": method, "params": params}).to_string();
-    let mut stream = std::net::TcpStream::connect(("127.0.0.1", port)).unwrap();
-    write!(
-        stream,
-        "POST / HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
-        body.len()
-    )
-    .unwrap();
-    let mut response = String::new();
-    stream.read_to_string(&mut response).unwrap();
-    let value: Value = serde_json::from_str(response.split_once("\r\n\r\n").unwrap().1).unwrap();
-    value["result"].clone()
+    common::post(port, &body)["result"].clone()
 }
 
 fn amount(value: &Value) -> u128 {

@@ -20,11 +20,13 @@ use near_jsonrpc_primitives::types::query::{QueryResponseKind, RpcQueryError};
 use near_jsonrpc_primitives::types::transactions::RpcTransactionError;
 use serde_json::{Value, json};
 
+mod common;
+
 const EPOCH_LENGTH: u64 = 20;
 
 struct Client {
     rpc: JsonRpcClient,
-    url: String,
+    port: u16,
 }
 
 impl Client {
@@ -45,7 +47,7 @@ impl Client {
         let (port, mut accounts) = lst::node::spawn(options);
         let url = format!("http://127.0.0.1:{port}");
         let (dev, key) = accounts.remove(0);
-        (Client { rpc: JsonRpcClient::connect(&url), url }, dev, key)
+        (Client { rpc: JsonRpcClient::connect(&url), port }, dev, key)
     }
 
     async fn query(&self, request: QueryRequest) -> QueryResponseKind {
@@ -106,8 +108,7 @@ impl Client {
 
     /// A raw JSON-RPC call, for what the typed client does not send.
     fn raw(&self, body: &str) -> Value {
-        let response = ureq_post(&self.url, body);
-        serde_json::from_str(&response).unwrap()
+        common::post(self.port, body)
     }
 }
 
@@ -138,23 +139,6 @@ fn call(method: &str, args: Value, deposit: u128) -> Action {
         gas: Gas::from_gas(30 * TGAS),
         deposit: Balance::from_yoctonear(deposit),
     }))
-}
-
-/// A plain HTTP POST over a TCP socket (the node answers with `Connection: close` semantics
-/// per request).
-fn ureq_post(url: &str, body: &str) -> String {
-    use std::io::{Read, Write};
-    let address = url.trim_start_matches("http://");
-    let mut stream = std::net::TcpStream::connect(address).unwrap();
-    write!(
-        stream,
-        "POST / HTTP/1.1\r\nHost: {address}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
-        body.len()
-    )
-    .unwrap();
-    let mut response = String::new();
-    stream.read_to_string(&mut response).unwrap();
-    response.split_once("\r\n\r\n").unwrap().1.to_string()
 }
 
 #[tokio::test(flavor = "current_thread")]
