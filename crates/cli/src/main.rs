@@ -126,6 +126,7 @@ fn main() -> ExitCode {
                     return ExitCode::FAILURE;
                 }
             };
+            eprintln!("lst node: building the contracts and deploying the protocol (the first run compiles them) ...");
             let (node, restored) = match lst::node::Node::open(options) {
                 Ok(opened) => opened,
                 Err(e) => {
