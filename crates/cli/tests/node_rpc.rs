@@ -342,3 +342,38 @@ fn base64(tx: &SignedTransaction) -> String {
     use base64::Engine;
     base64::engine::general_purpose::STANDARD.encode(localnet::near_primitives::borsh::to_vec(tx).unwrap())
 }
+
+/// A bounded load on loopback: 8 clients at once, 250 requests each (queries, blocks, bad
+/// JSON, unknown methods); every request is answered and the node keeps serving.
+#[tokio::test(flavor = "current_thread")]
+async fn the_node_keeps_serving_under_load() {
+    let (client, dev, dev_key) = Client::start();
+    let port = client.port;
+    let workers: Vec<_> = (0..8)
+        .map(|w| {
+            let dev = dev.clone();
+            std::thread::spawn(move || {
+                let bodies = [
+                    json!({"jsonrpc": "2.0", "id": w, "method": "query", "params": {"request_type": "view_account", "account_id": dev, "finality": "final"}}).to_string(),
+                    json!({"jsonrpc": "2.0", "id": w, "method": "block", "params": {"finality": "final"}}).to_string(),
+                    "{broken".to_string(),
+                    json!({"jsonrpc": "2.0", "id": w, "method": "nope", "params": []}).to_string(),
+                ];
+                let mut answered = 0;
+                for i in 0..250 {
+                    let response = common::post(port, &bodies[i % bodies.len()]);
+                    if response.get("result").is_some() || response.get("error").is_some() {
+                        answered += 1;
+                    }
+                }
+                answered
+            })
+        })
+        .collect();
+    let answered: usize = workers.into_iter().map(|w| w.join().unwrap()).sum();
+    assert_eq!(answered, 8 * 250);
+    // Still serving: a transaction goes through.
+    let action = Action::Transfer(TransferAction { deposit: Balance::from_yoctonear(1) });
+    let signed = client.sign(&dev, &dev_key, &"near".parse().unwrap(), vec![action]).await;
+    assert!(matches!(client.send(signed).await, FinalExecutionStatus::SuccessValue(_)));
+}
