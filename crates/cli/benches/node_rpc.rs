@@ -108,10 +108,15 @@ fn main() {
     let key_view = json!({"request_type": "view_access_key", "account_id": dev, "public_key": key.public_key(), "finality": "final"});
     let response = c.call("query", key_view);
     let first_nonce = response["nonce"].as_u64().unwrap() + 1;
-    let block_hash = response["block_hash"].as_str().unwrap().parse().unwrap();
+    let mut block_hash = response["block_hash"].as_str().unwrap().parse().unwrap();
     let receiver: localnet::AccountId = "near".parse().unwrap();
-    let transactions = 100_000;
+    let transactions: usize = std::env::var("NODE_BENCH_TRANSACTIONS").map_or(100_000, |n| n.parse().unwrap());
     let (rate, p50, p99) = measure(transactions, |i| {
+        // A transaction names a block of the last 86,400, as a client would refresh it.
+        if i % 10_000 == 9_999 {
+            let block = c.call("block", json!({"finality": "final"}));
+            block_hash = block["header"]["hash"].as_str().unwrap().parse().unwrap();
+        }
         let transaction = Transaction::V0(TransactionV0 {
             signer_id: dev.clone(),
             public_key: key.public_key(),

@@ -534,9 +534,18 @@ fn civil_from_days(days: i64) -> (i64, u32, u32) {
     (yoe + era * 400 + i64::from(m <= 2), m, d)
 }
 
-/// Binds the node's port.
+/// Binds the node's port. Connections get `TCP_NODELAY` (inherited from the listener): the
+/// HTTP server writes a response larger than its 1 KiB buffer in pieces, and Nagle's algorithm
+/// against the client's delayed ACK would hold each such response back for tens of
+/// milliseconds.
 pub fn bind(port: u16) -> std::io::Result<tiny_http::Server> {
-    tiny_http::Server::http(("127.0.0.1", port)).map_err(std::io::Error::other)
+    use socket2::{Domain, Socket, Type};
+    let socket = Socket::new(Domain::IPV4, Type::STREAM, None)?;
+    socket.set_reuse_address(true)?;
+    socket.set_tcp_nodelay(true)?;
+    socket.bind(&std::net::SocketAddr::from(([127, 0, 0, 1], port)).into())?;
+    socket.listen(1024)?;
+    tiny_http::Server::from_listener(std::net::TcpListener::from(socket), None).map_err(std::io::Error::other)
 }
 
 /// Starts a node on its own thread (the chain is not shared between threads); returns the
