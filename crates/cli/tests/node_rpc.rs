@@ -10,7 +10,7 @@ use localnet::near_primitives::action::{
 use localnet::near_primitives::errors::{InvalidTxError, TxExecutionError};
 use localnet::near_primitives::hash::CryptoHash;
 use localnet::near_primitives::transaction::{SignedTransaction, Transaction, TransactionV0};
-use localnet::near_primitives::types::{Balance, BlockReference, Finality, FunctionArgs, Gas};
+use localnet::near_primitives::types::{Balance, BlockId, BlockReference, Finality, FunctionArgs, Gas};
 use localnet::near_primitives::views::{FinalExecutionStatus, QueryRequest, TxExecutionStatus};
 use localnet::{AccountId, NEAR, TGAS};
 use near_crypto::{KeyType, SecretKey};
@@ -146,6 +146,13 @@ async fn the_seed_flow_runs_through_near_jsonrpc_client() {
     let (client, dev, dev_key) = Client::start();
     let status = client.rpc.call(methods::status::RpcStatusRequest).await.unwrap();
     assert_eq!(status.chain_id, "localnet");
+    // The latest block, by height and by hash.
+    let (height, hash) = (status.sync_info.latest_block_height, status.sync_info.latest_block_hash);
+    for block_id in [BlockId::Height(height), BlockId::Hash(hash)] {
+        let request = methods::block::RpcBlockRequest { block_reference: BlockReference::BlockId(block_id) };
+        let block = client.rpc.call(request).await.unwrap();
+        assert_eq!((block.header.height, block.header.hash), (height, hash));
+    }
 
     // A new account, created by the dev account with a full-access key of its own.
     let user: AccountId = "user.dev-0.near".parse().unwrap();

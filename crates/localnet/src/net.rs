@@ -191,6 +191,12 @@ impl Localnet {
         self.chain.borrow().block_hash(height)
     }
 
+    /// The height of the produced block `hash` names, if any.
+    pub fn block_height_of(&self, hash: &CryptoHash) -> Option<u64> {
+        let chain = self.chain.borrow();
+        chain.block_height_of(hash).filter(|h| *h <= chain.height)
+    }
+
     /// An account's access key, if it has that key.
     pub fn access_key(&self, account: &AccountId, public_key: &PublicKey) -> Option<AccessKey> {
         self.chain.borrow().access_key(account, public_key)

@@ -82,9 +82,7 @@ impl Node {
         match reference {
             BlockReference::Finality(_) | BlockReference::SyncCheckpoint(_) => Some(latest),
             BlockReference::BlockId(BlockId::Height(h)) => (*h <= latest).then_some(*h),
-            BlockReference::BlockId(BlockId::Hash(hash)) => {
-                (0..=latest).rev().take(1_000_000).find(|h| self.net.block_hash(*h) == *hash)
-            }
+            BlockReference::BlockId(BlockId::Hash(hash)) => self.net.block_height_of(hash),
         }
     }
 

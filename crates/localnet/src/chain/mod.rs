@@ -271,6 +271,11 @@ impl Chain {
         block_hash(height)
     }
 
+    /// The height `hash` names, if it names one (produced or not).
+    pub fn block_height_of(&self, hash: &CryptoHash) -> Option<u64> {
+        block_height(hash)
+    }
+
     /// The access key `public_key` of `account`, if it has one.
     pub fn access_key(&self, account: &AccountId, public_key: &PublicKey) -> Option<AccessKey> {
         self.accounts.get(account)?.keys.get(public_key).cloned()
