@@ -31,15 +31,7 @@ fn the_seed_flow_runs_through_near_api_js() {
     let install = install.expect("npm is installed (Debian: apt-get install nodejs npm)");
     assert!(install.status.success(), "npm ci failed: {}", String::from_utf8_lossy(&install.stderr));
 
-    let options = lst::node::Options {
-        port: 0,
-        block_time: std::time::Duration::ZERO,
-        epoch_length: EPOCH_LENGTH,
-        validators: 2,
-        accounts: 1,
-        keeper: true,
-        state: None,
-    };
+    let options = common::options(EPOCH_LENGTH, None);
     let (port, accounts) = lst::node::spawn(options);
     let (account, key) = &accounts[0];
     let output = Command::new("node")

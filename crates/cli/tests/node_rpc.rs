@@ -35,15 +35,7 @@ impl Client {
     }
 
     fn start_with(state: Option<std::path::PathBuf>) -> (Client, AccountId, SecretKey) {
-        let options = lst::node::Options {
-            port: 0,
-            block_time: std::time::Duration::ZERO,
-            epoch_length: EPOCH_LENGTH,
-            validators: 2,
-            accounts: 1,
-            keeper: true,
-            state,
-        };
+        let options = common::options(EPOCH_LENGTH, state);
         let (port, mut accounts) = lst::node::spawn(options);
         let url = format!("http://127.0.0.1:{port}");
         let (dev, key) = accounts.remove(0);

@@ -1,4 +1,5 @@
-//! Shared by the node's tests: a raw JSON-RPC call over HTTP, for what typed clients do not send.
+//! Shared by the node's tests: how a test node is started, and a raw JSON-RPC call over HTTP
+//! for what typed clients do not send.
 
 /// POSTs `body` to the node on `port` (one connection per request) and returns the parsed
 /// response.
@@ -14,4 +15,18 @@ pub fn post(port: u16, body: &str) -> serde_json::Value {
     let mut response = String::new();
     stream.read_to_string(&mut response).unwrap();
     serde_json::from_str(response.split_once("\r\n\r\n").unwrap().1).unwrap()
+}
+
+/// A node for tests: a free port, each transaction mined at once, 2 validators, 1 dev account,
+/// the keeper on.
+pub fn options(epoch_length: u64, state: Option<std::path::PathBuf>) -> lst::node::Options {
+    lst::node::Options {
+        port: 0,
+        block_time: std::time::Duration::ZERO,
+        epoch_length,
+        validators: 2,
+        accounts: 1,
+        keeper: true,
+        state,
+    }
 }
