@@ -50,6 +50,8 @@ const ON_SYNC_GAS: Gas = Gas::from_tgas(15 + 40 + 10);
 const PER_VALIDATOR_GAS: u64 = Gas::from_tgas(40 + 10 + 65 + 10).as_gas();
 /// Gas the crank keeps for its own work.
 const CRANK_OWN_GAS: u64 = Gas::from_tgas(15).as_gas();
+/// Gas a crank call uses before it counts its budget (loading the contract and its state).
+const CRANK_ENTRY_GAS: u64 = Gas::from_tgas(5).as_gas();
 /// Blocks after which an operation whose callback has not come is reconciled.
 pub const LOCK_BLOCKS: u64 = 30;
 /// Staking less than this at once is not worth a validator call.
@@ -596,6 +598,7 @@ pub fn status_json() -> String {
     let closable = crank.synced >= set.count - set.faulty || crank.overdue(&config);
     let mut work_left = new_epoch || (!crank.rewards_done && closable);
     let mut locked = 0;
+    let mut validators_with_work: u64 = 0;
     let mut retry_at = u64::MAX;
     let view = View::new(&totals, &set, &config, &crank, exit::stuck());
     for index in 0..set.count {
@@ -604,6 +607,7 @@ pub fn status_json() -> String {
             // A lock whose callback has not come is reconciled once stale: work for later.
             locked += 1;
             let stale_at = p.id + LOCK_BLOCKS + 1;
+            validators_with_work += u64::from(env::block_height() >= stale_at);
             work_left |= env::block_height() >= stale_at;
             if env::block_height() < stale_at {
                 retry_at = retry_at.min(stale_at);
@@ -616,11 +620,15 @@ pub fn status_json() -> String {
         }
         let synced = v.synced_epoch >= epoch || v.faulty;
         let v = Validator { synced_epoch: epoch, ..v };
-        work_left |= !synced || decide(&v, &view).is_some();
+        let has_work = !synced || decide(&v, &view).is_some();
+        validators_with_work += u64::from(has_work);
+        work_left |= has_work;
     }
+    // Enough for one call to work on every validator that has work now (at least one).
+    let crank_gas = validators_with_work.max(1) * PER_VALIDATOR_GAS + CRANK_OWN_GAS + CRANK_ENTRY_GAS;
     format!(
         concat!(
-            r#"{{"epoch":{},"validators":{},"faulty":{},"synced":{},"rewards_done":{},"locked":{},"work_left":{},"retry_at":{},"#,
+            r#"{{"epoch":{},"validators":{},"faulty":{},"synced":{},"rewards_done":{},"locked":{},"work_left":{},"retry_at":{},"crank_gas":{},"#,
             r#""buffered":{},"to_unstake":{},"pending_rewards":{},"unstake_capacity":{},"unstake_epoch":{}}}"#
         ),
         epoch,
@@ -631,6 +639,7 @@ pub fn status_json() -> String {
         locked,
         work_left,
         json::opt_epoch(retry_at),
+        crank_gas,
         json::u128(totals.buffered),
         json::u128(totals.to_unstake),
         json::u128(totals.pending_rewards),

@@ -8,7 +8,7 @@ use serde_json::{Value, json};
 /// The seed stake the pool is initialised with (dead shares).
 pub const SEED: u128 = 10 * NEAR;
 /// Gas for one crank call: the protocol's limit, so one call works on as many validators as it
-/// can (about 16).
+/// can (7: each takes up to 125 Tgas).
 pub const CRANK_GAS: u64 = 1_000 * TGAS;
 /// NEAR each staking pool starts with (all but 1 NEAR staked by its owner).
 pub const POOL_BALANCE: u128 = 11 * NEAR;

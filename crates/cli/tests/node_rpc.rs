@@ -11,7 +11,9 @@ use localnet::near_primitives::errors::{InvalidTxError, TxExecutionError};
 use localnet::near_primitives::hash::CryptoHash;
 use localnet::near_primitives::transaction::{SignedTransaction, Transaction, TransactionV0};
 use localnet::near_primitives::types::{Balance, BlockId, BlockReference, Finality, FunctionArgs, Gas};
-use localnet::near_primitives::views::{FinalExecutionStatus, QueryRequest, TxExecutionStatus};
+use localnet::near_primitives::views::{
+    ActionView, FinalExecutionOutcomeViewEnum, FinalExecutionStatus, QueryRequest, ReceiptEnumView, TxExecutionStatus,
+};
 use localnet::{AccountId, NEAR, TGAS};
 use near_crypto::{KeyType, SecretKey};
 use near_jsonrpc_client::errors::{JsonRpcError, JsonRpcServerError};
@@ -163,7 +165,49 @@ async fn the_seed_flow_runs_through_near_jsonrpc_client() {
 
     let lst: AccountId = "lst.near".parse().unwrap();
     let signed = client.sign(&user, &user_key, &lst, vec![call("deposit_and_stake", json!({}), 10 * NEAR)]).await;
+    let hash = signed.get_hash();
     assert!(matches!(client.send(signed).await, FinalExecutionStatus::SuccessValue(_)), "deposit_and_stake");
+    // The same transaction with its receipts, as explorers and near-cli-rs's `transaction
+    // view-status` read it: each receipt of the outcome, the first carrying the signed call.
+    let request = methods::tx_status::RpcTransactionStatusRequest {
+        transaction_info: methods::tx_status::TransactionInfo::TransactionId {
+            tx_hash: hash,
+            sender_account_id: user.clone(),
+        },
+        wait_until: TxExecutionStatus::Final,
+    };
+    let Some(FinalExecutionOutcomeViewEnum::FinalExecutionOutcomeWithReceipt(with_receipts)) =
+        client.rpc.call(request).await.unwrap().final_execution_outcome
+    else {
+        panic!("an outcome with receipts")
+    };
+    let ids: Vec<_> = with_receipts.receipts.iter().map(|r| r.receipt_id).collect();
+    let outcome_ids: Vec<_> = with_receipts.final_outcome.receipts_outcome.iter().map(|o| o.id).collect();
+    assert_eq!(ids, outcome_ids);
+    let first = &with_receipts.receipts[0];
+    assert_eq!((first.predecessor_id.as_str(), first.receiver_id.as_str()), (user.as_str(), "lst.near"));
+    let ReceiptEnumView::Action { signer_id, actions, input_data_ids, .. } = &first.receipt else {
+        panic!("an action receipt")
+    };
+    assert_eq!((signer_id, input_data_ids.len()), (&user, 0));
+    assert_eq!(
+        actions,
+        &vec![ActionView::FunctionCall {
+            method_name: "deposit_and_stake".into(),
+            args: b"{}".to_vec().into(),
+            gas: Gas::from_gas(30 * TGAS),
+            deposit: Balance::from_yoctonear(10 * NEAR),
+        }]
+    );
+    // The unused gas goes back to the signer in a refund from the system account.
+    assert!(with_receipts.receipts.iter().any(|r| r.predecessor_id.as_str() == "system" && r.receiver_id == user));
+    // Its name before nearcore 2.14 answers the same.
+    let params = json!({"tx_hash": hash, "sender_account_id": user, "wait_until": "FINAL"});
+    let experimental = client
+        .raw(&json!({"jsonrpc": "2.0", "id": 1, "method": "EXPERIMENTAL_tx_status", "params": params}).to_string());
+    let mut expected = serde_json::to_value(&with_receipts).unwrap();
+    expected["final_execution_status"] = json!("FINAL");
+    assert_eq!(experimental["result"], expected);
     let account = client.view("get_account", json!({"account_id": user})).await;
     let staked: u128 = account["staked_balance"].as_str().unwrap().parse().unwrap();
     // A first deposit pays for the holder's storage out of the 10 NEAR (about 0.001 NEAR).
@@ -375,4 +419,69 @@ async fn the_node_keeps_serving_under_load() {
     let action = Action::Transfer(TransferAction { deposit: Balance::from_yoctonear(1) });
     let signed = client.sign(&dev, &dev_key, &"near".parse().unwrap(), vec![action]).await;
     assert!(matches!(client.send(signed).await, FinalExecutionStatus::SuccessValue(_)));
+}
+
+/// nearcore's positional `[path, data]` queries (data in base58), still sent by older clients.
+#[tokio::test(flavor = "current_thread")]
+async fn positional_queries_answer_like_object_queries() {
+    let (client, dev, dev_key) = Client::start();
+    let query = |path: String, data: &[u8]| {
+        let body =
+            json!({"jsonrpc": "2.0", "id": 1, "method": "query", "params": [path, bs58::encode(data).into_string()]});
+        client.raw(&body.to_string())
+    };
+    let account = query(format!("account/{dev}"), b"");
+    assert_eq!(account["result"]["amount"], client.balance(&dev).await.to_string());
+    let key = query(format!("access_key/{dev}/{}", dev_key.public_key()), b"");
+    assert_eq!(key["result"]["nonce"], client.next_nonce(&dev, &dev_key).await.0 - 1);
+    let keys = query(format!("access_key/{dev}"), b"");
+    assert_eq!(keys["result"]["keys"][0]["public_key"], dev_key.public_key().to_string());
+    let staked = query("call/lst.near/get_total_staked_balance".into(), b"{}");
+    let bytes: Vec<u8> = serde_json::from_value(staked["result"]["result"].clone()).unwrap();
+    assert_eq!(
+        serde_json::from_slice::<Value>(&bytes).unwrap(),
+        client.view("get_total_staked_balance", json!({})).await
+    );
+    assert_eq!(
+        query("code/lst.near".into(), b"")["result"]["hash"],
+        query("code/lst.near".into(), b"")["result"]["hash"]
+    );
+    assert!(query("code/lst.near".into(), b"")["result"]["code_base64"].as_str().unwrap().len() > 100_000);
+    // Malformed paths: nearcore's parse errors.
+    for (path, message) in [
+        ("nope/lst.near", "Unknown path nope"),
+        ("call/lst.near", "Method name is missing"),
+        ("account", "Not enough query parameters provided"),
+    ] {
+        let error = &query(path.into(), b"")["error"];
+        assert_eq!(error["cause"]["name"], "PARSE_ERROR", "{path}");
+        assert!(error["data"].as_str().unwrap().contains(message), "{path}: {error}");
+    }
+}
+
+/// `tx` waits until the transaction has gone as far as asked: a transaction sent with
+/// `broadcast_tx_async` to a node producing a block every 100 ms is answered once it is final.
+#[tokio::test(flavor = "current_thread")]
+async fn tx_waits_for_the_status_asked() {
+    let options =
+        lst::node::Options { block_time: std::time::Duration::from_millis(100), ..common::options(EPOCH_LENGTH, None) };
+    let (port, mut accounts) = lst::node::spawn(options);
+    let client = Client { rpc: JsonRpcClient::connect(format!("http://127.0.0.1:{port}")), port };
+    let (dev, dev_key) = accounts.remove(0);
+    let lst: AccountId = "lst.near".parse().unwrap();
+    let signed = client.sign(&dev, &dev_key, &lst, vec![call("deposit_and_stake", json!({}), 10 * NEAR)]).await;
+    let hash = signed.get_hash();
+    let request = methods::broadcast_tx_async::RpcBroadcastTxAsyncRequest { signed_transaction: signed };
+    assert_eq!(client.rpc.call(request).await.unwrap(), hash);
+    let request = methods::tx::RpcTransactionStatusRequest {
+        transaction_info: methods::tx::TransactionInfo::TransactionId { tx_hash: hash, sender_account_id: dev.clone() },
+        wait_until: TxExecutionStatus::Final,
+    };
+    let response = client.rpc.call(request).await.unwrap();
+    assert_eq!(response.final_execution_status, TxExecutionStatus::Final);
+    let outcome = response.final_execution_outcome.unwrap().into_outcome();
+    assert!(matches!(outcome.status, FinalExecutionStatus::SuccessValue(_)), "{outcome:?}");
+    // The deposit's receipt and its callbacks ran in later blocks than the transaction.
+    let tx_block = outcome.transaction_outcome.block_hash;
+    assert!(outcome.receipts_outcome.iter().all(|r| r.block_hash != tx_block));
 }

@@ -32,7 +32,7 @@ pub use near_primitives;
 pub use near_primitives_core::types::AccountId;
 pub use net::{Account, CallBuilder, DEFAULT_CALL_GAS, Localnet, Submitted, Transaction, ViewBuilder};
 pub use outcome::{ExecutionResult, ReceiptOutcome, Status, ViewResult, parse_events};
-pub use receipt::KeyPermission;
+pub use receipt::{Action, ActionReceipt, FunctionCall, KeyPermission};
 pub use staking::{EpochInfo, Rate, Rewards, Seats};
 pub use state::{AccessKey, AccountView};
 pub use vm::{PROTOCOL_VERSION, runtime_config};

@@ -1,6 +1,7 @@
 //! What a transaction or a view did: status, value, logs, events and gas, per receipt.
 
 use crate::errors::{Failure, TxExecutionError};
+use crate::receipt::ActionReceipt;
 use near_primitives_core::hash::CryptoHash;
 use near_primitives_core::types::AccountId;
 use serde::de::DeserializeOwned;
@@ -57,6 +58,9 @@ pub struct ReceiptOutcome {
     pub status: Status,
     /// A balance refund from the system account.
     pub is_refund: bool,
+    /// The receipt itself: its signer, actions and data dependencies (what nearcore's
+    /// `EXPERIMENTAL_tx_status` shows).
+    pub receipt: ActionReceipt,
 }
 
 /// The outcome of a transaction: its conversion to a receipt and every receipt it caused.

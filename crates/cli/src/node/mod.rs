@@ -66,10 +66,23 @@ struct Tx {
     result: Option<ExecutionResult>,
 }
 
+/// How long a request waits for its transaction before it is answered with a timeout
+/// (nearcore's RPC polling timeout).
+const WAIT_TIMEOUT: Duration = Duration::from_secs(10);
+
 /// A request that waits for a transaction to go as far as it asked.
 pub struct Pending {
     hash: CryptoHash,
     wait_until: TxExecutionStatus,
+    /// Answer with the receipts the transaction caused (`EXPERIMENTAL_tx_status`).
+    receipts: bool,
+    deadline: Instant,
+}
+
+impl Pending {
+    fn new(hash: CryptoHash, wait_until: TxExecutionStatus, receipts: bool) -> Pending {
+        Pending { hash, wait_until, receipts, deadline: Instant::now() + WAIT_TIMEOUT }
+    }
 }
 
 pub struct Node {
@@ -290,8 +303,9 @@ impl Node {
             self.net.view(self.protocol.lst.id(), "get_crank_status").call().map_or(Value::Null, |v| v.json());
         let retry_at = status["retry_at"].as_u64().unwrap_or(0);
         if status["work_left"].as_bool() == Some(true) && retry_at <= self.net.block_height() + 1 {
-            let call =
-                keeper.account.call(self.protocol.lst.id(), "crank").args_json(json!({})).gas(CRANK_GAS).submit();
+            // The gas the contract asks for, up to what one transaction may carry.
+            let gas = status["crank_gas"].as_u64().unwrap_or(CRANK_GAS).min(CRANK_GAS);
+            let call = keeper.account.call(self.protocol.lst.id(), "crank").args_json(json!({})).gas(gas).submit();
             keeper.in_flight = Some(call);
         }
     }
@@ -320,16 +334,22 @@ impl Node {
                 serde_json::to_value(response).map_err(|e| RpcError::serialization_error(e.to_string())),
             );
         }
-        match self.answer(&Pending { hash, wait_until: wait_until.clone() }) {
+        self.wait(Pending::new(hash, wait_until, false))
+    }
+
+    /// Answers now if the transaction has gone far enough, else later.
+    fn wait(&mut self, pending: Pending) -> Reply {
+        match self.answer(&pending) {
             Some(answer) => Reply::Now(answer),
-            None => Reply::Later(Pending { hash, wait_until }),
+            None => Reply::Later(pending),
         }
     }
 
     /// The answer for a waiting request, once its transaction has gone far enough (every
-    /// status a client can ask for is reached when all the transaction's receipts have run).
+    /// status a client can ask for is reached when all the transaction's receipts have run),
+    /// or nearcore's timeout error with the status so far once it has waited too long.
     fn answer(&mut self, pending: &Pending) -> Option<Result<Value, RpcError>> {
-        let response = self.outcome(&pending.hash)?;
+        let response = self.outcome(&pending.hash, pending.receipts)?;
         let done = response.final_execution_outcome.is_some();
         if let Some(localnet::near_primitives::views::FinalExecutionOutcomeViewEnum::FinalExecutionOutcome(outcome)) =
             &response.final_execution_outcome
@@ -342,8 +362,14 @@ impl Node {
             return Some(Err(RpcTransactionError::InvalidTransaction { context: context.clone() }.into()));
         }
         let only_included = matches!(pending.wait_until, TxExecutionStatus::None | TxExecutionStatus::Included);
-        let reached = done || only_included;
-        reached.then(|| serde_json::to_value(response).map_err(|e| RpcError::serialization_error(e.to_string())))
+        if done || only_included {
+            return Some(serde_json::to_value(response).map_err(|e| RpcError::serialization_error(e.to_string())));
+        }
+        (Instant::now() >= pending.deadline).then(|| {
+            let cause =
+                near_jsonrpc_primitives::types::transactions::TimeoutErrorCause::Pending { status: Box::new(response) };
+            Err(RpcTransactionError::TimeoutError(Some(cause)).into())
+        })
     }
 
     fn status(&self) -> Value {

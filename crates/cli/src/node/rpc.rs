@@ -68,7 +68,10 @@ impl Node {
                 }
                 Err(e) => now(Err(e)),
             },
-            "tx" => now(self.tx_status(params)),
+            "tx" => self.tx_status(params, false),
+            // Stabilized as `tx_status` by nearcore 2.14 (protocol 87); both names are served.
+            "tx_status" | "EXPERIMENTAL_tx_status" => self.tx_status(params, true),
+            "health" => now(Ok(Value::Null)),
             "sandbox_fast_forward" => now(self.fast_forward(params)),
             "sandbox_patch_state" => now(self.patch_state(params)),
             _ => now(Err(RpcError::method_not_found(method.to_string()))),
@@ -103,7 +106,10 @@ impl Node {
     }
 
     fn query(&self, params: Value) -> Result<Value, RpcError> {
-        let request: RpcQueryRequest = parse(params)?;
+        let request = match params {
+            Value::Array(items) => legacy_query(items)?,
+            params => parse::<RpcQueryRequest>(params)?,
+        };
         let Some(block_height) = self.resolve(&request.block_reference) else {
             return Err(RpcQueryError::UnknownBlock { block_reference: request.block_reference }.into());
         };
@@ -302,27 +308,42 @@ impl Node {
     }
 
     /// The status of a transaction this node has seen, by its hash (any sender, as
-    /// near-cli-rs sends "near") or by the signed transaction itself.
-    fn tx_status(&mut self, params: Value) -> Result<Value, RpcError> {
-        let hash = match params {
-            Value::Array(items) => match items.first() {
-                Some(Value::String(s)) if items.len() <= 2 => match s.parse::<CryptoHash>() {
-                    Ok(hash) => hash,
-                    Err(_) => parse_signed(Value::String(s.clone()))?.get_hash(),
+    /// near-cli-rs sends "near") or by the signed transaction itself, once it has gone as far
+    /// as `wait_until` asks (nearcore's default: `EXECUTED_OPTIMISTIC`); with `receipts`, the
+    /// receipts it caused too (`EXPERIMENTAL_tx_status`).
+    fn tx_status(&mut self, params: Value, receipts: bool) -> Reply {
+        let request = || -> Result<(CryptoHash, TxExecutionStatus), RpcError> {
+            Ok(match params {
+                Value::Array(items) => match items.first() {
+                    Some(Value::String(s)) if items.len() <= 2 => match s.parse::<CryptoHash>() {
+                        Ok(hash) => (hash, TxExecutionStatus::default()),
+                        Err(_) => (parse_signed(Value::String(s.clone()))?.get_hash(), TxExecutionStatus::default()),
+                    },
+                    _ => return Err(RpcError::parse_error("Expected [tx_hash, sender_account_id]".into())),
                 },
-                _ => return Err(RpcError::parse_error("Expected [tx_hash, sender_account_id]".into())),
-            },
-            Value::Object(o) => match (o.get("tx_hash"), o.get("signed_tx_base64")) {
-                (Some(hash), _) => parse::<CryptoHash>(hash.clone())?,
-                (None, Some(signed)) => parse_signed(signed.clone())?.get_hash(),
-                _ => return Err(RpcError::parse_error("Expected tx_hash or signed_tx_base64".into())),
-            },
-            _ => return Err(RpcError::parse_error("Expected an object or an array".into())),
+                Value::Object(mut o) => {
+                    let wait_until = match o.remove("wait_until") {
+                        Some(value) => parse::<TxExecutionStatus>(value)?,
+                        None => TxExecutionStatus::default(),
+                    };
+                    match (o.remove("tx_hash"), o.remove("signed_tx_base64")) {
+                        (Some(hash), _) => (parse::<CryptoHash>(hash)?, wait_until),
+                        (None, Some(signed)) => (parse_signed(signed)?.get_hash(), wait_until),
+                        _ => return Err(RpcError::parse_error("Expected tx_hash or signed_tx_base64".into())),
+                    }
+                }
+                _ => return Err(RpcError::parse_error("Expected an object or an array".into())),
+            })
         };
-        match self.outcome(&hash) {
-            Some(response) => answer(response),
-            None => Err(RpcTransactionError::UnknownTransaction { requested_transaction_hash: hash }.into()),
+        let (hash, wait_until) = match request() {
+            Ok(request) => request,
+            Err(e) => return Reply::Now(Err(e)),
+        };
+        if !self.txs.contains_key(&hash) {
+            let error = RpcTransactionError::UnknownTransaction { requested_transaction_hash: hash };
+            return Reply::Now(Err(error.into()));
         }
+        self.wait(Pending::new(hash, wait_until, receipts))
     }
 
     fn fast_forward(&mut self, params: Value) -> Result<Value, RpcError> {
@@ -372,8 +393,9 @@ impl Node {
         answer(json!({}))
     }
 
-    /// The response for transaction `hash` as far as it has gone (`None`: never seen).
-    pub fn outcome(&mut self, hash: &CryptoHash) -> Option<RpcTransactionResponse> {
+    /// The response for transaction `hash` as far as it has gone (`None`: never seen), with
+    /// the receipts it caused if asked.
+    pub fn outcome(&mut self, hash: &CryptoHash, receipts: bool) -> Option<RpcTransactionResponse> {
         let tx = self.txs.get_mut(hash)?;
         if tx.result.is_none()
             && let Some(result) = tx.handle.as_mut().and_then(|h| h.outcome())
@@ -381,13 +403,16 @@ impl Node {
             tx.result = Some(result);
             tx.handle = None;
         }
+        use localnet::near_primitives::views::FinalExecutionOutcomeViewEnum as Outcome;
         Some(match &tx.result {
             Some(result) => RpcTransactionResponse {
-                final_execution_outcome: Some(
-                    localnet::near_primitives::views::FinalExecutionOutcomeViewEnum::FinalExecutionOutcome(
-                        views::final_outcome(&self.net, &tx.signed, result),
-                    ),
-                ),
+                final_execution_outcome: Some(if receipts {
+                    Outcome::FinalExecutionOutcomeWithReceipt(views::final_outcome_with_receipts(
+                        &self.net, &tx.signed, result,
+                    ))
+                } else {
+                    Outcome::FinalExecutionOutcome(views::final_outcome(&self.net, &tx.signed, result))
+                }),
                 final_execution_status: TxExecutionStatus::Final,
             },
             None => RpcTransactionResponse {
@@ -396,6 +421,54 @@ impl Node {
             },
         })
     }
+}
+
+/// The most data a query may carry with its path (nearcore's `QUERY_DATA_MAX_SIZE`).
+const QUERY_DATA_MAX_SIZE: usize = 10 * 1024 * 1024;
+
+/// nearcore's soft-deprecated positional query, `[path, data]`: `account/<id>`,
+/// `access_key/<id>[/<public key>]`, `code/<id>`, `contract/<id>` (data: a key prefix) and
+/// `call/<id>/<method>` (data: the arguments), data in base58, at the optimistic head.
+fn legacy_query(items: Vec<Value>) -> Result<RpcQueryRequest, RpcError> {
+    let (path, data) = match items.as_slice() {
+        [Value::String(path), Value::String(data)] => (path.as_str(), data.as_str()),
+        _ => return Err(RpcError::parse_error("Expected [path, data] or an object".into())),
+    };
+    let data = || {
+        let bytes = bs58::decode(data).into_vec().map_err(|e| RpcError::parse_error(e.to_string()))?;
+        if path.len() + bytes.len() > QUERY_DATA_MAX_SIZE {
+            return Err(RpcError::parse_error(format!("Query data size {} is too large", path.len() + bytes.len())));
+        }
+        Ok(bytes)
+    };
+    let mut parts = path.splitn(3, '/');
+    let missing = || RpcError::parse_error("Not enough query parameters provided".into());
+    let command = parts.next().ok_or_else(missing)?;
+    let account_id: localnet::AccountId =
+        parts.next().ok_or_else(missing)?.parse().map_err(|e| RpcError::parse_error(format!("{e}")))?;
+    let extra = parts.next();
+    let request = match (command, extra) {
+        ("account", _) => QueryRequest::ViewAccount { account_id },
+        ("access_key", None) => QueryRequest::ViewAccessKeyList { account_id, after_key: None, limit: None },
+        ("access_key", Some(key)) => QueryRequest::ViewAccessKey {
+            account_id,
+            public_key: key.parse().map_err(|_| RpcError::parse_error("Invalid public key".into()))?,
+        },
+        ("code", _) => QueryRequest::ViewCode { account_id },
+        ("contract", _) => QueryRequest::ViewState {
+            account_id,
+            prefix: data()?.into(),
+            include_proof: false,
+            after_key: None,
+            limit: None,
+        },
+        ("call", Some(method)) => {
+            QueryRequest::CallFunction { account_id, method_name: method.to_string(), args: data()?.into() }
+        }
+        ("call", None) => return Err(RpcError::parse_error("Method name is missing".into())),
+        (other, _) => return Err(RpcError::parse_error(format!("Unknown path {other}"))),
+    };
+    Ok(RpcQueryRequest { block_reference: BlockReference::Finality(Finality::None), request })
 }
 
 /// A base64 borsh `SignedTransaction`, as clients send it.

@@ -6,11 +6,12 @@ use localnet::near_primitives::hash::CryptoHash;
 use localnet::near_primitives::transaction::SignedTransaction;
 use localnet::near_primitives::types::{Balance, EpochId, Gas};
 use localnet::near_primitives::views::{
-    AccessKeyPermissionView, AccessKeyView, AccountView, BlockHeaderView, BlockView, ExecutionMetadataView,
-    ExecutionOutcomeView, ExecutionOutcomeWithIdView, ExecutionStatusView, FinalExecutionOutcomeView,
-    FinalExecutionStatus,
+    AccessKeyPermissionView, AccessKeyView, AccountView, ActionView, BlockHeaderView, BlockView, DataReceiverView,
+    ExecutionMetadataView, ExecutionOutcomeView, ExecutionOutcomeWithIdView, ExecutionStatusView,
+    FinalExecutionOutcomeView, FinalExecutionOutcomeWithReceiptView, FinalExecutionStatus, ReceiptEnumView,
+    ReceiptView,
 };
-use localnet::{AccessKey, ExecutionResult, KeyPermission, Localnet, Status};
+use localnet::{AccessKey, Action, ExecutionResult, KeyPermission, Localnet, ReceiptOutcome, Status};
 
 /// An account's view (`code_hash` all `1`s in base58 when it has no code, as nearcore shows).
 pub fn account(view: &localnet::AccountView) -> AccountView {
@@ -156,4 +157,80 @@ pub fn final_outcome(
         })
         .collect();
     FinalExecutionOutcomeView { status, transaction: signed.clone().into(), transaction_outcome, receipts_outcome }
+}
+
+/// A finished transaction's outcome with the receipts it caused, as `EXPERIMENTAL_tx_status`
+/// shows it: every receipt that has an outcome except a receipt to the signer itself, which
+/// nearcore runs at once and never stores.
+pub fn final_outcome_with_receipts(
+    net: &Localnet,
+    signed: &SignedTransaction,
+    result: &ExecutionResult,
+) -> FinalExecutionOutcomeWithReceiptView {
+    let final_outcome = final_outcome(net, signed, result);
+    let local = signed.transaction.signer_id() == signed.transaction.receiver_id();
+    let receipts = result
+        .receipts
+        .iter()
+        .filter(|r| !(local && r.id == result.first_receipt))
+        .map(|r| receipt(signed, result, r))
+        .collect();
+    FinalExecutionOutcomeWithReceiptView { final_outcome, receipts }
+}
+
+/// A receipt's view. The transaction's own receipt shows the signed actions exactly; a
+/// receipt a contract created shows localnet's record of its actions (an action localnet does
+/// not model, which fails its receipt, has no view and is left out).
+fn receipt(signed: &SignedTransaction, result: &ExecutionResult, outcome: &ReceiptOutcome) -> ReceiptView {
+    let r = &outcome.receipt;
+    let actions = if outcome.id == result.first_receipt {
+        signed.transaction.actions().iter().cloned().map(ActionView::from).collect()
+    } else {
+        r.actions.iter().filter_map(action).collect()
+    };
+    ReceiptView {
+        predecessor_id: r.predecessor.clone(),
+        receiver_id: r.receiver.clone(),
+        receipt_id: r.id,
+        receipt: ReceiptEnumView::Action {
+            signer_id: r.signer.clone(),
+            signer_public_key: r.signer_public_key.clone(),
+            gas_price: Balance::from_yoctonear(r.gas_price),
+            output_data_receivers: r
+                .output_data_receivers
+                .iter()
+                .map(|(data_id, receiver_id)| DataReceiverView { data_id: *data_id, receiver_id: receiver_id.clone() })
+                .collect(),
+            input_data_ids: r.input_data_ids.clone(),
+            actions,
+            is_promise_yield: false,
+            refund_to: (r.refund_to != r.predecessor).then(|| r.refund_to.clone()),
+        },
+        _priority: 0,
+    }
+}
+
+/// An action as nearcore shows it (a deployment by its code's hash).
+fn action(action: &Action) -> Option<ActionView> {
+    Some(match action {
+        Action::CreateAccount => ActionView::CreateAccount,
+        Action::DeployContract(code) => ActionView::DeployContract { code: code.hash().as_ref().to_vec() },
+        Action::FunctionCall(call) => ActionView::FunctionCall {
+            method_name: call.method.clone(),
+            args: call.args.clone().into(),
+            gas: Gas::from_gas(call.gas),
+            deposit: Balance::from_yoctonear(call.deposit),
+        },
+        Action::Transfer(deposit) => ActionView::Transfer { deposit: Balance::from_yoctonear(*deposit) },
+        Action::Stake { stake, public_key } => {
+            ActionView::Stake { stake: Balance::from_yoctonear(*stake), public_key: public_key.clone() }
+        }
+        Action::AddKey { public_key, permission } => ActionView::AddKey {
+            public_key: public_key.clone(),
+            access_key: access_key(&AccessKey { nonce: 0, permission: permission.clone() }),
+        },
+        Action::DeleteKey(public_key) => ActionView::DeleteKey { public_key: public_key.clone() },
+        Action::DeleteAccount { beneficiary } => ActionView::DeleteAccount { beneficiary_id: beneficiary.clone() },
+        Action::Unsupported(_) => return None,
+    })
 }

@@ -1,14 +1,14 @@
 //! Shared by the node's tests: how a test node is started, and a raw JSON-RPC call over HTTP
 //! for what typed clients do not send.
 
-/// POSTs `body` to the node on `port` (one connection per request) and returns the parsed
-/// response.
+/// POSTs `body` to the node on `port` (one connection per request, HTTP/1.0 so a large answer
+/// comes whole rather than in chunks) and returns the parsed response.
 pub fn post(port: u16, body: &str) -> serde_json::Value {
     use std::io::{Read, Write};
     let mut stream = std::net::TcpStream::connect(("127.0.0.1", port)).unwrap();
     write!(
         stream,
-        "POST / HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        "POST / HTTP/1.0\r\nHost: 127.0.0.1:{port}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
         body.len()
     )
     .unwrap();

@@ -467,6 +467,7 @@ impl Chain {
             logs: applied.logs,
             status,
             is_refund: r.is_refund(),
+            receipt: r,
         });
     }
 }
