@@ -52,6 +52,15 @@ const PER_VALIDATOR_GAS: u64 = Gas::from_tgas(40 + 10 + 65 + 10).as_gas();
 const CRANK_OWN_GAS: u64 = Gas::from_tgas(15).as_gas();
 /// Gas a crank call uses before it counts its budget (loading the contract and its state).
 const CRANK_ENTRY_GAS: u64 = Gas::from_tgas(5).as_gas();
+/// Blocks between the block a keeper sees and the earliest its crank runs in: the transaction
+/// is included in the next block and its receipt runs in the one after.
+const CRANK_LATENCY_BLOCKS: u64 = 2;
+/// The least span at an epoch's end in which an unstake counts as late (long epochs use a
+/// twentieth). An unstake is sent by the second crank after it at worst: the first may find
+/// the validators busy with other work (a dust withdrawal the queue counts on), whose callbacks
+/// take three blocks; each crank runs `CRANK_LATENCY_BLOCKS` after its keeper sees the work
+/// and reaches the pool a block later. Ten blocks cover that with a block to spare.
+const MIN_LATE_BLOCKS: u64 = 10;
 /// Blocks after which an operation whose callback has not come is reconciled.
 pub const LOCK_BLOCKS: u64 = 30;
 /// Staking less than this at once is not worth a validator call.
@@ -80,8 +89,9 @@ pub struct CrankState {
     pub rewards_done: bool,
     /// Where the next call starts looking.
     pub cursor: u16,
-    /// The block the epoch is taken to have started at (the first crank call, or earlier when
-    /// the last epoch's start and the epoch length say so).
+    /// The block the epoch is taken to have started at: no later than it did (the first crank
+    /// call's block less the crank's latency, or earlier when the last epoch's start and the
+    /// epoch length say so), so the late span at the epoch's end is never short.
     pub start_block: u64,
 }
 
@@ -94,8 +104,10 @@ impl CrankState {
             Some(state) if state.epoch == epoch => (state, false),
             last => {
                 let start_block = match last {
-                    Some(last) if last.epoch + 1 == epoch => block.min(last.start_block + config.epoch_blocks),
-                    _ => block,
+                    Some(last) if last.epoch + 1 == epoch => {
+                        block.saturating_sub(CRANK_LATENCY_BLOCKS).min(last.start_block + config.epoch_blocks)
+                    }
+                    _ => block.saturating_sub(CRANK_LATENCY_BLOCKS),
                 };
                 let cursor = last_cursor();
                 (CrankState { epoch, start_block, cursor, ..Default::default() }, true)
@@ -270,7 +282,7 @@ pub fn crank() -> u32 {
     }
     totals.capacity.roll(epoch);
     if new_epoch {
-        let late_blocks = config.epoch_blocks / 20;
+        let late_blocks = (config.epoch_blocks / 20).max(MIN_LATE_BLOCKS);
         totals.capacity.late_from_block = crank.start_block + config.epoch_blocks - late_blocks;
         exit::set_epoch_blocks(config.epoch_blocks);
         // New deposits buy the instant-unstake pool's tokens before any is delegated, once an

@@ -18,7 +18,8 @@
 //!    the queue first): requested this epoch, promised `epoch + 4`. The keeper cranks again
 //!    when work appears.
 //! 2. A *late* unstake, in the last blocks of an epoch (from `late_from_block`, a twentieth of
-//!    an epoch before its end), may not meet another crank call in this epoch: it is requested
+//!    an epoch and at least 10 blocks before its end as the crank estimates it, never late),
+//!    may not meet another crank call in this epoch: it is requested
 //!    next epoch, from validators that have not unstaked this epoch, and promised `epoch + 5`,
 //!    if those hold the queue and no earlier request of this epoch is still unsent.
 //! 3. Otherwise validators waiting out earlier unstakes are walked in unlock order, adding

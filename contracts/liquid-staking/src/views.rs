@@ -9,8 +9,12 @@ fn staked_balance(holder: &Holder, totals: &Totals) -> u128 {
     math::value_of(holder.shares, totals.total_staked, totals.total_shares)
 }
 
-fn can_withdraw(holder: &Holder) -> bool {
-    holder.unlocked(env::epoch_height())
+/// Whether `withdraw_all` would pay the holder's unstaked NEAR now: unlocked, and collected
+/// from the validators by this epoch's crank (what the ledger checks when it pays), so a
+/// wallet or lockup contract that sees `true` never meets a refused withdrawal.
+fn can_withdraw(holder: &Holder, totals: &Totals) -> bool {
+    let epoch = env::epoch_height();
+    holder.unlocked(epoch) && ledger::claim_payable(totals, holder.unstaked, holder.unlock_epoch as u64, epoch)
 }
 
 fn account_json(account_id: &AccountId, holder: &Holder, totals: &Totals) -> String {
@@ -18,7 +22,7 @@ fn account_json(account_id: &AccountId, holder: &Holder, totals: &Totals) -> Str
         r#"{{"account_id":"{account_id}","unstaked_balance":{},"staked_balance":{},"can_withdraw":{}}}"#,
         json::u128(holder.owed()),
         json::u128(staked_balance(holder, totals)),
-        can_withdraw(holder)
+        can_withdraw(holder, totals)
     )
 }
 
@@ -36,7 +40,7 @@ pub fn unstaked(account_id: &AccountId) -> u128 {
 }
 
 pub fn is_unstaked_available(account_id: &AccountId) -> bool {
-    state::holder(account_id).is_none_or(|h| can_withdraw(&h))
+    state::holder(account_id).is_none_or(|h| can_withdraw(&h, &Totals::load()))
 }
 
 /// `get_accounts`: holders `from_index .. from_index + limit` in registration order (a holder
@@ -54,14 +58,15 @@ pub fn accounts(from_index: u64, limit: u64) -> String {
 /// `get_holder`: everything about one holder, including when its unstaked NEAR unlocks.
 pub fn holder(account_id: &AccountId) -> String {
     let holder = state::holder(account_id).unwrap_or_default();
+    let totals = Totals::load();
     format!(
         r#"{{"account_id":"{account_id}","shares":{},"staked_balance":{},"unstaked_balance":{},"deposited_balance":{},"unlock_epoch":{},"can_withdraw":{}}}"#,
         json::u128(holder.shares),
-        json::u128(staked_balance(&holder, &Totals::load())),
+        json::u128(staked_balance(&holder, &totals)),
         json::u128(holder.owed()),
         json::u128(holder.deposited),
         holder.unlock_epoch,
-        can_withdraw(&holder)
+        can_withdraw(&holder, &totals)
     )
 }
 

@@ -1,9 +1,11 @@
 //! The `lst` command's library: the protocol deployed on localnet ([`protocol`]), the demo
-//! ([`demo`]), the gas report ([`gas`]), the JSON-RPC node ([`node`]) and a seeded random
+//! ([`demo`]), the gas report ([`gas`]), the JSON-RPC node ([`node`]), the keeper for real networks
+//! ([`keeper`]) and a seeded random
 //! generator ([`rng`]).
 
 pub mod demo;
 pub mod gas;
+pub mod keeper;
 pub mod node;
 pub mod protocol;
 pub mod rng;

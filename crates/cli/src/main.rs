@@ -60,6 +60,55 @@ enum Command {
         #[arg(long)]
         cli_config: Option<std::path::PathBuf>,
     },
+    /// Runs the protocol's crank on a NEAR network (testnet, mainnet or `lst node`) and
+    /// monitors its validators; `lst keeper report` prints the validator report once.
+    Keeper(KeeperArgs),
+}
+
+#[derive(clap::Args)]
+struct KeeperArgs {
+    #[command(subcommand)]
+    command: Option<KeeperCommand>,
+    /// The network's JSON-RPC endpoint.
+    #[arg(long, global = true)]
+    rpc: Option<String>,
+    /// The liquid staking contract.
+    #[arg(long, global = true)]
+    contract: Option<localnet::AccountId>,
+    /// The account that signs the cranks (default: the key file's).
+    #[arg(long)]
+    account: Option<localnet::AccountId>,
+    /// A near-cli-rs key file (`account_id`, `public_key`, `private_key`).
+    #[arg(long)]
+    key_file: Option<std::path::PathBuf>,
+    /// Serves Prometheus metrics on this address (e.g. 127.0.0.1:9184) at `/metrics`.
+    #[arg(long)]
+    metrics: Option<String>,
+    /// Cranks until no work is left now, then exits.
+    #[arg(long)]
+    once: bool,
+    /// Reads and decides, logs what it would send, sends nothing.
+    #[arg(long)]
+    dry_run: bool,
+    /// Milliseconds between looks at the contract while there is no work.
+    #[arg(long, default_value_t = 1000)]
+    poll_ms: u64,
+    /// Deadline of each RPC call, in milliseconds.
+    #[arg(long, default_value_t = 10_000, global = true)]
+    timeout_ms: u64,
+    /// Uptime (percent) under which a validator is flagged.
+    #[arg(long, default_value_t = 95.0, global = true)]
+    min_uptime: f64,
+}
+
+#[derive(Subcommand)]
+enum KeeperCommand {
+    /// Prints each validator's stake, status, uptime, flags and suggested weight.
+    Report {
+        /// As JSON instead of a table.
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 #[derive(Clone, Copy, clap::ValueEnum)]
@@ -150,6 +199,7 @@ fn main() -> ExitCode {
             node.serve(server);
             ExitCode::SUCCESS
         }
+        Command::Keeper(args) => keeper(args),
         Command::Gas { format } => {
             let report = lst::gas::report();
             match format {
@@ -159,4 +209,74 @@ fn main() -> ExitCode {
             ExitCode::SUCCESS
         }
     }
+}
+
+fn keeper(args: KeeperArgs) -> ExitCode {
+    use lst::keeper;
+    tracing_subscriber::fmt()
+        .with_env_filter(tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "lst=info".into()))
+        .with_writer(std::io::stderr)
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
+        .init();
+    let (Some(rpc), Some(contract)) = (args.rpc, args.contract) else {
+        eprintln!("lst keeper needs --rpc URL and --contract ID");
+        return ExitCode::FAILURE;
+    };
+    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("a runtime");
+    let timeout = std::time::Duration::from_millis(args.timeout_ms);
+    let min_uptime = args.min_uptime / 100.0;
+    if let Some(KeeperCommand::Report { json }) = args.command {
+        let chain = keeper::chain::Chain::new(&rpc, timeout);
+        return match runtime.block_on(keeper::monitor::report(&chain, &contract, min_uptime)) {
+            Ok(reports) if json => {
+                println!("{}", serde_json::to_string_pretty(&reports).expect("serializable"));
+                ExitCode::SUCCESS
+            }
+            Ok(reports) => {
+                print!("{}", keeper::monitor::table(&reports));
+                ExitCode::SUCCESS
+            }
+            Err(e) => {
+                eprintln!("cannot read the validators: {e}");
+                ExitCode::FAILURE
+            }
+        };
+    }
+    let Some(key_file) = args.key_file else {
+        eprintln!("lst keeper needs --key-file PATH (a near-cli-rs key file)");
+        return ExitCode::FAILURE;
+    };
+    let (key_account, key) = match keeper::read_key_file(&key_file) {
+        Ok(read) => read,
+        Err(e) => {
+            eprintln!("{e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let options = keeper::Options {
+        rpc,
+        contract,
+        account: args.account.unwrap_or(key_account),
+        key,
+        once: args.once,
+        dry_run: args.dry_run,
+        poll: std::time::Duration::from_millis(args.poll_ms),
+        timeout,
+        min_uptime,
+    };
+    let metrics = keeper::metrics::Metrics::default();
+    if let Some(addr) = &args.metrics {
+        match metrics.serve(addr) {
+            Ok(bound) => eprintln!("lst keeper: metrics on http://{bound}/metrics"),
+            Err(e) => {
+                eprintln!("cannot serve metrics on {addr}: {e}");
+                return ExitCode::FAILURE;
+            }
+        }
+    }
+    runtime.block_on(async {
+        let stop = keeper::stop_on_signals();
+        keeper::Keeper::new(options, metrics).run(stop).await;
+    });
+    ExitCode::SUCCESS
 }

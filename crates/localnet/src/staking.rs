@@ -172,6 +172,9 @@ pub struct EpochInfo {
     /// Validators of this epoch that the end of the last one kicked out of the set after next.
     pub kicked_out: BTreeSet<AccountId>,
     pub seat_price: u128,
+    /// The share of its expected blocks, chunks and endorsements each current validator
+    /// produces.
+    pub uptime: BTreeMap<AccountId, Rate>,
 }
 
 /// What a boundary changed for one account.
@@ -224,6 +227,7 @@ impl Staking {
             proposals: self.proposals.clone(),
             kicked_out: self.last_kickouts.clone(),
             seat_price: self.seat_price,
+            uptime: self.current.keys().map(|a| (a.clone(), self.uptime(a))).collect(),
         }
     }
 

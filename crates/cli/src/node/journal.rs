@@ -26,6 +26,8 @@ pub enum Event {
     Settle,
     /// A contract state key overwritten (`sandbox_patch_state`), base64 key and value.
     PatchState { account_id: String, key_base64: String, value_base64: String },
+    /// A validator's uptime set (`lst_set_validator_uptime`), as a fraction.
+    SetUptime { account_id: String, numerator: u128, denominator: u128 },
 }
 
 /// The chain's options as stored.

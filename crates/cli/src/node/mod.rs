@@ -20,6 +20,7 @@ use near_jsonrpc_primitives::types::transactions::{RpcTransactionError, RpcTrans
 use rpc::Reply;
 use serde_json::{Value, json};
 use std::collections::HashMap;
+use std::io::Write;
 use std::time::{Duration, Instant};
 
 /// The largest request body the node reads (nearcore's limit for a JSON-RPC payload: 10 MiB).
@@ -85,7 +86,47 @@ impl Pending {
     }
 }
 
+/// Failures to inject into the next requests (`lst_inject_faults`).
+#[derive(Clone, Debug, Default, serde::Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Faults {
+    errors: u32,
+    drops: u32,
+    timeouts: u32,
+    /// The methods that fail (`None`: every method but the `lst_` controls).
+    methods: Option<Vec<String>>,
+}
+
+/// What an injected fault does to a request.
+enum Fault {
+    Error,
+    Drop,
+    Timeout,
+}
+
+impl Faults {
+    /// The fault for a request calling `method`, if one is due.
+    fn take(&mut self, method: &str) -> Option<Fault> {
+        if method.starts_with("lst_") || self.methods.as_ref().is_some_and(|m| !m.iter().any(|m| m == method)) {
+            return None;
+        }
+        let counters =
+            [(&mut self.errors, Fault::Error), (&mut self.drops, Fault::Drop), (&mut self.timeouts, Fault::Timeout)];
+        for (left, fault) in counters {
+            if *left > 0 {
+                *left -= 1;
+                return Some(fault);
+            }
+        }
+        None
+    }
+}
+
+/// How long a request held by an injected timeout stays unanswered.
+const STALL: Duration = Duration::from_secs(60);
+
 pub struct Node {
+    faults: Faults,
     net: Localnet,
     pub protocol: Protocol,
     pub accounts: Vec<DevAccount>,
@@ -152,6 +193,7 @@ impl Node {
         let keeper =
             options.keeper.then(|| Keeper { account: net.create_account("keeper", 10_000 * NEAR), in_flight: None });
         let mut node = Node {
+            faults: Faults::default(),
             net,
             protocol,
             accounts,
@@ -265,6 +307,12 @@ impl Node {
             journal::Event::Settle => {
                 while !self.net.is_idle() {
                     self.apply(&journal::Event::Blocks { n: 1 });
+                }
+            }
+            journal::Event::SetUptime { account_id, numerator, denominator } => {
+                if let Ok(account_id) = account_id.parse() {
+                    let uptime = localnet::Rate { numerator: *numerator, denominator: *denominator };
+                    self.net.set_validator_uptime(&account_id, uptime);
                 }
             }
             journal::Event::PatchState { account_id, key_base64, value_base64 } => {
@@ -402,22 +450,22 @@ impl Node {
 
     /// Handles one HTTP request: JSON-RPC on `POST /`, `GET /status` and `/health`, CORS
     /// preflights; a request waiting for a transaction is returned to be answered later.
-    fn handle(&mut self, mut request: tiny_http::Request) -> Option<(tiny_http::Request, Value, Pending)> {
+    fn handle(&mut self, mut request: tiny_http::Request) -> Handled {
         use tiny_http::Method;
         let path = request.url().split('?').next().unwrap_or("/").to_string();
         match (request.method(), path.as_str()) {
             (Method::Options, _) => {
                 respond(request, 200, String::new());
-                None
+                Handled::Answered
             }
             (Method::Get, "/status") => {
                 let body = self.status().to_string();
                 respond(request, 200, body);
-                None
+                Handled::Answered
             }
             (Method::Get, "/health") => {
                 respond(request, 200, String::new());
-                None
+                Handled::Answered
             }
             (Method::Post, _) => {
                 let mut body = Vec::new();
@@ -428,15 +476,31 @@ impl Node {
                 if read.is_err() || body.len() > MAX_BODY {
                     let error = RpcError::parse_error(format!("The request body is larger than {MAX_BODY} bytes"));
                     respond(request, 200, envelope(&Value::Null, Err(error)).to_string());
-                    return None;
+                    return Handled::Answered;
                 }
                 let (id, reply) = match serde_json::from_slice::<Value>(&body) {
                     Ok(Value::Object(mut message)) => {
                         let id = message.remove("id").unwrap_or(Value::Null);
                         match (message.remove("method"), message.remove("params")) {
-                            (Some(Value::String(method)), params) => {
-                                (id, self.call(&method, params.unwrap_or(json!({}))))
-                            }
+                            (Some(Value::String(method)), params) => match self.faults.take(&method) {
+                                // Refused before it is handled, as by a failing proxy.
+                                Some(Fault::Error) => {
+                                    let error = RpcError::new_internal_error(None, "injected fault".into());
+                                    respond(request, 200, envelope(&id, Err(error)).to_string());
+                                    return Handled::Answered;
+                                }
+                                // Handled, and then the answer is lost.
+                                Some(Fault::Drop) => {
+                                    self.call(&method, params.unwrap_or(json!({})));
+                                    break_off(request);
+                                    return Handled::Answered;
+                                }
+                                Some(Fault::Timeout) => {
+                                    self.call(&method, params.unwrap_or(json!({})));
+                                    return Handled::Stalled(request);
+                                }
+                                None => (id, self.call(&method, params.unwrap_or(json!({})))),
+                            },
                             _ => (
                                 id,
                                 Reply::Now(Err(RpcError::parse_error("Invalid JSON-RPC request: no method".into()))),
@@ -449,14 +513,14 @@ impl Node {
                 match reply {
                     Reply::Now(result) => {
                         respond(request, 200, envelope(&id, result).to_string());
-                        None
+                        Handled::Answered
                     }
-                    Reply::Later(pending) => Some((request, id, pending)),
+                    Reply::Later(pending) => Handled::Waiting(request, id, pending),
                 }
             }
             _ => {
                 respond(request, 404, String::new());
-                None
+                Handled::Answered
             }
         }
     }
@@ -464,6 +528,7 @@ impl Node {
     /// Serves until the process ends: requests, and blocks on the clock.
     pub fn serve(mut self, server: tiny_http::Server) {
         let mut waiting: Vec<(tiny_http::Request, Value, Pending)> = vec![];
+        let mut stalled: Vec<(tiny_http::Request, Instant)> = vec![];
         let mut next_block = Instant::now() + self.options.block_time;
         loop {
             let timeout = if self.options.block_time.is_zero() {
@@ -472,7 +537,11 @@ impl Node {
                 next_block.saturating_duration_since(Instant::now())
             };
             match server.recv_timeout(timeout) {
-                Ok(Some(request)) => waiting.extend(self.handle(request)),
+                Ok(Some(request)) => match self.handle(request) {
+                    Handled::Answered => {}
+                    Handled::Waiting(request, id, pending) => waiting.push((request, id, pending)),
+                    Handled::Stalled(request) => stalled.push((request, Instant::now() + STALL)),
+                },
                 Ok(None) => {}
                 Err(_) => return,
             }
@@ -488,8 +557,27 @@ impl Node {
                 }
             }
             waiting = still;
+            // A stalled request is dropped once its time is up (tiny_http answers it with 500).
+            stalled.retain(|(_, until)| Instant::now() < *until);
         }
     }
+}
+
+/// What became of a request.
+enum Handled {
+    Answered,
+    /// Waiting for a transaction: answered when it has gone far enough.
+    Waiting(tiny_http::Request, Value, Pending),
+    /// Held unanswered by an injected timeout.
+    Stalled(tiny_http::Request),
+}
+
+/// Breaks an answer off after its headers (a malformed chunk: the client's HTTP stack fails
+/// at once, as on a connection reset).
+fn break_off(request: tiny_http::Request) {
+    let mut writer = request.into_writer();
+    let _ = writer.write_all(b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\nbroken\r\n");
+    let _ = writer.flush();
 }
 
 /// near-cli-rs's network entry for this node. The optional services (relayer, FastNEAR,

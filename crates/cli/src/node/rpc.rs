@@ -74,6 +74,8 @@ impl Node {
             "health" => now(Ok(Value::Null)),
             "sandbox_fast_forward" => now(self.fast_forward(params)),
             "sandbox_patch_state" => now(self.patch_state(params)),
+            "lst_set_validator_uptime" => now(self.set_validator_uptime(params)),
+            "lst_inject_faults" => now(self.inject_faults(params)),
             _ => now(Err(RpcError::method_not_found(method.to_string()))),
         }
     }
@@ -251,8 +253,15 @@ impl Node {
         }))
     }
 
+    /// The validator sets with what each current validator produced of what it was expected
+    /// to in this epoch so far: localnet expects blocks, chunks and endorsements of each
+    /// validator in proportion to its stake, and a validator produces its uptime's share of them.
     fn validators(&self, _params: Value) -> Result<Value, RpcError> {
         let info = self.net.epoch_info();
+        let epoch_length = self.net.config().epoch_length;
+        let epoch_start = (self.net.epoch_height() - 1) * epoch_length;
+        let blocks = u128::from(self.net.block_height() - epoch_start + 1);
+        let total: u128 = info.current.values().sum();
         let stake_view = |(account_id, stake): (&localnet::AccountId, &u128)| {
             json!({
                 "account_id": account_id, "public_key": localnet::account_key(account_id),
@@ -263,18 +272,20 @@ impl Node {
             .current
             .iter()
             .map(|(account_id, stake)| {
+                let expected = (blocks * stake).checked_div(total).unwrap_or(0) as u64;
+                let uptime = info.uptime.get(account_id).copied().unwrap_or(localnet::Rate::ONE);
+                let produced = uptime.of(u128::from(expected)) as u64;
                 json!({
                     "account_id": account_id, "public_key": localnet::account_key(account_id),
                     "is_slashed": false, "stake": stake.to_string(), "shards": [0], "shards_endorsed": [0],
-                    "num_produced_blocks": 0, "num_expected_blocks": 0,
-                    "num_produced_chunks": 0, "num_expected_chunks": 0,
-                    "num_produced_chunks_per_shard": [0], "num_expected_chunks_per_shard": [0],
-                    "num_produced_endorsements": 0, "num_expected_endorsements": 0,
-                    "num_produced_endorsements_per_shard": [0], "num_expected_endorsements_per_shard": [0],
+                    "num_produced_blocks": produced, "num_expected_blocks": expected,
+                    "num_produced_chunks": produced, "num_expected_chunks": expected,
+                    "num_produced_chunks_per_shard": [produced], "num_expected_chunks_per_shard": [expected],
+                    "num_produced_endorsements": produced, "num_expected_endorsements": expected,
+                    "num_produced_endorsements_per_shard": [produced], "num_expected_endorsements_per_shard": [expected],
                 })
             })
             .collect();
-        let epoch_length = self.net.config().epoch_length;
         let kickouts: Vec<Value> = info
             .kicked_out
             .iter()
@@ -353,6 +364,38 @@ impl Node {
         }
         let Request { delta_height } = parse(params)?;
         self.produce_blocks(delta_height);
+        answer(json!({}))
+    }
+
+    /// A test control, like anvil's: the share of its expected blocks, chunks and endorsements
+    /// a validator produces from now on (below 80% at an epoch's end, it is kicked out).
+    fn set_validator_uptime(&mut self, params: Value) -> Result<Value, RpcError> {
+        #[derive(serde::Deserialize)]
+        struct Request {
+            account_id: localnet::AccountId,
+            uptime_percent: u8,
+        }
+        let Request { account_id, uptime_percent } = parse(params)?;
+        if uptime_percent > 100 {
+            return Err(RpcError::parse_error(format!("uptime_percent {uptime_percent} is over 100")));
+        }
+        if !self.net.validators().contains_key(&account_id) {
+            return Err(RpcError::parse_error(format!("{account_id} is not a current validator")));
+        }
+        self.record(super::journal::Event::SetUptime {
+            account_id: account_id.to_string(),
+            numerator: uptime_percent.into(),
+            denominator: 100,
+        });
+        answer(json!({}))
+    }
+
+    /// A test control: the next requests to `methods` (default: all but these controls) fail
+    /// as a flaky RPC provider's do, in this order: `errors` refused with an internal error
+    /// before they are handled; `drops` handled, their answer cut off; `timeouts` handled and
+    /// never answered (dropped a minute later).
+    fn inject_faults(&mut self, params: Value) -> Result<Value, RpcError> {
+        self.faults = parse(params)?;
         answer(json!({}))
     }
 
