@@ -253,10 +253,14 @@ fn keeper(args: KeeperArgs) -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
+    let Some(account) = args.account.or(key_account) else {
+        eprintln!("{} names no account: pass --account", key_file.display());
+        return ExitCode::FAILURE;
+    };
     let options = keeper::Options {
         rpc,
         contract,
-        account: args.account.unwrap_or(key_account),
+        account,
         key,
         once: args.once,
         dry_run: args.dry_run,

@@ -60,11 +60,13 @@ pub struct Options {
     pub min_uptime: f64,
 }
 
-/// A key file as near-cli-rs writes it (`account_id`, `public_key`, `private_key`).
-pub fn read_key_file(path: &std::path::Path) -> Result<(AccountId, SecretKey), String> {
+/// A key file as near-cli-rs writes it: `private_key` (or `secret_key`) and, in the file per
+/// account, `account_id` (the file per key that `add-key ... save-to-legacy-keychain` writes
+/// holds none: the account then comes from `--account`).
+pub fn read_key_file(path: &std::path::Path) -> Result<(Option<AccountId>, SecretKey), String> {
     #[derive(serde::Deserialize)]
     struct KeyFile {
-        account_id: AccountId,
+        account_id: Option<AccountId>,
         #[serde(alias = "secret_key")]
         private_key: SecretKey,
     }

@@ -232,7 +232,7 @@ impl Node {
     pub fn cli_config_file(&self, credentials: &std::path::Path) -> String {
         let url = format!("http://127.0.0.1:{}", self.options.port);
         let home = std::path::absolute(credentials).unwrap_or_else(|_| credentials.to_path_buf());
-        format!("version = \"4\"\ncredentials_home_dir = {:?}\n\n{}", home.display().to_string(), cli_config(&url))
+        format!("version = \"5\"\ncredentials_home_dir = {:?}\n\n{}", home.display().to_string(), cli_config(&url))
     }
 
     /// What the node prints when it starts, like anvil: where to reach it, the contract, the
