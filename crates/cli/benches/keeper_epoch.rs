@@ -121,7 +121,7 @@ fn run(validators: usize) {
         rpc(port, "sandbox_fast_forward", json!({"delta_height": EPOCH_LENGTH - h % EPOCH_LENGTH}));
     };
     // Warm-up: the first deposit spread over every validator.
-    deposit(port, &holder, &holder_key, 100 * validators as u128 * NEAR);
+    deposit(port, &holder, &holder_key, 20 * validators as u128 * NEAR);
     next_epoch();
     wait_idle(port);
     println!(
@@ -129,7 +129,7 @@ fn run(validators: usize) {
     );
     println!("|---|---|---|---|---|---|---|");
     for _ in 0..3 {
-        deposit(port, &holder, &holder_key, 10 * validators as u128 * NEAR);
+        deposit(port, &holder, &holder_key, 5 * validators as u128 * NEAR);
         next_epoch();
         let (start_height, before, start) = (height(port), metrics.snapshot(), Instant::now());
         wait_idle(port);
