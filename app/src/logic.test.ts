@@ -1,0 +1,67 @@
+import { describe, expect, it } from "vitest";
+import { formatNear, maxStake, parseNear, YOCTO_PER_NEAR } from "./units";
+import { countdown, epochStart } from "./epochs";
+import { feeOf, minExpected } from "./quote";
+
+describe("parseNear", () => {
+  it("reads decimal NEAR exactly as yocto", () => {
+    expect(parseNear("10")).toEqual({ ok: true, yocto: 10n * YOCTO_PER_NEAR });
+    expect(parseNear(" 2.5 ")).toEqual({ ok: true, yocto: 2_500_000_000_000_000_000_000_000n });
+    expect(parseNear(".000000000000000000000001")).toEqual({ ok: true, yocto: 1n });
+    expect(parseNear("1.000000000000000000000001")).toEqual({ ok: true, yocto: YOCTO_PER_NEAR + 1n });
+    expect(parseNear("3.")).toEqual({ ok: true, yocto: 3n * YOCTO_PER_NEAR });
+  });
+  it("refuses what the chain would not take, in words", () => {
+    expect(parseNear("")).toEqual({ ok: false, error: "Enter an amount." });
+    expect(parseNear("0.0")).toEqual({ ok: false, error: "Enter an amount above 0." });
+    expect(parseNear("1,5")).toEqual({ ok: false, error: "Use digits and at most one decimal point, like 10 or 2.5." });
+    expect(parseNear("-1")).toEqual({ ok: false, error: "Use digits and at most one decimal point, like 10 or 2.5." });
+    expect(parseNear("1e3")).toEqual({ ok: false, error: "Use digits and at most one decimal point, like 10 or 2.5." });
+    expect(parseNear("0.0000000000000000000000001")).toEqual({ ok: false, error: "NEAR has at most 24 decimal places." });
+  });
+});
+
+describe("formatNear", () => {
+  it("rounds down and groups thousands", () => {
+    expect(formatNear(1_234_567_899_999_999_999_999_999_999n)).toBe("1,234.5678");
+    expect(formatNear(10n * YOCTO_PER_NEAR)).toBe("10");
+    expect(formatNear(1n)).toBe("0");
+    expect(formatNear(1n, 24)).toBe("0.000000000000000000000001");
+    expect(formatNear(-YOCTO_PER_NEAR / 2n)).toBe("-0.5");
+  });
+  it("keeps gas money out of the max", () => {
+    expect(maxStake(10n * YOCTO_PER_NEAR, YOCTO_PER_NEAR / 10n)).toBe(9_900_000_000_000_000_000_000_000n);
+    expect(maxStake(1n, 2n)).toBe(0n);
+  });
+});
+
+describe("epochs", () => {
+  const clock = { epoch: 10, epochStartHeight: 1_000, height: 1_030, timeMs: 1_700_000_000_000, epochLength: 100, blockTimeMs: 1_000 };
+  it("estimates an epoch's start from the blocks left", () => {
+    expect(epochStart(11, clock)).toBe(1_700_000_000_000 + 70_000);
+    expect(epochStart(14, clock)).toBe(1_700_000_000_000 + 370_000);
+    expect(epochStart(10, clock)).toBe(1_700_000_000_000);
+  });
+  it("counts down in words", () => {
+    expect(countdown(0)).toBe("now");
+    expect(countdown(59_000)).toBe("1 min");
+    expect(countdown(3 * 3_600_000 + 12 * 60_000)).toBe("3 h 12 min");
+    expect(countdown(52 * 3_600_000)).toBe("2 d 4 h");
+  });
+});
+
+describe("instant unstake quote", () => {
+  it("takes the slippage off the quote, rounding down", () => {
+    expect(minExpected(1_000_001n, 50)).toBe(995_000n);
+    expect(minExpected(7n, 0)).toBe(7n);
+    expect(() => minExpected(1n, 10_001)).toThrow(RangeError);
+  });
+  it("shows the fee against the tokens' value", () => {
+    // 10 tokens at 1.1 NEAR each, quoted 10.967 NEAR: fee 0.033 NEAR, 30 bps.
+    const price = 1_100_000_000_000_000_000_000_000n;
+    expect(feeOf(10n * YOCTO_PER_NEAR, price, 10_967_000_000_000_000_000_000_000n)).toEqual({
+      fee: 33_000_000_000_000_000_000_000n,
+      bps: 30,
+    });
+  });
+});
