@@ -65,3 +65,20 @@ describe("instant unstake quote", () => {
     });
   });
 });
+
+import { explain } from "./errors";
+
+describe("explain", () => {
+  it("shows the contract's message when it panicked", () => {
+    const error = new Error(
+      'Transaction failed: {"ActionError":{"index":0,"kind":{"FunctionCallError":{"ExecutionError":"Smart contract panicked: The unstaked balance is not yet available due to unstaking delay"}}}}',
+    );
+    expect(explain(error)).toBe("The unstaked balance is not yet available due to unstaking delay");
+  });
+  it("puts known chain errors in words", () => {
+    expect(explain(new Error("InvalidTxError: NotEnoughBalance { signer_id: x }"))).toBe(
+      "Your account does not hold enough NEAR for this amount and its gas.",
+    );
+    expect(explain("something else")).toBe("something else");
+  });
+});

@@ -92,6 +92,7 @@ fn run(validators: usize) {
         accounts: 2,
         keeper: false,
         state: None,
+        app: None,
     };
     let started = Instant::now();
     let (port, accounts) = lst::node::spawn(options);

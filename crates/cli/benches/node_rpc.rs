@@ -85,6 +85,7 @@ fn main() {
         accounts: 1,
         keeper: true,
         state: None,
+        app: None,
     };
     let (port, accounts) = lst::node::spawn(options);
     let (dev, key) = accounts[0].clone();

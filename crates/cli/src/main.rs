@@ -59,6 +59,9 @@ enum Command {
         /// above) to this file, e.g. for `NEAR_CLI_CONFIG`-style use or to copy from.
         #[arg(long)]
         cli_config: Option<std::path::PathBuf>,
+        /// Serves the web app built in this directory at `/` (see app/README).
+        #[arg(long)]
+        app: Option<std::path::PathBuf>,
     },
     /// Runs the protocol's crank on a NEAR network (testnet, mainnet or `lst node`) and
     /// monitors its validators; `lst keeper report` prints the validator report once.
@@ -158,6 +161,7 @@ fn main() -> ExitCode {
             credentials,
             state,
             cli_config,
+            app,
         } => {
             let options = lst::node::Options {
                 port,
@@ -167,6 +171,7 @@ fn main() -> ExitCode {
                 accounts,
                 keeper: !no_keeper,
                 state,
+                app,
             };
             let server = match lst::node::bind(port) {
                 Ok(server) => server,

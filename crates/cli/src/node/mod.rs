@@ -38,6 +38,8 @@ pub struct Options {
     pub keeper: bool,
     /// Where the chain is kept across restarts (`None`: in memory only).
     pub state: Option<std::path::PathBuf>,
+    /// The web app's built files, served at `/` (`None`: no app).
+    pub app: Option<std::path::PathBuf>,
 }
 
 impl Default for Options {
@@ -50,6 +52,7 @@ impl Default for Options {
             accounts: 4,
             keeper: true,
             state: None,
+            app: None,
         }
     }
 }
@@ -205,6 +208,24 @@ impl Node {
         };
         node.crank();
         node
+    }
+
+    /// The app's configuration on this node: the network, the contract, and the dev accounts
+    /// with their keys (a local chain's keys, printed at start anyway; never on a real network).
+    fn app_config(&self) -> Value {
+        let accounts: Vec<Value> = self
+            .accounts
+            .iter()
+            .map(|dev| json!({"account_id": dev.account.id(), "secret_key": dev.secret_key.to_string()}))
+            .collect();
+        json!({
+            "network": "localnet",
+            "contract_id": self.protocol.lst.id(),
+            "rpc_url": null,
+            "epoch_length": self.options.epoch_length,
+            "block_time_ms": self.options.block_time.as_millis() as u64,
+            "dev_accounts": accounts,
+        })
     }
 
     /// Writes each dev account's key as near-cli-rs legacy keychain files, where its
@@ -467,6 +488,16 @@ impl Node {
                 respond(request, 200, String::new());
                 Handled::Answered
             }
+            (Method::Get, "/app-config.json") if self.options.app.is_some() => {
+                let body = self.app_config().to_string();
+                respond(request, 200, body);
+                Handled::Answered
+            }
+            (Method::Get, path) if self.options.app.is_some() => {
+                let dir = self.options.app.clone().expect("checked");
+                serve_file(request, &dir, path);
+                Handled::Answered
+            }
             (Method::Post, _) => {
                 let mut body = Vec::new();
                 let read = std::io::Read::read_to_end(
@@ -561,6 +592,30 @@ impl Node {
             stalled.retain(|(_, until)| Instant::now() < *until);
         }
     }
+}
+
+/// Serves a file of the web app (`/` is `index.html`); a path that climbs out of the directory
+/// or names no file gets 404.
+fn serve_file(request: tiny_http::Request, dir: &std::path::Path, path: &str) {
+    let relative = if path == "/" { "index.html" } else { path.trim_start_matches('/') };
+    let safe = std::path::Path::new(relative).components().all(|c| matches!(c, std::path::Component::Normal(_)));
+    let file = dir.join(relative);
+    let (Ok(bytes), true) = (std::fs::read(&file), safe) else {
+        let _ = request.respond(tiny_http::Response::from_string("not found").with_status_code(404));
+        return;
+    };
+    let content_type = match file.extension().and_then(|e| e.to_str()) {
+        Some("html") => "text/html; charset=utf-8",
+        Some("js" | "mjs") => "text/javascript",
+        Some("css") => "text/css",
+        Some("svg") => "image/svg+xml",
+        Some("png") => "image/png",
+        Some("json") => "application/json",
+        Some("wasm") => "application/wasm",
+        _ => "application/octet-stream",
+    };
+    let header = tiny_http::Header::from_bytes("Content-Type", content_type).expect("a valid header");
+    let _ = request.respond(tiny_http::Response::from_data(bytes).with_header(header));
 }
 
 /// What became of a request.

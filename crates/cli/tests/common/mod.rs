@@ -28,5 +28,6 @@ pub fn options(epoch_length: u64, state: Option<std::path::PathBuf>) -> lst::nod
         accounts: 1,
         keeper: true,
         state,
+        app: None,
     }
 }

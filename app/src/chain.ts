@@ -1,0 +1,86 @@
+/** The contract through near-api-js 7.3.1: views at the latest block, and calls signed by the
+ * connected account. */
+
+import { Account, JsonRpcProvider, KeyPairSigner } from "near-api-js";
+import type { AppConfig } from "./config";
+
+const TGAS = 10n ** 12n;
+
+export interface Holder {
+  shares: string;
+  staked_balance: string;
+  unstaked_balance: string;
+  deposited_balance: string;
+  unlock_epoch: number;
+  can_withdraw: boolean;
+}
+
+export interface CrankStatus {
+  epoch: number;
+  work_left: boolean;
+  unstake_epoch: number | null;
+}
+
+export interface ValidatorEntry {
+  account_id: string;
+  weight: number;
+  staked: string;
+  target: string;
+  status: string;
+}
+
+export interface Quote {
+  value: string;
+  fee: string;
+  near: string;
+}
+
+export class Chain {
+  readonly provider: JsonRpcProvider;
+  readonly contractId: string;
+
+  constructor(readonly config: AppConfig) {
+    this.provider = new JsonRpcProvider({ url: config.rpc_url ?? location.origin });
+    this.contractId = config.contract_id;
+  }
+
+  view<T>(method: string, args: Record<string, unknown> = {}): Promise<T> {
+    return this.provider.callFunction({ contractId: this.contractId, method, args }) as Promise<T>;
+  }
+
+  async balance(accountId: string): Promise<bigint> {
+    const view = await this.provider.viewAccount({ accountId });
+    return BigInt(view.amount);
+  }
+
+  /** The latest block's height and time (ms). */
+  async head(): Promise<{ height: number; timeMs: number }> {
+    const block = await this.provider.viewBlock({ finality: "final" });
+    return { height: block.header.height, timeMs: Number(BigInt(block.header.timestamp_nanosec) / 1_000_000n) };
+  }
+}
+
+/** Signs for one account: the local chain's dev accounts, with their keys. */
+export class DevSigner {
+  private readonly account: Account;
+
+  constructor(
+    readonly accountId: string,
+    secretKey: string,
+    private readonly chain: Chain,
+  ) {
+    this.account = new Account(accountId, chain.provider, KeyPairSigner.fromSecretKey(secretKey as `ed25519:${string}`));
+  }
+
+  /** Calls `method` with 30 Tgas, as NEAR's staking docs do, and waits until it is final. */
+  async call(method: string, args: Record<string, unknown>, deposit = 0n): Promise<unknown> {
+    return this.account.callFunction({
+      contractId: this.chain.contractId,
+      methodName: method,
+      args,
+      deposit,
+      gas: 30n * TGAS,
+      waitUntil: "FINAL",
+    });
+  }
+}
