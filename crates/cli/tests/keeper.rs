@@ -24,6 +24,8 @@ const EPOCH_LENGTH: u64 = 20;
 struct Net {
     port: u16,
     accounts: Vec<(AccountId, SecretKey)>,
+    /// The metrics of the keepers running, to wait for.
+    keepers: std::cell::RefCell<Vec<(usize, Metrics)>>,
 }
 
 impl Net {
@@ -31,7 +33,7 @@ impl Net {
         let options =
             lst::node::Options { keeper: false, accounts: 4, validators, ..common::options(EPOCH_LENGTH, None) };
         let (port, accounts) = lst::node::spawn(options);
-        Net { port, accounts }
+        Net { port, accounts, keepers: Default::default() }
     }
 
     fn url(&self) -> String {
@@ -103,14 +105,19 @@ impl Net {
         outcome["status"].clone()
     }
 
-    /// Waits until the contract reports no work that can be done at this height.
+    /// Waits until the contract reports no work that can be done at this height and every
+    /// keeper has seen this height with no crank in flight.
     fn wait_for_keeper(&self) {
         let deadline = Instant::now() + Duration::from_secs(60);
         loop {
             let status = self.view("get_crank_status", json!({}));
             let height = self.height();
             let retry_at = status["retry_at"].as_u64().unwrap_or(0);
-            if status["work_left"] == json!(false) || retry_at > height + 1 {
+            let keepers_done = self.keepers.borrow().iter().all(|(_, m)| {
+                let seen = m.snapshot();
+                seen.block_height >= height && !seen.in_flight
+            });
+            if (status["work_left"] == json!(false) || retry_at > height + 1) && keepers_done {
                 return;
             }
             assert!(Instant::now() < deadline, "the keeper left work undone at height {height}: {status}");
@@ -148,6 +155,7 @@ impl Net {
 
 /// A keeper on its own thread, signing with dev account `index`.
 struct Running {
+    id: usize,
     stop: tokio::sync::watch::Sender<bool>,
     thread: std::thread::JoinHandle<()>,
     metrics: Metrics,
@@ -168,19 +176,24 @@ fn keeper_options(net: &Net, index: usize) -> keeper::Options {
     }
 }
 
-fn start_keeper(options: keeper::Options) -> Running {
+/// Starts a keeper the network waits for when it advances.
+fn start_keeper(net: &Net, options: keeper::Options) -> Running {
     let metrics = Metrics::default();
+    static NEXT: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+    let id = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    net.keepers.borrow_mut().push((id, metrics.clone()));
     let (stop, receiver) = tokio::sync::watch::channel(false);
     let m = metrics.clone();
     let thread = std::thread::spawn(move || {
         let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
         runtime.block_on(keeper::Keeper::new(options, m).run(receiver));
     });
-    Running { stop, thread, metrics }
+    Running { id, stop, thread, metrics }
 }
 
 impl Running {
-    fn stop(self) -> keeper::metrics::Snapshot {
+    fn stop(self, net: &Net) -> keeper::metrics::Snapshot {
+        net.keepers.borrow_mut().retain(|(id, _)| *id != self.id);
         self.stop.send(true).unwrap();
         self.thread.join().unwrap();
         self.metrics.snapshot()
@@ -197,11 +210,14 @@ fn yocto(value: &Value) -> u128 {
 #[test]
 fn ten_epochs_with_only_the_keeper_cranking_keep_every_promise() {
     let net = Net::start(2);
-    let keeper = start_keeper(keeper_options(&net, 0));
+    let keeper = start_keeper(&net, keeper_options(&net, 0));
     net.next_epoch();
     let mut claims: Vec<(usize, u64, u128)> = vec![];
     let settle = |claims: &mut Vec<(usize, u64, u128)>| {
         for (user, unlock, amount) in claims.clone() {
+            // A withdrawal just made may have produced blocks into the next epoch: let the
+            // keeper do that epoch's work before looking.
+            net.wait_for_keeper();
             let account = json!({"account_id": net.accounts[user].0});
             let available = net.view("is_account_unstaked_balance_available", account.clone());
             if unlock > net.epoch() {
@@ -249,7 +265,7 @@ fn ten_epochs_with_only_the_keeper_cranking_keep_every_promise() {
         net.next_epoch();
     }
     assert!(claims.is_empty(), "claims never came due: {claims:?}");
-    let metrics = keeper.stop();
+    let metrics = keeper.stop(&net);
     assert!(metrics.crank_calls >= 15, "{metrics:?}");
     assert_eq!(metrics.crank_calls_failed, 0, "{metrics:?}");
     assert!(metrics.failures.is_empty(), "{metrics:?}");
@@ -261,7 +277,7 @@ fn ten_epochs_with_only_the_keeper_cranking_keep_every_promise() {
 #[test]
 fn a_flaky_rpc_costs_no_epoch() {
     let net = Net::start(2);
-    let keeper = start_keeper(keeper_options(&net, 0));
+    let keeper = start_keeper(&net, keeper_options(&net, 0));
     net.next_epoch();
     let rounds = [
         json!({"errors": 3, "methods": ["send_tx", "validators"]}),
@@ -274,7 +290,7 @@ fn a_flaky_rpc_costs_no_epoch() {
         net.call(1, "deposit_and_stake", json!({}), 10 * NEAR);
         net.next_epoch();
     }
-    let metrics = keeper.stop();
+    let metrics = keeper.stop(&net);
     let failures = |kind: &str| metrics.failures.get(kind).copied().unwrap_or(0);
     assert_eq!((failures("server"), failures("transport"), failures("timeout")), (4, 3, 2), "{metrics:?}");
     // A crank whose answer was lost was found executed, not sent twice.
@@ -286,22 +302,22 @@ fn a_flaky_rpc_costs_no_epoch() {
 #[test]
 fn two_keepers_and_a_restart_mid_epoch() {
     let net = Net::start(3);
-    let first = start_keeper(keeper_options(&net, 0));
-    let second = start_keeper(keeper_options(&net, 3));
+    let first = start_keeper(&net, keeper_options(&net, 0));
+    let second = start_keeper(&net, keeper_options(&net, 3));
     net.next_epoch();
     for _ in 0..2 {
         net.call(1, "deposit_and_stake", json!({}), 10 * NEAR);
         net.next_epoch();
     }
     net.advance(3);
-    let stopped = first.stop();
-    let restarted = start_keeper(keeper_options(&net, 0));
+    let stopped = first.stop(&net);
+    let restarted = start_keeper(&net, keeper_options(&net, 0));
     net.advance(EPOCH_LENGTH / 2);
     for _ in 0..2 {
         net.call(2, "deposit_and_stake", json!({}), 10 * NEAR);
         net.next_epoch();
     }
-    let (second, restarted) = (second.stop(), restarted.stop());
+    let (second, restarted) = (second.stop(&net), restarted.stop(&net));
     // Both did work; what one did the other did not have to.
     assert!(stopped.crank_calls > 0 && second.crank_calls + restarted.crank_calls > 0);
     assert!(!stopped.failures.contains_key("invalid_nonce") && !restarted.failures.contains_key("invalid_nonce"));
@@ -313,7 +329,7 @@ fn two_keepers_and_a_restart_mid_epoch() {
 #[test]
 fn an_offline_validator_is_flagged_and_drained() {
     let net = Net::start(3);
-    let keeper = start_keeper(keeper_options(&net, 0));
+    let keeper = start_keeper(&net, keeper_options(&net, 0));
     net.call(1, "deposit_and_stake", json!({}), 30 * NEAR);
     net.next_epoch();
     net.next_epoch();
@@ -342,7 +358,7 @@ fn an_offline_validator_is_flagged_and_drained() {
     assert!(report.flags.iter().any(|f| f.starts_with("contract status")), "{report:?}");
     assert!(report.status == "offline" || report.status == "draining", "{report:?}");
     assert_eq!(report.staked, 0, "{report:?}");
-    let metrics = keeper.stop();
+    let metrics = keeper.stop(&net);
     assert!(metrics.validators.iter().any(|v| v.account_id == offline && !v.flags.is_empty()));
 }
 
@@ -355,7 +371,7 @@ fn a_dry_run_sends_nothing() {
     let nonce = net.nonce(&account, &key);
     assert_eq!(net.view("get_crank_status", json!({}))["work_left"], json!(true));
     let options = keeper::Options { dry_run: true, once: true, ..keeper_options(&net, 0) };
-    let running = start_keeper(options);
+    let running = start_keeper(&net, options);
     running.thread.join().unwrap();
     let metrics = running.metrics.snapshot();
     assert_eq!((metrics.crank_calls, net.nonce(&account, &key)), (0, nonce));

@@ -20,6 +20,8 @@ pub struct Snapshot {
     pub crank_tokens_burnt: u128,
     pub failures: BTreeMap<&'static str, u64>,
     pub work_left: bool,
+    /// A crank sent and not yet known executed (or unable to execute).
+    pub in_flight: bool,
     /// NEAR per token, from `ft_price`.
     pub token_price: f64,
     pub total_staked: u128,
@@ -78,6 +80,12 @@ impl Metrics {
             "gauge",
             "1 while the contract reports crank work left.",
             &one(f64::from(u8::from(s.work_left))),
+        );
+        metric(
+            "lst_keeper_crank_in_flight",
+            "gauge",
+            "1 while a crank's outcome is not known.",
+            &one(f64::from(u8::from(s.in_flight))),
         );
         metric("lst_token_price_near", "gauge", "NEAR per liquid token.", &one(s.token_price));
         metric(

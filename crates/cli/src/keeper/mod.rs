@@ -145,12 +145,14 @@ impl Keeper {
         let epoch = status.value["epoch"].as_u64().unwrap_or(0);
         let work_left = status.value["work_left"].as_bool() == Some(true);
         let retry_at = status.value["retry_at"].as_u64().unwrap_or(0);
+        // The next block is the earliest the crank can run in.
+        let crank_now = work_left && retry_at <= height + 1 && !self.options.dry_run;
         self.metrics.update(|m| {
             m.epoch = epoch;
             m.block_height = height;
             m.work_left = work_left;
+            m.in_flight = crank_now;
         });
-        // The next block is the earliest the crank can run in.
         if !work_left || retry_at > height + 1 {
             self.monitor(epoch).await?;
             return Ok(Next::Idle);
@@ -192,12 +194,12 @@ impl Keeper {
             }
             Err(Failure::InvalidNonce { ak_nonce }) => {
                 // Refused, so it never executes: a new crank with a fresh nonce is safe.
-                self.in_flight = None;
+                self.settled();
                 self.nonce = Some(ak_nonce);
                 Err(Failure::InvalidNonce { ak_nonce })
             }
             Err(Failure::InvalidTransaction(e)) => {
-                self.in_flight = None;
+                self.settled();
                 self.nonce = None;
                 Err(Failure::InvalidTransaction(e))
             }
@@ -219,8 +221,9 @@ impl Keeper {
             // Its nonce is used: by this very transaction (its status shows next time) or by
             // another transaction of this key; either way it can no longer execute twice.
             Err(Failure::InvalidNonce { ak_nonce }) => {
-                if let Some(outcome) = self.chain.status(hash, &self.options.account).await? {
-                    self.executed(&outcome);
+                match self.chain.status(hash, &self.options.account).await? {
+                    Some(outcome) => self.executed(&outcome),
+                    None => self.settled(),
                 }
                 self.nonce = Some(ak_nonce);
                 Ok(Next::Again)
@@ -231,7 +234,7 @@ impl Keeper {
 
     /// Books an executed crank: its gas and cost, and whether it failed.
     fn executed(&mut self, outcome: &FinalExecutionOutcomeView) {
-        self.in_flight = None;
+        self.settled();
         let outcomes = std::iter::once(&outcome.transaction_outcome).chain(&outcome.receipts_outcome);
         let (gas, tokens) = outcomes.fold((0u128, 0u128), |(g, t), o| {
             (g + u128::from(o.outcome.gas_burnt.as_gas()), t + o.outcome.tokens_burnt.as_yoctonear())
@@ -250,6 +253,12 @@ impl Keeper {
             m.crank_gas_burnt += gas;
             m.crank_tokens_burnt += tokens;
         });
+    }
+
+    /// No crank is in flight any more.
+    fn settled(&mut self) {
+        self.in_flight = None;
+        self.metrics.update(|m| m.in_flight = false);
     }
 
     fn sign(&self, nonce: u64, block_hash: CryptoHash, gas: u64) -> SignedTransaction {
