@@ -6,6 +6,7 @@
 //! everything it caused has run), and a request that waits for a transaction is answered when
 //! a block finishes it. A built-in keeper cranks the protocol whenever its crank reports work.
 
+pub mod http;
 mod journal;
 mod rpc;
 mod views;
@@ -20,7 +21,6 @@ use near_jsonrpc_primitives::types::transactions::{RpcTransactionError, RpcTrans
 use rpc::Reply;
 use serde_json::{Value, json};
 use std::collections::HashMap;
-use std::io::Write;
 use std::time::{Duration, Instant};
 
 /// The largest request body the node reads (nearcore's limit for a JSON-RPC payload: 10 MiB).
@@ -471,10 +471,10 @@ impl Node {
 
     /// Handles one HTTP request: JSON-RPC on `POST /`, `GET /status` and `/health`, CORS
     /// preflights; a request waiting for a transaction is returned to be answered later.
-    fn handle(&mut self, mut request: tiny_http::Request) -> Handled {
-        use tiny_http::Method;
-        let path = request.url().split('?').next().unwrap_or("/").to_string();
-        match (request.method(), path.as_str()) {
+    fn handle(&mut self, mut request: http::Request) -> Handled {
+        use http::Method;
+        let path = request.path.clone();
+        match (request.method, path.as_str()) {
             (Method::Options, _) => {
                 respond(request, 200, String::new());
                 Handled::Answered
@@ -499,16 +499,11 @@ impl Node {
                 Handled::Answered
             }
             (Method::Post, _) => {
-                let mut body = Vec::new();
-                let read = std::io::Read::read_to_end(
-                    &mut std::io::Read::take(request.as_reader(), MAX_BODY as u64 + 1),
-                    &mut body,
-                );
-                if read.is_err() || body.len() > MAX_BODY {
+                let Some(body) = request.body.take() else {
                     let error = RpcError::parse_error(format!("The request body is larger than {MAX_BODY} bytes"));
                     respond(request, 200, envelope(&Value::Null, Err(error)).to_string());
                     return Handled::Answered;
-                }
+                };
                 let (id, reply) = match serde_json::from_slice::<Value>(&body) {
                     Ok(Value::Object(mut message)) => {
                         let id = message.remove("id").unwrap_or(Value::Null);
@@ -523,7 +518,7 @@ impl Node {
                                 // Handled, and then the answer is lost.
                                 Some(Fault::Drop) => {
                                     self.call(&method, params.unwrap_or(json!({})));
-                                    break_off(request);
+                                    request.break_off();
                                     return Handled::Answered;
                                 }
                                 Some(Fault::Timeout) => {
@@ -557,9 +552,9 @@ impl Node {
     }
 
     /// Serves until the process ends: requests, and blocks on the clock.
-    pub fn serve(mut self, server: tiny_http::Server) {
-        let mut waiting: Vec<(tiny_http::Request, Value, Pending)> = vec![];
-        let mut stalled: Vec<(tiny_http::Request, Instant)> = vec![];
+    pub fn serve(mut self, server: http::Server) {
+        let mut waiting: Vec<(http::Request, Value, Pending)> = vec![];
+        let mut stalled: Vec<(http::Request, Instant)> = vec![];
         let mut next_block = Instant::now() + self.options.block_time;
         loop {
             let timeout = if self.options.block_time.is_zero() {
@@ -567,14 +562,12 @@ impl Node {
             } else {
                 next_block.saturating_duration_since(Instant::now())
             };
-            match server.recv_timeout(timeout) {
-                Ok(Some(request)) => match self.handle(request) {
+            if let Some(request) = server.recv_timeout(timeout) {
+                match self.handle(request) {
                     Handled::Answered => {}
                     Handled::Waiting(request, id, pending) => waiting.push((request, id, pending)),
                     Handled::Stalled(request) => stalled.push((request, Instant::now() + STALL)),
-                },
-                Ok(None) => {}
-                Err(_) => return,
+                }
             }
             if !self.options.block_time.is_zero() && Instant::now() >= next_block {
                 self.produce_blocks(1);
@@ -588,7 +581,7 @@ impl Node {
                 }
             }
             waiting = still;
-            // A stalled request is dropped once its time is up (tiny_http answers it with 500).
+            // A stalled request is dropped once its time is up (its connection closes).
             stalled.retain(|(_, until)| Instant::now() < *until);
         }
     }
@@ -596,12 +589,12 @@ impl Node {
 
 /// Serves a file of the web app (`/` is `index.html`); a path that climbs out of the directory
 /// or names no file gets 404.
-fn serve_file(request: tiny_http::Request, dir: &std::path::Path, path: &str) {
+fn serve_file(request: http::Request, dir: &std::path::Path, path: &str) {
     let relative = if path == "/" { "index.html" } else { path.trim_start_matches('/') };
     let safe = std::path::Path::new(relative).components().all(|c| matches!(c, std::path::Component::Normal(_)));
     let file = dir.join(relative);
     let (Ok(bytes), true) = (std::fs::read(&file), safe) else {
-        let _ = request.respond(tiny_http::Response::from_string("not found").with_status_code(404));
+        request.respond(404, "text/plain", b"not found".to_vec());
         return;
     };
     let content_type = match file.extension().and_then(|e| e.to_str()) {
@@ -614,25 +607,16 @@ fn serve_file(request: tiny_http::Request, dir: &std::path::Path, path: &str) {
         Some("wasm") => "application/wasm",
         _ => "application/octet-stream",
     };
-    let header = tiny_http::Header::from_bytes("Content-Type", content_type).expect("a valid header");
-    let _ = request.respond(tiny_http::Response::from_data(bytes).with_header(header));
+    request.respond(200, content_type, bytes);
 }
 
 /// What became of a request.
 enum Handled {
     Answered,
     /// Waiting for a transaction: answered when it has gone far enough.
-    Waiting(tiny_http::Request, Value, Pending),
+    Waiting(http::Request, Value, Pending),
     /// Held unanswered by an injected timeout.
-    Stalled(tiny_http::Request),
-}
-
-/// Breaks an answer off after its headers (a malformed chunk: the client's HTTP stack fails
-/// at once, as on a connection reset).
-fn break_off(request: tiny_http::Request) {
-    let mut writer = request.into_writer();
-    let _ = writer.write_all(b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\nbroken\r\n");
-    let _ = writer.flush();
+    Stalled(http::Request),
 }
 
 /// near-cli-rs's network entry for this node. The optional services (relayer, FastNEAR,
@@ -667,19 +651,10 @@ fn envelope(id: &Value, result: Result<Value, RpcError>) -> Value {
     }
 }
 
-/// Answers with permissive CORS, as nearcore does (browsers send a preflight first).
-fn respond(request: tiny_http::Request, status: u16, body: String) {
-    let header = |name: &str, value: &str| {
-        tiny_http::Header::from_bytes(name.as_bytes(), value.as_bytes()).expect("valid header")
-    };
-    let response = tiny_http::Response::from_string(body)
-        .with_status_code(status)
-        .with_header(header("Content-Type", "application/json"))
-        .with_header(header("Access-Control-Allow-Origin", "*"))
-        .with_header(header("Access-Control-Allow-Methods", "GET, POST, OPTIONS"))
-        .with_header(header("Access-Control-Allow-Headers", "*"));
-    // A client that hung up gets nothing: the node goes on.
-    let _ = request.respond(response);
+/// Answers JSON (the HTTP layer adds nearcore's permissive CORS headers: browsers send a
+/// preflight first).
+fn respond(request: http::Request, status: u16, body: String) {
+    request.respond(status, "application/json", body.into_bytes());
 }
 
 /// A timestamp in nanoseconds as RFC 3339 (what nearcore's RPC prints for times).
@@ -703,18 +678,9 @@ fn civil_from_days(days: i64) -> (i64, u32, u32) {
     (yoe + era * 400 + i64::from(m <= 2), m, d)
 }
 
-/// Binds the node's port. Connections get `TCP_NODELAY` (inherited from the listener): the
-/// HTTP server writes a response larger than its 1 KiB buffer in pieces, and Nagle's algorithm
-/// against the client's delayed ACK would hold each such response back for tens of
-/// milliseconds.
-pub fn bind(port: u16) -> std::io::Result<tiny_http::Server> {
-    use socket2::{Domain, Socket, Type};
-    let socket = Socket::new(Domain::IPV4, Type::STREAM, None)?;
-    socket.set_reuse_address(true)?;
-    socket.set_tcp_nodelay(true)?;
-    socket.bind(&std::net::SocketAddr::from(([127, 0, 0, 1], port)).into())?;
-    socket.listen(1024)?;
-    tiny_http::Server::from_listener(std::net::TcpListener::from(socket), None).map_err(std::io::Error::other)
+/// Binds the node's port on loopback.
+pub fn bind(port: u16) -> std::io::Result<http::Server> {
+    http::Server::bind(port, MAX_BODY)
 }
 
 /// Starts a node on its own thread (the chain is not shared between threads); returns the
@@ -723,7 +689,7 @@ pub fn spawn(options: Options) -> (u16, Vec<(localnet::AccountId, near_crypto::S
     let (sender, receiver) = std::sync::mpsc::channel();
     std::thread::spawn(move || {
         let server = bind(options.port).expect("the port is free");
-        let port = server.server_addr().to_ip().expect("an IP address").port();
+        let port = server.port();
         let (node, _) = Node::open(Options { port, ..options }).expect("the state directory can be used");
         let accounts = node.accounts.iter().map(|a| (a.account.id().clone(), a.secret_key.clone())).collect();
         sender.send((port, accounts)).expect("the caller waits");
