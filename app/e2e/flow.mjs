@@ -28,7 +28,7 @@ const outcome = async (action) => {
   await action();
   await page.waitForFunction((b) => {
     const line = document.querySelector("p[role=status]");
-    return line && line.textContent !== b && !line.textContent.includes("signing and sending") && line.className !== "muted";
+    return line && line.textContent !== b && !line.textContent.includes("waiting for your signature") && line.className !== "muted";
   }, before, { timeout: 30_000 });
   return status();
 };
@@ -71,6 +71,8 @@ seen.bad_amount = await outcome(() => page.click("#stake button[type=submit]"));
 
 await page.fill("#stake-amount", "10");
 seen.stake = await outcome(() => page.click("#stake button[type=submit]"));
+seen.stake_tx = await text("#tx-hash");
+seen.chain_stake_tx = await rpc("EXPERIMENTAL_tx_status", { tx_hash: seen.stake_tx, sender_account_id: "dev-0.near", wait_until: "FINAL" });
 seen.tokens_after_stake = await text("#token-balance");
 seen.chain_tokens_after_stake = await view("ft_balance_of", me);
 await shot("2-staked");
@@ -97,9 +99,25 @@ seen.claim_after = await text("#claim");
 seen.chain_holder_after_withdraw = await view("get_holder", me);
 await shot("5-withdrawn");
 
+// The protocol's figures, beside the views they come from.
+seen.protocol = {
+  apy: await text("#apy"),
+  liquidity: await text("#liquidity-depth"),
+  fee: await text("#instant-fee"),
+  solvency: await text("#solvency"),
+  price_range: await text("#price-range"),
+  chart: await page.getAttribute("svg.chart polyline", "points"),
+  rows: await page.$$eval("#validators tbody tr", (rows) => rows.map((r) => [...r.querySelectorAll("td")].map((d) => d.textContent))),
+};
+seen.chain_history = await view("get_price_history", {});
+seen.chain_pool = await view("get_liquidity_pool", {});
+seen.chain_solvency = await view("get_solvency", {});
+seen.chain_validators = await view("get_validators", { from_index: 0, limit: 100 });
+await shot("6-protocol");
+
 await page.setViewportSize({ width: 375, height: 667 });
 seen.phone_overflow = await page.evaluate(() => document.documentElement.scrollWidth > window.innerWidth);
-await shot("6-phone");
+await shot("7-phone");
 
 // Keyboard: the stake form is reachable and usable without a mouse.
 await page.focus("#stake-amount");
@@ -110,6 +128,29 @@ seen.keyboard_stake = await page.waitForFunction(() => {
   return line.startsWith("Staked 2 NEAR") ? line : null;
 }, null, { timeout: 30_000 }).then((h) => h.jsonValue());
 
-seen.errors = errors;
+seen.errors = errors.splice(0);
+
+// A real network: no dev accounts, the wallets through near-wallet-selector's modal (nothing is
+// signed: no wallet can reach a local chain, and no request may leave the machine).
+await page.setViewportSize({ width: 1100, height: 900 });
+await page.route(`${url}/app-config.json`, (route) =>
+  route.fulfill({ json: { network: "testnet", contract_id: "lst.near", rpc_url: url, epoch_length: epochLength, block_time_ms: 0, dev_accounts: [] } }),
+);
+const scripts = [];
+page.on("request", (r) => { if (r.resourceType() === "script") scripts.push(new URL(r.url()).pathname); });
+await page.reload();
+await page.waitForSelector("#connect");
+seen.wallet_page = { hint: await text("#connect-hint"), apy: await text("#apy"), scripts: scripts.splice(0) };
+await page.click("#connect");
+try {
+  await page.waitForSelector(".options-list .single-wallet", { timeout: 30_000 });
+} catch (error) {
+  // Say what the page showed instead, for the test's failure message.
+  seen.wallet_failure = { error: String(error), status: await status(), body: (await page.textContent("body"))?.slice(0, 2000) };
+}
+seen.wallets = await page.$$eval(".options-list .single-wallet", (items) => items.map((i) => i.textContent?.trim()));
+seen.wallet_scripts = scripts.splice(0);
+await shot("8-wallets");
+seen.wallet_errors = errors.splice(0);
 await browser.close();
 console.log(JSON.stringify(seen));

@@ -1,10 +1,7 @@
-/** The contract through near-api-js 7.3.1: views at the latest block, and calls signed by the
- * connected account. */
+/** The contract's views through near-api-js 7.3.1, at the latest block. */
 
-import { Account, JsonRpcProvider, KeyPairSigner } from "near-api-js";
+import { JsonRpcProvider } from "near-api-js";
 import type { AppConfig } from "./config";
-
-const TGAS = 10n ** 12n;
 
 export interface Holder {
   shares: string;
@@ -50,37 +47,12 @@ export class Chain {
 
   async balance(accountId: string): Promise<bigint> {
     const view = await this.provider.viewAccount({ accountId });
-    return BigInt(view.amount);
+    return view.amount;
   }
 
   /** The latest block's height and time (ms). */
   async head(): Promise<{ height: number; timeMs: number }> {
     const block = await this.provider.viewBlock({ finality: "final" });
     return { height: block.header.height, timeMs: Number(BigInt(block.header.timestamp_nanosec) / 1_000_000n) };
-  }
-}
-
-/** Signs for one account: the local chain's dev accounts, with their keys. */
-export class DevSigner {
-  private readonly account: Account;
-
-  constructor(
-    readonly accountId: string,
-    secretKey: string,
-    private readonly chain: Chain,
-  ) {
-    this.account = new Account(accountId, chain.provider, KeyPairSigner.fromSecretKey(secretKey as `ed25519:${string}`));
-  }
-
-  /** Calls `method` with 30 Tgas, as NEAR's staking docs do, and waits until it is final. */
-  async call(method: string, args: Record<string, unknown>, deposit = 0n): Promise<unknown> {
-    return this.account.callFunction({
-      contractId: this.chain.contractId,
-      methodName: method,
-      args,
-      deposit,
-      gas: 30n * TGAS,
-      waitUntil: "FINAL",
-    });
   }
 }

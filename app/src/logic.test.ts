@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import { formatNear, maxStake, parseNear, YOCTO_PER_NEAR } from "./units";
 import { countdown, epochStart } from "./epochs";
 import { feeOf, minExpected } from "./quote";
+import { apy, chartPoints, formatApy, solvencyLine } from "./stats";
 
 describe("parseNear", () => {
   it("reads decimal NEAR exactly as yocto", () => {
@@ -80,5 +81,59 @@ describe("explain", () => {
       "Your account does not hold enough NEAR for this amount and its gas.",
     );
     expect(explain("something else")).toBe("something else");
+  });
+});
+
+describe("apy", () => {
+  const day = 24 * 3600 * 1000;
+  it("compounds the price's growth to a year", () => {
+    // 1% in half a year is 2.01% in a year.
+    const history = [
+      { epoch: 1, timestamp_ms: 0, price: "1000000000000000000000000" },
+      { epoch: 2, timestamp_ms: 100, price: "1000000000000000000000001" },
+      { epoch: 366, timestamp_ms: 182.625 * day, price: "1010000000000000000000000" },
+    ];
+    expect(apy(history)).toBeCloseTo(0.0201, 10);
+    expect(formatApy(apy(history))).toBe("2.01%");
+  });
+  it("is not measured from fewer than two moments", () => {
+    expect(apy([])).toBeNull();
+    expect(apy([{ epoch: 1, timestamp_ms: 5, price: "1" }])).toBeNull();
+    expect(apy([{ epoch: 1, timestamp_ms: 5, price: "1" }, { epoch: 2, timestamp_ms: 5, price: "2" }])).toBeNull();
+    expect(formatApy(null)).toBe("not yet measured");
+    expect(formatApy(100)).toBe("10000.00%");
+    expect(formatApy(100.01)).toBe("over 10,000%");
+    expect(formatApy(Infinity)).toBe("over 10,000%");
+  });
+  it("shows a falling price as a negative rate", () => {
+    const history = [
+      { epoch: 1, timestamp_ms: 0, price: "2000" },
+      { epoch: 2, timestamp_ms: 365.25 * day, price: "1000" },
+    ];
+    expect(formatApy(apy(history))).toBe("-50.00%");
+  });
+});
+
+describe("chartPoints", () => {
+  it("spans the box from the lowest to the highest price", () => {
+    const history = [
+      { epoch: 10, timestamp_ms: 0, price: "100" },
+      { epoch: 11, timestamp_ms: 1, price: "150" },
+      { epoch: 14, timestamp_ms: 2, price: "200" },
+    ];
+    expect(chartPoints(history, 300, 100)).toBe("0,100 75,50 300,0");
+    expect(chartPoints([], 300, 100)).toBe("");
+    expect(chartPoints(history.slice(0, 1), 300, 100)).toBe("0,50");
+  });
+});
+
+describe("solvencyLine", () => {
+  it("says whether assets cover what holders are owed", () => {
+    expect(solvencyLine({ assets: "1000500000000000000000000000", liabilities: "1000000000000000000000000000", solvent: true })).toBe(
+      "Solvent: 1,000.5 NEAR held or owed by validators for 1,000 NEAR owed to holders.",
+    );
+    expect(solvencyLine({ assets: "1", liabilities: "2", solvent: false })).toBe(
+      "NOT solvent: 0 NEAR held or owed by validators for 0 NEAR owed to holders.",
+    );
   });
 });

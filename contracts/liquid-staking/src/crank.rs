@@ -31,7 +31,7 @@ use crate::json::{self, Args};
 use crate::promise;
 use crate::state::{self, Config, Totals, read, write};
 use crate::validators::{self, Op, Outage, Pending, Status, Validator, ValidatorSet};
-use crate::{events, ledger, liquidity, math};
+use crate::{events, history, ledger, liquidity, math};
 use near_sdk::{Gas, NearToken, PromiseIndex, env, near, require};
 
 const CRANK: &[u8] = b"k";
@@ -560,7 +560,8 @@ pub fn on_reconcile() {
 }
 
 /// Once every validator that is not faulty has synced this epoch, or the epoch is half over:
-/// the instant-unstake pool's epoch work, then the rewards go into the price.
+/// the instant-unstake pool's epoch work, then the rewards go into the price, which the price
+/// history records.
 fn maybe_finish_epoch(crank: &mut CrankState, totals: &mut Totals, set: &ValidatorSet, config: &Config) {
     if crank.rewards_done || (crank.synced < set.count - set.faulty && !crank.overdue(config)) {
         return;
@@ -570,6 +571,7 @@ fn maybe_finish_epoch(crank: &mut CrankState, totals: &mut Totals, set: &Validat
     if set.count > 0 {
         apply_rewards(crank.rewards, totals, config, crank.epoch);
     }
+    history::record(crank.epoch, math::value_of(10u128.pow(24), totals.total_staked, totals.total_shares));
 }
 
 /// Adds the waiting rewards to the price, at most `max_reward_rate` of the total staked (the

@@ -5,7 +5,7 @@ use crate::json::{self, Args};
 use crate::promise;
 use crate::{
     Config, DEFAULT_DRAIN_AFTER_EPOCHS, DEFAULT_EPOCH_BLOCKS, DEFAULT_REWARD_RATE, Fraction, TokenMetadata, crank,
-    governance, init, liquidity, staking, storage, token, validators, views,
+    governance, history, init, liquidity, staking, storage, token, validators, views,
 };
 use governance::Change;
 use near_sdk::Gas;
@@ -344,6 +344,12 @@ export! {
 
     fn get_solvency() {
         json::ret(&views::solvency());
+    }
+
+    /// `get_price_history(limit?)`: the price after each of the last `limit` (at most 64)
+    /// epochs' rewards, oldest first.
+    fn get_price_history() {
+        json::ret(&history::json(Args::input().opt_u64("limit").unwrap_or(history::EPOCHS)));
     }
 
     // NEP-141, NEP-148.

@@ -18,6 +18,7 @@ mod events;
 mod exit;
 pub mod exports;
 mod governance;
+mod history;
 mod json;
 mod ledger;
 mod liquidity;

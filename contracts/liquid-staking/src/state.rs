@@ -12,6 +12,7 @@
 //! | `m` | token metadata (`ft_metadata` only) |
 //! | `a` + account id | [`Holder`]: tokens, unstaked and deposited NEAR (56 bytes) |
 //! | `i` + index (u32 LE) | the account id of holder number `index`, for paging |
+//! | `h` + epoch % 64 (u8) | the price after that epoch's rewards ([`crate::history`]) |
 //!
 //! A holder occupies `142 + 2 * len(account id)` bytes, which it pays for when it registers.
 

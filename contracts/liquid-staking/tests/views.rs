@@ -96,3 +96,46 @@ fn the_solvency_view_accounts_for_every_bucket() {
     assert_eq!(s["tracked"], n(SEED + 13 * NEAR));
     assert_eq!(s["solvent"], json!(true));
 }
+
+/// The price history holds, for each epoch the crank finished, the price right after that
+/// epoch's rewards and the time of the block that put them in; 64 epochs are kept.
+#[test]
+fn the_price_history_records_each_epochs_price_after_its_rewards() {
+    let t = setup();
+    t.add_validators(&[1, 2]);
+    let alice = t.net.create_account("alice", 1_000 * NEAR);
+    t.call(&alice, "deposit_and_stake", json!({}), 500 * NEAR).unwrap();
+    let config = t.net.config();
+    let mut expected = vec![];
+    for _ in 0..3 {
+        let outcomes = t.crank();
+        let closing = outcomes
+            .iter()
+            .flat_map(|o| &o.receipts)
+            .find(|r| r.logs.iter().any(|l| l.contains(r#""event":"epoch_rewards""#)))
+            .expect("the epoch's rewards went into the price");
+        let time_ns = config.genesis_time_ns + closing.block_height * config.block_time_ns;
+        expected.push(json!({
+            "epoch": t.net.epoch_height(),
+            "timestamp_ms": time_ns / 1_000_000,
+            "price": t.u128("ft_price", json!({})).to_string(),
+        }));
+        t.net.advance_epochs(1);
+    }
+    // Rewards raised the price epoch after epoch.
+    assert!(expected[2]["price"].as_str().unwrap().parse::<u128>().unwrap() > NEAR, "{expected:?}");
+    assert_eq!(t.view::<Value>("get_price_history", json!({})), json!(expected));
+    assert_eq!(t.view::<Value>("get_price_history", json!({"limit": 3})), json!(expected[1..]));
+    assert_eq!(t.view::<Value>("get_price_history", json!({"limit": 0})), json!([]));
+
+    // After 64 more epochs the oldest are gone and each slot holds its newest epoch.
+    for _ in 0..64 {
+        t.crank();
+        t.net.advance_epochs(1);
+    }
+    let history = t.view::<Vec<Value>>("get_price_history", json!({"limit": 1000}));
+    let now = t.net.epoch_height();
+    let epochs: Vec<u64> = history.iter().map(|e| e["epoch"].as_u64().unwrap()).collect();
+    // This epoch has not been cranked: the 63 before it are there.
+    assert_eq!(epochs, (now - 63..now).collect::<Vec<_>>());
+}
