@@ -16,6 +16,6 @@ export default tseslint.config(
   },
   {
     files: ["e2e/**/*.mjs", "*.js"],
-    languageOptions: { globals: { process: "readonly", console: "readonly", Buffer: "readonly", fetch: "readonly", document: "readonly", window: "readonly", URL: "readonly" } },
+    languageOptions: { globals: { process: "readonly", console: "readonly", Buffer: "readonly", fetch: "readonly", document: "readonly", window: "readonly", URL: "readonly", performance: "readonly" } },
   },
 );

@@ -113,7 +113,7 @@ seen.chain_history = await view("get_price_history", {});
 seen.chain_pool = await view("get_liquidity_pool", {});
 seen.chain_solvency = await view("get_solvency", {});
 seen.chain_validators = await view("get_validators", { from_index: 0, limit: 100 });
-await shot("6-protocol");
+await page.locator("section[aria-labelledby=protocol-h]").screenshot({ path: `${shots}/6-protocol.png` });
 
 await page.setViewportSize({ width: 375, height: 667 });
 seen.phone_overflow = await page.evaluate(() => document.documentElement.scrollWidth > window.innerWidth);

@@ -59,8 +59,10 @@ enum Command {
         /// above) to this file, e.g. for `NEAR_CLI_CONFIG`-style use or to copy from.
         #[arg(long)]
         cli_config: Option<std::path::PathBuf>,
-        /// Serves the web app built in this directory at `/` (see app/README).
-        #[arg(long)]
+        /// Serves the web app at `/`: a built app (a directory with index.html), or the app's
+        /// sources, installed and built first when needed (without a directory: this
+        /// repository's `app/`). See app/README.
+        #[arg(long, num_args = 0..=1, default_missing_value = lst::node::app_build::DEFAULT_APP)]
         app: Option<std::path::PathBuf>,
     },
     /// Runs the protocol's crank on a NEAR network (testnet, mainnet or `lst node`) and
@@ -163,6 +165,13 @@ fn main() -> ExitCode {
             cli_config,
             app,
         } => {
+            let app = match app.as_deref().map(lst::node::app_build::prepare).transpose() {
+                Ok(app) => app,
+                Err(e) => {
+                    eprintln!("lst node: {e}");
+                    return ExitCode::FAILURE;
+                }
+            };
             let options = lst::node::Options {
                 port,
                 block_time: std::time::Duration::from_millis(block_time_ms),

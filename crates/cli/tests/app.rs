@@ -324,3 +324,38 @@ fn near_amounts_format_as_the_app_shows_them() {
     assert_eq!(near(10 * 10u128.pow(24)), "10");
     assert_eq!(near(1), "0");
 }
+
+/// `lst node --app` on the app's sources builds them when the build is missing or older than
+/// a source, and not otherwise; a built directory is served as it is.
+#[test]
+fn the_node_builds_the_app_from_its_sources_only_when_needed() {
+    use lst::node::app_build::prepare;
+    let dir = std::env::temp_dir().join(format!("lst-app-src-{}", std::process::id()));
+    std::fs::create_dir_all(dir.join("src")).unwrap();
+    std::fs::create_dir_all(dir.join("node_modules")).unwrap();
+    // The "build" counts its runs and writes dist/index.html.
+    let script = "const fs=require('fs');fs.appendFileSync('builds','x');fs.mkdirSync('dist',{recursive:true});\
+                  fs.writeFileSync('dist/index.html','<p>app</p>')";
+    let package = json!({"name": "t", "private": true, "scripts": {"build": format!("node -e \"{script}\"")}});
+    std::fs::write(dir.join("package.json"), package.to_string()).unwrap();
+    std::fs::write(dir.join("src/main.ts"), "export {};").unwrap();
+    let builds = || std::fs::read_to_string(dir.join("builds")).unwrap_or_default().len();
+
+    assert_eq!(prepare(&dir), Ok(dir.join("dist")));
+    assert_eq!(builds(), 1);
+    assert_eq!(prepare(&dir), Ok(dir.join("dist")));
+    assert_eq!(builds(), 1, "an up-to-date build is not rebuilt");
+    let later = std::time::SystemTime::now() + std::time::Duration::from_secs(5);
+    std::fs::File::options().write(true).open(dir.join("src/main.ts")).unwrap().set_modified(later).unwrap();
+    assert_eq!(prepare(&dir), Ok(dir.join("dist")));
+    assert_eq!(builds(), 2, "a newer source is built");
+
+    // A build is served as it is; anything else is refused in words.
+    assert_eq!(prepare(&dir.join("dist")), Ok(dir.join("dist")));
+    let empty = dir.join("src");
+    assert_eq!(
+        prepare(&empty),
+        Err(format!("{}: neither a built app (index.html) nor the app's sources (package.json)", empty.display()))
+    );
+    std::fs::remove_dir_all(&dir).unwrap();
+}

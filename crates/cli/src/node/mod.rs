@@ -6,6 +6,7 @@
 //! everything it caused has run), and a request that waits for a transaction is answered when
 //! a block finishes it. A built-in keeper cranks the protocol whenever its crank reports work.
 
+pub mod app_build;
 pub mod http;
 mod journal;
 mod rpc;
