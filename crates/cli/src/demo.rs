@@ -5,6 +5,7 @@
 
 use crate::protocol::Protocol;
 use crate::rng::Rng;
+use crate::yields;
 use indicatif::{ProgressBar, ProgressStyle};
 use localnet::{Account, Config, Localnet, NEAR, Rate};
 use serde_json::{Value, json};
@@ -64,6 +65,8 @@ pub struct Summary {
     pub final_price: u128,
     pub apy: f64,
     pub unlocks: UnlockStats,
+    /// Where the holders' yield went, and the reward fee.
+    pub yields: (yields::Split, f64),
 }
 
 struct Demo {
@@ -261,6 +264,7 @@ pub fn run(options: &Options) -> Summary {
         "APY"
     ));
     let price0 = demo.p.u128("ft_price", json!({}));
+    let mut meter = yields::Meter::new(&demo.p);
     let offline_at = options.epochs / 3;
     let mut last = (price0, 0.0);
     for epoch in 0..options.epochs {
@@ -272,14 +276,14 @@ pub fn run(options: &Options) -> Summary {
         }
         // The keeper cranks as the epoch starts, and holders whose claims matured withdraw.
         let height = demo.p.net.epoch_height();
-        demo.p.crank();
+        meter.crank(&demo.p, &demo.p.crank());
         demo.withdraw_due();
         // Most users act during the epoch; the keeper cranks again when work appears.
         let late_users = demo.users.len() / 5;
         for i in late_users..demo.users.len() {
             demo.act(i);
         }
-        demo.p.crank();
+        meter.crank(&demo.p, &demo.p.crank());
         // The others act in the epoch's last blocks: their unstakes are late, and the keeper's
         // crank after them may reach the next epoch, as it would on chain.
         let length = demo.p.net.config().epoch_length;
@@ -287,14 +291,17 @@ pub fn run(options: &Options) -> Summary {
         for i in 0..late_users {
             demo.act(i);
         }
-        demo.p.crank();
+        meter.crank(&demo.p, &demo.p.crank());
         demo.check_solvency();
         let (row, price, apy) = demo.row(price0, epoch);
         last = (price, apy);
         say(row);
         bar.inc(1);
         if demo.p.net.epoch_height() == height {
+            meter.epoch_end(&demo.p);
             demo.p.net.advance_epochs(1);
+        } else {
+            meter.skip();
         }
     }
     bar.finish_and_clear();
@@ -319,5 +326,6 @@ pub fn run(options: &Options) -> Summary {
         final_price: last.0,
         apy: last.1,
         unlocks: demo.unlocks,
+        yields: (meter.split.clone(), meter.fee()),
     }
 }

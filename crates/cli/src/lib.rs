@@ -1,7 +1,6 @@
 //! The `lst` command's library: the protocol deployed on localnet ([`protocol`]), the demo
 //! ([`demo`]), the gas report ([`gas`]), the JSON-RPC node ([`node`]), the keeper for real networks
-//! ([`keeper`]) and a seeded random
-//! generator ([`rng`]).
+//! ([`keeper`]), the yield report ([`yields`]) and a seeded random generator ([`rng`]).
 
 pub mod demo;
 pub mod gas;
@@ -9,3 +8,4 @@ pub mod keeper;
 pub mod node;
 pub mod protocol;
 pub mod rng;
+pub mod yields;

@@ -32,6 +32,9 @@ enum Command {
         #[arg(long, value_enum, default_value_t = Format::Markdown)]
         format: Format,
     },
+    /// Measures where holders' yield goes in a steady and a stressed scenario: rewards paid,
+    /// what reached holders through the price, the fee, and the drag by cause.
+    Yield,
     /// Runs a local NEAR JSON-RPC node with the protocol deployed, for near-cli-rs,
     /// near-api-js and wallets.
     Node {
@@ -133,6 +136,7 @@ fn main() -> ExitCode {
                 summary.withdrawals,
                 summary.instant_unstakes
             );
+            println!("{}", summary.yields.0.summary(summary.yields.1));
             let u = &summary.unlocks;
             println!(
                 "unstakes: {}, promised in exactly 4 epochs: {:.1}% ({} late in their epoch, promised 5), longest promise \
@@ -214,6 +218,10 @@ fn main() -> ExitCode {
             ExitCode::SUCCESS
         }
         Command::Keeper(args) => keeper(args),
+        Command::Yield => {
+            print!("{}", lst::yields::report());
+            ExitCode::SUCCESS
+        }
         Command::Gas { format } => {
             let report = lst::gas::report();
             match format {

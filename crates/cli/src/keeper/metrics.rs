@@ -24,6 +24,8 @@ pub struct Snapshot {
     pub in_flight: bool,
     /// NEAR per token, from `ft_price`.
     pub token_price: f64,
+    /// The price's yearly growth over `get_price_history` (`None` until it is measured).
+    pub apy: Option<f64>,
     pub total_staked: u128,
     pub validators: Vec<ValidatorReport>,
 }
@@ -88,6 +90,8 @@ impl Metrics {
             &one(f64::from(u8::from(s.in_flight))),
         );
         metric("lst_token_price_near", "gauge", "NEAR per liquid token.", &one(s.token_price));
+        let apy: Vec<_> = s.apy.map(|a| (String::new(), a)).into_iter().collect();
+        metric("lst_apy", "gauge", "The price's yearly growth over the contract's price history (a fraction).", &apy);
         metric(
             "lst_total_staked_near",
             "gauge",
@@ -156,5 +160,18 @@ impl Metrics {
             }
         });
         Ok(bound)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_apy_gauge_appears_once_measured() {
+        let metrics = Metrics::default();
+        assert!(!metrics.render().contains("\nlst_apy "));
+        metrics.update(|m| m.apy = Some(0.0525));
+        assert!(metrics.render().contains("\nlst_apy 0.0525\n"), "{}", metrics.render());
     }
 }

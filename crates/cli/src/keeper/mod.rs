@@ -291,12 +291,14 @@ impl Keeper {
         let reports = monitor::report(&self.chain, contract, self.options.min_uptime).await?;
         let price = self.chain.view(contract, "ft_price", json!({})).await?.value;
         let staked = self.chain.view(contract, "get_total_staked_balance", json!({})).await?.value;
+        let history = self.chain.view(contract, "get_price_history", json!({})).await?.value;
         for r in reports.iter().filter(|r| !r.flags.is_empty()) {
             warn!(validator = %r.account_id, flags = %r.flags.join("; "), suggested_weight = r.suggested_weight, "validator flagged");
         }
         let parse = |v: &serde_json::Value| v.as_str().and_then(|s| s.parse::<u128>().ok()).unwrap_or(0);
         self.metrics.update(|m| {
             m.token_price = parse(&price) as f64 / 1e24;
+            m.apy = history.as_array().and_then(|h| monitor::apy(h));
             m.total_staked = parse(&staked);
             m.validators = reports;
         });

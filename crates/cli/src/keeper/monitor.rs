@@ -13,7 +13,7 @@ use super::chain::{Chain, Failure};
 use localnet::AccountId;
 use localnet::near_primitives::views::EpochValidatorInfo;
 use serde::Serialize;
-use serde_json::json;
+use serde_json::{Value, json};
 
 /// Uptime under which the monitor flags a validator (it starts losing rewards below 99%).
 pub const DEFAULT_MIN_UPTIME: f64 = 0.95;
@@ -150,9 +150,35 @@ pub fn table(reports: &[ValidatorReport]) -> String {
     out
 }
 
+/// The yearly growth of the token's price over `get_price_history`'s entries (oldest to newest,
+/// compounded): `(p1 / p0) ^ (year / (t1 - t0)) - 1`, as the web app shows it. `None` until two
+/// entries at different times exist.
+pub fn apy(history: &[Value]) -> Option<f64> {
+    const YEAR_MS: f64 = 365.25 * 24.0 * 3600.0 * 1000.0;
+    let entry = |e: &Value| Some((e["timestamp_ms"].as_u64()?, e["price"].as_str()?.parse::<u128>().ok()?));
+    let (t0, p0) = entry(history.first()?)?;
+    let (t1, p1) = entry(history.last()?)?;
+    if t1 <= t0 || p0 == 0 {
+        return None;
+    }
+    Some((p1 as f64 / p0 as f64).powf(YEAR_MS / (t1 - t0) as f64) - 1.0)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_apy_compounds_the_price_history_to_a_year() {
+        let day = 24 * 3600 * 1000;
+        let entry = |t: u64, p: &str| json!({"epoch": 1, "timestamp_ms": t, "price": p});
+        // 1% in half a year is 2.01% in a year.
+        let history = [entry(0, "1000000000000000000000000"), entry(day * 365 / 2 + day / 8, "1010000000000000000000000")];
+        assert!((apy(&history).unwrap() - 0.0201).abs() < 1e-9, "{:?}", apy(&history));
+        assert_eq!(apy(&history[..1]), None);
+        assert_eq!(apy(&[entry(5, "1"), entry(5, "2")]), None);
+        assert_eq!(apy(&[]), None);
+    }
 
     #[test]
     fn the_reward_factor_follows_nearcores_thresholds() {
