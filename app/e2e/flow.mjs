@@ -77,6 +77,15 @@ seen.tokens_after_stake = await text("#token-balance");
 seen.chain_tokens_after_stake = await view("ft_balance_of", me);
 await shot("2-staked");
 
+// The chain refuses in the contract's words, and nothing changes.
+await page.fill("#unstake-amount", "100000");
+seen.too_much = await outcome(() => page.click("#unstake button[type=submit]"));
+seen.tokens_after_refusal = await text("#token-balance");
+await page.fill("#instant-amount", "1000000");
+await page.waitForFunction(() => (document.querySelector("#quote")?.textContent ?? "").startsWith("Not enough"));
+seen.quote_too_big = await text("#quote");
+seen.chain_pool_then = await view("get_liquidity_pool", {});
+
 await page.fill("#instant-amount", "1");
 await page.waitForFunction(() => (document.querySelector("#quote")?.textContent ?? "").startsWith("You receive"));
 seen.quote = await text("#quote");

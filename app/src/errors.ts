@@ -1,5 +1,7 @@
 /** Chain errors in words a holder understands. */
 
+import { formatNear } from "./units";
+
 const KNOWN: [RegExp, string][] = [
   [/NotEnoughBalance/, "Your account does not hold enough NEAR for this amount and its gas."],
   [/InvalidNonce/, "Another transaction from this account went first. Try again."],
@@ -13,10 +15,17 @@ const KNOWN: [RegExp, string][] = [
  */
 export function explain(error: unknown): string {
   const text = error instanceof Error ? error.message : String(error);
-  const panic = /Smart contract panicked: ([^"\n]+)/.exec(text);
-  if (panic?.[1]) return panic[1].trim().replace(/\\"/g, '"');
+  // A transaction's failure, or a view's ("HostError(GuestPanic { panic_msg: \"...\" })").
+  const panic = /Smart contract panicked: ([^"\n]+)/.exec(text) ?? /panic_msg: "((?:[^"\\]|\\.)*)"/.exec(text);
+  if (panic?.[1]) return inNear(panic[1].trim().replace(/\\"/g, '"'));
   for (const [pattern, words] of KNOWN) {
     if (pattern.test(text)) return words;
   }
   return text;
+}
+
+/** Amounts the contract states in yoctoNEAR ("at most 5000000000000000000000000 yoctoNEAR"),
+ * as NEAR ("at most 5 NEAR"); the one-yocto deposit rule keeps its unit. */
+export function inNear(message: string): string {
+  return message.replace(/(?<!exactly )\b(\d+) yoctoNEAR\b/g, (_, yocto: string) => `${formatNear(BigInt(yocto))} NEAR`);
 }

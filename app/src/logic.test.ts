@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import { formatNear, maxStake, parseNear, YOCTO_PER_NEAR } from "./units";
 import { countdown, epochStart } from "./epochs";
 import { feeOf, minExpected } from "./quote";
+import { explain, inNear } from "./errors";
 import { apy, chartPoints, formatApy, solvencyLine } from "./stats";
 
 describe("parseNear", () => {
@@ -66,8 +67,6 @@ describe("instant unstake quote", () => {
     });
   });
 });
-
-import { explain } from "./errors";
 
 describe("explain", () => {
   it("shows the contract's message when it panicked", () => {
@@ -135,5 +134,16 @@ describe("solvencyLine", () => {
     expect(solvencyLine({ assets: "1", liabilities: "2", solvent: false })).toBe(
       "NOT solvent: 0 NEAR held or owed by validators for 0 NEAR owed to holders.",
     );
+  });
+});
+
+describe("inNear", () => {
+  it("shows yocto amounts in the contract's messages as NEAR", () => {
+    const error = new Error('{"FunctionCallError":{"ExecutionError":"Smart contract panicked: Not enough liquidity: the pool can pay at most 49023100000000000000000000 yoctoNEAR"}}');
+    expect(explain(error)).toBe("Not enough liquidity: the pool can pay at most 49.0231 NEAR");
+    expect(explain(new Error("Smart contract panicked: Not enough staked balance to unstake"))).toBe("Not enough staked balance to unstake");
+    expect(inNear("Requires attached deposit of exactly 1 yoctoNEAR")).toBe("Requires attached deposit of exactly 1 yoctoNEAR");
+    const view = new Error('wasm execution failed with error: HostError(GuestPanic { panic_msg: "Not enough liquidity: the pool can pay at most 0 yoctoNEAR" })');
+    expect(explain(view)).toBe("Not enough liquidity: the pool can pay at most 0 NEAR");
   });
 });

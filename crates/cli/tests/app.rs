@@ -207,6 +207,15 @@ fn a_holder_stakes_unstakes_and_withdraws_in_chromium() {
     assert_eq!(stake_tx["final_execution_status"], "FINAL");
     assert!(stake_tx["status"]["SuccessValue"].is_string(), "{stake_tx}");
     assert_eq!(text("tokens_after_stake"), near(minted));
+    assert_eq!(text("too_much"), "Unstake failed: Not enough staked balance to unstake");
+    assert_eq!(text("tokens_after_refusal"), near(minted));
+    assert_eq!(
+        text("quote_too_big"),
+        format!(
+            "Not enough liquidity: the pool can pay at most {} NEAR",
+            near(yocto(&seen["chain_pool_then"]["near"]))
+        )
+    );
     let after_instant = yocto(&seen["chain_tokens_after_instant"]);
     assert_eq!(after_instant, minted - 10u128.pow(24));
     assert_eq!(text("tokens_after_instant"), near(after_instant));

@@ -173,7 +173,8 @@ mod tests {
         let day = 24 * 3600 * 1000;
         let entry = |t: u64, p: &str| json!({"epoch": 1, "timestamp_ms": t, "price": p});
         // 1% in half a year is 2.01% in a year.
-        let history = [entry(0, "1000000000000000000000000"), entry(day * 365 / 2 + day / 8, "1010000000000000000000000")];
+        let history =
+            [entry(0, "1000000000000000000000000"), entry(day * 365 / 2 + day / 8, "1010000000000000000000000")];
         assert!((apy(&history).unwrap() - 0.0201).abs() < 1e-9, "{:?}", apy(&history));
         assert_eq!(apy(&history[..1]), None);
         assert_eq!(apy(&[entry(5, "1"), entry(5, "2")]), None);
