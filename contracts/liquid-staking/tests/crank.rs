@@ -190,8 +190,9 @@ fn a_loss_at_a_pool_lowers_the_price_without_stuck_state() {
     t.crank();
     let before = t.u128("get_total_staked_balance", json!({}));
     let (lost_pool_stake, _) = t.at_pool(&pools[1]);
-    // The pool loses 10% of its funds: every delegator's share is worth that much less.
-    patch_pool(&t, &pools[1], |total, shares| (total - total / 10, shares));
+    // The pool loses 80% of its funds: every delegator's share is worth that much less (and
+    // the other pool now holds more than half again its target).
+    patch_pool(&t, &pools[1], |total, shares| (total / 5, shares));
     let (after_loss, _) = t.at_pool(&pools[1]);
     assert!(after_loss < lost_pool_stake);
     // A reward-free epoch for the pools, so the change is the loss alone.
