@@ -30,7 +30,7 @@ mod tests {
 
     const NEAR: u128 = 10u128.pow(24);
 
-    use lst::rng::Rng;
+    use testkit::rng::Rng;
 
     /// An amount from 1 yocto to 2 * 10^9 NEAR, spread over every order of magnitude.
     fn amount(rng: &mut Rng) -> u128 {

@@ -11,8 +11,8 @@ mod common;
 
 use common::*;
 use localnet::{Account, Fault, NEAR, Rate, TGAS, build::contract_wasm};
-use lst::rng::Rng;
 use serde_json::{Value, json};
+use testkit::rng::Rng;
 
 /// The simulation's draws.
 trait Draw {

@@ -3,12 +3,12 @@
 //! a keeper cranking every epoch. Every epoch prints a row; every withdrawal is checked against
 //! what the contract promised at the unstake, and the pool's solvency after every epoch.
 
-use crate::protocol::Protocol;
-use crate::rng::Rng;
 use crate::yields;
 use indicatif::{ProgressBar, ProgressStyle};
 use localnet::{Account, Config, Localnet, NEAR, Rate};
 use serde_json::{Value, json};
+use testkit::protocol::Protocol;
+use testkit::rng::Rng;
 
 pub struct Options {
     pub users: usize,

@@ -1,9 +1,9 @@
 //! The gas report: gas burnt by every user method (with no validators and with 500), by a full
 //! epoch's crank for 5, 30 and 100 validators, by the validators' staking pool, and the wasm sizes.
 
-use crate::protocol::{CRANK_GAS, Protocol};
 use localnet::{Account, ExecutionResult, Localnet, NEAR, TGAS, build::contract_wasm};
 use serde_json::{Value, json};
+use testkit::protocol::{CRANK_GAS, Protocol};
 
 /// One measured method.
 pub struct Row {

@@ -1,11 +1,9 @@
-//! The `lst` command's library: the protocol deployed on localnet ([`protocol`]), the demo
-//! ([`demo`]), the gas report ([`gas`]), the JSON-RPC node ([`node`]), the keeper for real networks
-//! ([`keeper`]), the yield report ([`yields`]) and a seeded random generator ([`rng`]).
+//! The `lst` command's library: the demo ([`demo`]), the gas report ([`gas`]), the yield report
+//! ([`yields`]), the JSON-RPC node ([`node`]) and the keeper for real networks ([`keeper`]). The
+//! protocol's deployment on localnet they share is the `testkit` crate.
 
 pub mod demo;
 pub mod gas;
 pub mod keeper;
 pub mod node;
-pub mod protocol;
-pub mod rng;
 pub mod yields;

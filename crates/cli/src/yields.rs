@@ -20,10 +20,10 @@
 //! what is left. NEAR held for claims (the reserve) and the instant-unstake pool's NEAR are not
 //! holders' stake (they are owed to claimants and liquidity providers), so they are not drag.
 
-use crate::protocol::Protocol;
-use crate::rng::Rng;
 use localnet::{Account, Config, ExecutionResult, Localnet, NEAR};
 use serde_json::{Value, json};
+use testkit::protocol::Protocol;
+use testkit::rng::Rng;
 
 fn yocto(value: &Value) -> u128 {
     value.as_str().and_then(|s| s.parse().ok()).unwrap_or_else(|| panic!("not a yocto amount: {value}"))

@@ -1,10 +1,10 @@
 //! Shared set-up for the liquid staking contract's tests: the production wasm on localnet, with
-//! the deployment from `lst::protocol` and checks the tests share.
+//! the deployment from `testkit::protocol` and checks the tests share.
 #![allow(dead_code, unused_imports)] // each test file uses its own subset
 
 use localnet::{Account, Localnet};
-pub use lst::protocol::{Protocol as Lst, SEED, init_args, metadata};
 use serde_json::{Value, json};
+pub use testkit::protocol::{Protocol as Lst, SEED, init_args, metadata};
 
 /// Yocto per byte of storage.
 pub const BYTE_COST: u128 = 10_000_000_000_000_000_000;

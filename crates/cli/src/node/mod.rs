@@ -12,7 +12,6 @@ mod journal;
 mod rpc;
 mod views;
 
-use crate::protocol::{CRANK_GAS, Protocol};
 use localnet::near_primitives::hash::CryptoHash;
 use localnet::near_primitives::transaction::SignedTransaction;
 use localnet::near_primitives::views::TxExecutionStatus;
@@ -23,6 +22,7 @@ use rpc::Reply;
 use serde_json::{Value, json};
 use std::collections::HashMap;
 use std::time::{Duration, Instant};
+use testkit::protocol::{CRANK_GAS, Protocol};
 
 /// The largest request body the node reads (nearcore's limit for a JSON-RPC payload: 10 MiB).
 const MAX_BODY: usize = 10 * 1024 * 1024;

@@ -1,6 +1,6 @@
 //! The protocol deployed on localnet: the liquid staking contract, staking pools as its
-//! validators, and a keeper that runs the epoch crank. Shared by the demo, the gas report and the
-//! contracts' tests.
+//! validators, and a keeper that runs the epoch crank. Shared by the contracts' tests, the demo,
+//! the gas and yield reports and `lst node`.
 
 use localnet::{Account, ExecutionResult, Localnet, NEAR, TGAS, account_key, build::contract_wasm};
 use serde_json::{Value, json};
