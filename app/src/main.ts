@@ -75,7 +75,10 @@ async function main(): Promise<void> {
   if (first) {
     signer = new DevSigner(first.account_id, first.secret_key, chain);
   } else if (config.network !== "localnet" && walletSessionLikely()) {
-    await loadWallets();
+    // A wallet that cannot load leaves the protocol's figures readable and says why.
+    await loadWallets().catch((error: unknown) => {
+      [message.textContent, message.className] = [`The wallets could not load: ${explain(error)}`, "error"];
+    });
   }
   // A redirecting wallet comes back with the transaction's hash in the address.
   const returned = new URLSearchParams(location.search).get("transactionHashes")?.split(",").pop();
