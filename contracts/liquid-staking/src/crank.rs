@@ -579,7 +579,7 @@ fn maybe_finish_epoch(crank: &mut CrankState, totals: &mut Totals, set: &Validat
     if set.count > 0 {
         apply_rewards(crank.rewards, totals, config, crank.epoch);
     }
-    history::record(crank.epoch, math::value_of(10u128.pow(24), totals.total_staked, totals.total_shares));
+    history::record(crank.epoch, math::price(totals.total_staked, totals.total_shares));
 }
 
 /// Adds the waiting rewards to the price, at most `max_reward_rate` of the total staked (the

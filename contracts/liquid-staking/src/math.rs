@@ -24,6 +24,11 @@ pub fn value_of(shares: u128, total_staked: u128, total_shares: u128) -> u128 {
     checked(mul_div_floor(shares, total_staked, total_shares))
 }
 
+/// The token's price: the NEAR value of one token (10^24 of its smallest units), rounded down.
+pub fn price(total_staked: u128, total_shares: u128) -> u128 {
+    value_of(10u128.pow(24), total_staked, total_shares)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

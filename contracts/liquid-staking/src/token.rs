@@ -105,5 +105,5 @@ pub fn ft_metadata() -> TokenMetadata {
 /// The NEAR value of one token (10^24 of its smallest units), rounded down.
 pub fn ft_price() -> u128 {
     let totals = Totals::load();
-    math::value_of(10u128.pow(24), totals.total_staked, totals.total_shares)
+    math::price(totals.total_staked, totals.total_shares)
 }

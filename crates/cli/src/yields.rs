@@ -165,9 +165,9 @@ impl Meter {
         self.fee
     }
 
-    /// Notes the `epoch_rewards` event among a crank's outcomes, with the supply and price
-    /// after it (the crank's pool work before the rewards may burn or mint tokens, so the supply
-    /// the rewards went to is read here, not at the epoch's end).
+    /// Notes the `epoch_rewards` event among a crank's outcomes, with the supply and price once
+    /// the crank is done (its pool work before the rewards may burn or mint tokens, and nothing
+    /// after them does, so this is the supply the rewards went to; the epoch's end may differ).
     pub fn crank(&mut self, p: &Protocol, outcomes: &[ExecutionResult]) {
         for event in outcomes.iter().flat_map(|o| o.events()) {
             if event["event"] == "epoch_rewards" {

@@ -146,20 +146,9 @@ fn yocto(value: &Value) -> u128 {
     value.as_str().unwrap().parse().unwrap()
 }
 
-/// The APY the app derives from `get_price_history`, as it shows it (app/src/stats.ts).
+/// The APY the app shows for `get_price_history` (app/src/stats.ts), from the keeper's formula.
 fn apy_text(history: &[Value]) -> String {
-    const YEAR_MS: f64 = 365.25 * 24.0 * 3600.0 * 1000.0;
-    let (first, last) = (&history[0], &history[history.len() - 1]);
-    let time = |e: &Value| e["timestamp_ms"].as_u64().unwrap();
-    // floor(p1 * 10^18 / p0) by long division (p1 * 10^18 overflows u128), as the app's BigInt.
-    let (p1, p0) = (yocto(&last["price"]), yocto(&first["price"]));
-    let (mut scaled, mut rest) = (p1 / p0, p1 % p0);
-    for _ in 0..18 {
-        scaled = scaled * 10 + rest * 10 / p0;
-        rest = rest * 10 % p0;
-    }
-    let ratio = scaled as f64 / 1e18;
-    let rate = ratio.powf(YEAR_MS / (time(last) - time(first)) as f64) - 1.0;
+    let rate = lst::keeper::monitor::apy(history).expect("two entries at different times");
     if rate <= 100.0 { format!("{:.2}%", rate * 100.0) } else { "over 10,000%".into() }
 }
 
