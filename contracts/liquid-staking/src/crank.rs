@@ -26,13 +26,15 @@
 //! it restakes (in `deposit_and_stake`, `unstake`, `unstake_all`, and in `ping` and `withdraw`
 //! on a new epoch), so every such call gets [`POOL_ACTION_GAS`].
 
+use crate::config::{Config, DUST};
+use crate::errors;
 use crate::exit::{self, Share};
 use crate::json::{self, Args};
 use crate::promise;
-use crate::state::{self, Config, Totals, read, write};
+use crate::state::{self, Totals, read, write};
 use crate::validators::{self, Op, Outage, Pending, Status, Validator, ValidatorSet};
-use crate::{events, history, ledger, liquidity, math};
-use near_sdk::{Gas, NearToken, PromiseIndex, env, near, require};
+use crate::{access, events, history, ledger, liquidity, math};
+use near_sdk::{Gas, NearToken, PromiseIndex, env, near};
 
 const CRANK: &[u8] = b"k";
 
@@ -68,9 +70,6 @@ const MIN_STAKE: u128 = NearToken::from_near(1).as_yoctonear();
 /// A validator is rebalanced (unstaked down to its target) only when its stake exceeds its
 /// target by more than `target / REBALANCE_BAND`.
 const REBALANCE_BAND: u128 = 2;
-/// Unstaked balances at a pool up to this (rounding left-overs) are not worth withdrawing, and
-/// a validator holding no more than this can be removed (the rest is written off).
-pub const DUST: u128 = 1_000_000;
 /// The most a pool can plausibly earn per epoch, as a fraction of what it holds for us: 2%, over
 /// a hundred times what NEAR pays. A larger reported gain is not believed.
 pub const MAX_POOL_REWARD_RATE: (u128, u128) = (2, 100);
@@ -286,7 +285,7 @@ pub fn crank() -> u32 {
     let capacity = budget / PER_VALIDATOR_GAS;
     if capacity == 0 {
         let need = Gas::from_gas(PER_VALIDATOR_GAS + CRANK_OWN_GAS + env::used_gas().as_gas()).as_tgas() + 1;
-        env::panic_str(&format!("Attach at least {need} Tgas to run the crank"));
+        env::panic_str(&errors::validators::crank_gas(need));
     }
     totals.capacity.roll(epoch);
     if new_epoch {
@@ -368,7 +367,7 @@ fn pool_account() -> Option<(u128, u128, bool)> {
 
 /// The validator a callback is about, if the operation it answers is still the one in flight.
 fn callback_target() -> Option<(u16, Validator)> {
-    require!(env::predecessor_account_id() == env::current_account_id(), "Only the contract can call its callbacks");
+    access::assert_self(errors::access::CRANK_CALLBACK_PRIVATE);
     let args = Args::input();
     let (index, id) = (args.u32("index") as u16, args.u64("id"));
     let v = validators::load(index)?;
@@ -423,7 +422,7 @@ fn mark_faulty(v: &mut Validator, set: &mut ValidatorSet, totals: &mut Totals, r
 /// this validator's reward or loss at once.
 pub fn on_sync() {
     let Some((index, mut v)) = callback_target() else { return };
-    let pending = v.pending.take().unwrap_or_else(|| env::panic_str("checked above"));
+    let pending = v.pending.take().unwrap_or_else(|| env::panic_str(errors::invariant::NOT_IN_FLIGHT));
     let mut totals = Totals::load();
     let mut set = ValidatorSet::load();
     let config = Config::load();
@@ -495,7 +494,7 @@ pub fn on_action() {
 
 /// Releases the validator's lock and applies its operation's outcome.
 fn settle(index: u16, mut v: Validator, succeeded: bool) {
-    let pending = v.pending.take().unwrap_or_else(|| env::panic_str("the operation was checked to be in flight"));
+    let pending = v.pending.take().unwrap_or_else(|| env::panic_str(errors::invariant::NOT_IN_FLIGHT));
     let mut totals = Totals::load();
     apply_outcome(&mut v, &pending, succeeded, &mut totals);
     restate_exit(&mut v, &mut totals);
@@ -506,7 +505,7 @@ fn settle(index: u16, mut v: Validator, succeeded: bool) {
 
 /// The accounting of an operation sent with [`send`], once its outcome is known.
 fn apply_outcome(v: &mut Validator, p: &Pending, succeeded: bool, totals: &mut Totals) {
-    events::validator_operation(&v.account_id, p.op, p.amount, succeeded);
+    events::validator_operation(&v.account_id, p.op.name(), p.amount, succeeded);
     match (p.op, succeeded) {
         (Op::Stake, false) => {
             ledger::stake_failed(totals, p.amount);

@@ -2,6 +2,7 @@
 //! `liquid-staking` events for deposits, stakes, unstakes, withdrawals and registrations.
 //! Amounts are decimal strings, as in NEP-141.
 
+use crate::json;
 use near_sdk::{AccountId, env};
 
 const STANDARD: &str = "liquid-staking";
@@ -15,7 +16,7 @@ fn emit(standard: &str, version: &str, event: &str, data: &str) {
 
 /// `,"memo":"..."` with the memo JSON-escaped, or nothing.
 fn memo_field(memo: Option<&str>) -> String {
-    memo.map(|m| format!(r#","memo":{}"#, crate::json::string(m))).unwrap_or_default()
+    memo.map(|m| format!(r#","memo":{}"#, json::string(m))).unwrap_or_default()
 }
 
 pub fn ft_mint(owner_id: &AccountId, amount: u128) {
@@ -86,8 +87,7 @@ pub fn withdraw(account_id: &AccountId, amount: u128) {
 }
 
 /// A crank operation on a validator's pool, as the pool answered it.
-pub fn validator_operation(validator_id: &AccountId, op: crate::validators::Op, amount: u128, succeeded: bool) {
-    let op = op.name();
+pub fn validator_operation(validator_id: &AccountId, op: &str, amount: u128, succeeded: bool) {
     emit(
         STANDARD,
         VERSION,

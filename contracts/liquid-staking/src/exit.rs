@@ -33,7 +33,10 @@
 //! Any unstake a validator sends while the queue is not empty serves the queue first, so the
 //! validators this walk counts on are never taken by rebalancing first.
 
-use crate::state;
+use crate::errors;
+use crate::ledger;
+use crate::state::{self, Capacity, Totals};
+use near_sdk::env;
 use near_sdk::{near, require};
 
 /// The first epoch a waiting validator is free again (`u64::MAX`: none waits).
@@ -52,7 +55,7 @@ const SLOTS: usize = 8;
 /// epoch (an unstake's is at most 5 ahead, whatever a pool answers), so one beyond the slots
 /// is a bug: it is refused rather than counted as released earlier than it is.
 fn slot(k: u64) -> usize {
-    require!(k < SLOTS as u64, "A release is tracked at most 8 epochs ahead");
+    require!(k < SLOTS as u64, errors::staking::RELEASE_TOO_FAR);
     k as usize
 }
 
@@ -125,21 +128,6 @@ fn load_releases() -> Releases {
 
 fn save_releases(releases: &Releases) {
     state::write(RELEASES, releases);
-}
-
-/// What validators can unstake for the queue now (maintained by the crank; see [`Releases`]
-/// for later epochs). Stored within [`crate::state::Totals`].
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct Capacity {
-    /// The epoch these figures (and the releases) are for.
-    pub epoch: u64,
-    /// Stake at validators that can unstake in `epoch` and have not unstaked in it.
-    pub free: u128,
-    /// Stake at validators that unstaked in `epoch`: they can unstake more in it without
-    /// moving their unlock epoch.
-    pub added: u128,
-    /// Unstakes from this block on are late for `epoch` (`u64::MAX`: not known yet).
-    pub late_from_block: u64,
 }
 
 /// Where a validator's stake counts in [`Capacity`]: its amount and the epoch it is free from
@@ -305,6 +293,28 @@ impl Capacity {
         }
         last + NUM_EPOCHS_TO_UNLOCK
     }
+}
+
+/// Burns `shares` tokens for `amount` NEAR owed from the returned unlock epoch (the owner's
+/// record is updated by the caller). The NEAR is paid from the buffer first; the rest joins the
+/// exit queue, and the promise is when validators can release it (this module).
+pub fn burn_for_claim(totals: &mut Totals, amount: u128, shares: u128) -> u64 {
+    totals.total_shares -= shares;
+    let queued = ledger::claim_from_stake(totals, amount);
+    let epoch = env::epoch_height();
+    if queued == 0 {
+        return epoch + NUM_EPOCHS_TO_UNLOCK;
+    }
+    let capacity = &mut totals.capacity;
+    let late = capacity.is_late(epoch, env::block_height());
+    if late {
+        // Counted for this epoch only: a crank rolling into it starts afresh.
+        capacity.roll(epoch);
+        capacity.add_late(queued);
+    }
+    // NEAR being unstaked to move elsewhere comes back by `epoch + 4` and pays the queue first.
+    let moving = totals.unstaking.saturating_sub(totals.claims_unstaking);
+    totals.capacity.request_epoch(epoch, totals.to_unstake, queued, late, moving) + NUM_EPOCHS_TO_UNLOCK
 }
 
 #[cfg(test)]

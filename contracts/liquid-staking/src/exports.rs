@@ -1,15 +1,17 @@
 //! The contract's interface: every method it exports, each parsing its JSON arguments and
 //! writing its JSON result around the logic in the other modules.
 
+use crate::config::{
+    Change, Config, DEFAULT_DRAIN_AFTER_EPOCHS, DEFAULT_EPOCH_BLOCKS, DEFAULT_REWARD_RATE, Fraction, LiquidityConfig,
+    TokenMetadata,
+};
+use crate::errors;
 use crate::json::{self, Args};
 use crate::promise;
-use crate::{
-    Config, DEFAULT_DRAIN_AFTER_EPOCHS, DEFAULT_EPOCH_BLOCKS, DEFAULT_REWARD_RATE, Fraction, TokenMetadata, crank,
-    governance, history, init, liquidity, staking, storage, token, validators, views,
-};
-use governance::Change;
+use crate::state::Totals;
+use crate::{access, crank, governance, history, liquidity, staking, state, storage, token, validators, views};
 use near_sdk::Gas;
-use near_sdk::{env, require};
+use near_sdk::env;
 
 /// Exports `fn $name()` as a contract method (an unmangled symbol in the wasm), with near-sdk's
 /// panic hook so a Rust panic reports its message.
@@ -63,8 +65,8 @@ export! {
             scheduled: vec![],
             owner_id,
         };
-        let instant_unstake = args.opt_object("instant_unstake").map(|a| liquidity::LiquidityConfig::from_args(&a));
-        init(config, TokenMetadata::from_args(&args.object("metadata")), instant_unstake.unwrap_or_default());
+        let instant_unstake = args.opt_object("instant_unstake").map(|a| LiquidityConfig::from_args(&a));
+        governance::init(config, TokenMetadata::from_args(&args.object("metadata")), instant_unstake.unwrap_or_default());
     }
 
     // Validators and the epoch crank.
@@ -72,11 +74,11 @@ export! {
     /// Manager, 1 yocto: `add_validator(account_id, weight, base_stake?)`. With a whitelist, the
     /// validator is added once the whitelist confirms it.
     fn add_validator() {
-        validators::assert_manager();
+        access::assert_manager(&Config::load());
         let args = Args::input();
         let (account_id, weight) = (args.account("account_id"), args.u32("weight"));
         let base_stake = args.opt_u128("base_stake").unwrap_or(0);
-        match crate::Config::load().whitelist_id {
+        match Config::load().whitelist_id {
             None => validators::add(account_id, weight, base_stake),
             Some(whitelist) => {
                 let check = format!(r#"{{"staking_pool_account_id":"{account_id}"}}"#);
@@ -90,7 +92,7 @@ export! {
 
     /// Callback of `add_validator`: adds the validator if the whitelist answered `true`.
     fn on_whitelist_check() {
-        require!(env::predecessor_account_id() == env::current_account_id(), "Method on_whitelist_check is private");
+        access::assert_self(errors::access::WHITELIST_CALLBACK_PRIVATE);
         let whitelisted = env::promise_result_checked(0, 8).is_ok_and(|answer| answer == b"true");
         if whitelisted {
             let args = Args::input();
@@ -101,14 +103,14 @@ export! {
 
     /// Manager, 1 yocto: `update_validator(account_id, weight, base_stake?)`.
     fn update_validator() {
-        validators::assert_manager();
+        access::assert_manager(&Config::load());
         let args = Args::input();
         validators::update(&args.account("account_id"), args.u32("weight"), args.opt_u128("base_stake").unwrap_or(0));
     }
 
     /// Manager, 1 yocto: removes a validator that holds nothing.
     fn remove_validator() {
-        validators::assert_manager();
+        access::assert_manager(&Config::load());
         validators::remove(&Args::input().account("account_id"));
     }
 
@@ -148,7 +150,7 @@ export! {
 
     /// Owner, 1 yocto: `set_instant_unstake({target?, min_fee_bps?, ...})`, from 2 epochs on.
     fn set_instant_unstake() {
-        governance::schedule_instant_unstake(liquidity::LiquidityConfig::from_args(&Args::input()));
+        governance::schedule_instant_unstake(LiquidityConfig::from_args(&Args::input()));
     }
 
     /// Owner, 1 yocto: `set_role(role, account_id)` for the manager, guardian or treasury.
@@ -230,7 +232,7 @@ export! {
     }
 
     fn get_liquidity_shares() {
-        ret_u128(liquidity::lp_shares_of(&Args::input().account("account_id")));
+        ret_u128(state::lp_shares_of(&Args::input().account("account_id")));
     }
 
     fn get_validators() {
@@ -304,15 +306,15 @@ export! {
     }
 
     fn get_total_staked_balance() {
-        ret_u128(crate::Totals::load().total_staked);
+        ret_u128(Totals::load().total_staked);
     }
 
     fn get_owner_id() {
-        json::ret(&json::string(crate::Config::load().owner_id.as_str()));
+        json::ret(&json::string(Config::load().owner_id.as_str()));
     }
 
     fn get_reward_fee_fraction() {
-        json::ret(&views::fraction_json(&crate::Config::load().reward_fee));
+        json::ret(&Config::load().reward_fee.json());
     }
 
     /// The pool delegates to many validators and has no staking key of its own: it answers the
@@ -322,11 +324,11 @@ export! {
     }
 
     fn is_staking_paused() {
-        ret_bool(governance::paused(&crate::Totals::load()));
+        ret_bool(access::paused(Totals::load().paused_until));
     }
 
     fn get_number_of_accounts() {
-        json::ret(&crate::Totals::load().holders.to_string());
+        json::ret(&Totals::load().holders.to_string());
     }
 
     fn get_accounts() {
@@ -374,13 +376,13 @@ export! {
 
     /// The callback of `ft_transfer_call` (only the contract may call it).
     fn ft_resolve_transfer() {
-        require!(env::predecessor_account_id() == env::current_account_id(), "Method ft_resolve_transfer is private");
+        access::assert_self(errors::access::RESOLVE_TRANSFER_PRIVATE);
         let args = Args::input();
         ret_u128(token::ft_resolve_transfer(&args.account("sender_id"), &args.account("receiver_id"), args.u128("amount")));
     }
 
     fn ft_total_supply() {
-        ret_u128(crate::Totals::load().total_shares);
+        ret_u128(Totals::load().total_shares);
     }
 
     fn ft_balance_of() {

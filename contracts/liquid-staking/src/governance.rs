@@ -16,103 +16,40 @@
 //! - **Upgrades.** `upgrade` deploys new code and calls its `migrate` in one receipt: if the
 //!   migration or its self-check fails, the whole receipt fails and the old code and state stay.
 
-use crate::liquidity::LiquidityConfig;
-use crate::state::{self, Config, Fraction, Totals, read, write};
-use crate::token::assert_one_yocto;
-use crate::{MAX_DRAIN_AFTER_EPOCHS, MAX_REWARD_FEE, MAX_REWARD_RATE, events, json};
-use near_sdk::{AccountId, Gas, env, near, require};
+use crate::config::{
+    Change, Config, GUARDIAN_COOLDOWN_EPOCHS, GUARDIAN_PAUSE_EPOCHS, LiquidityConfig, MAX_PAUSE_EPOCHS, MIN_SEED,
+    PARAMETER_DELAY_EPOCHS, Scheduled, TokenMetadata,
+};
+use crate::errors;
+use crate::state::{self, Totals, read, write};
+use crate::{access, events, json, ledger, promise};
+use near_sdk::{AccountId, Gas, env, require};
 
-/// How long the guardian's pause lasts.
-pub const GUARDIAN_PAUSE_EPOCHS: u64 = 2;
-/// Epochs from the start of a guardian's pause before the guardian can pause again.
-pub const GUARDIAN_COOLDOWN_EPOCHS: u64 = 4;
-/// How far ahead the owner can pause.
-pub const MAX_PAUSE_EPOCHS: u64 = 100;
-/// Epoch boundaries between a parameter change and its effect.
-pub const PARAMETER_DELAY_EPOCHS: u64 = 2;
 /// The state layout this code reads; `migrate` brings older layouts to it.
 pub const STATE_VERSION: u32 = if cfg!(feature = "next-version") { 2 } else { 1 };
 const VERSION: &[u8] = b"version";
 
-/// A parameter change waiting for its epoch.
-#[near(serializers = [borsh])]
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Change {
-    RewardFee(Fraction),
-    MaxRewardRate(Fraction),
-    DrainAfterEpochs(u64),
-}
-
-#[near(serializers = [borsh])]
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Scheduled {
-    pub change: Change,
-    pub epoch: u64,
-}
-
-impl Change {
-    fn name(&self) -> &'static str {
-        match self {
-            Change::RewardFee(_) => "reward_fee",
-            Change::MaxRewardRate(_) => "max_reward_rate",
-            Change::DrainAfterEpochs(_) => "drain_after_epochs",
-        }
-    }
-
-    fn value_json(&self) -> String {
-        match self {
-            Change::RewardFee(f) | Change::MaxRewardRate(f) => crate::views::fraction_json(f),
-            Change::DrainAfterEpochs(n) => n.to_string(),
-        }
-    }
-
-    fn assert_valid(&self) {
-        match self {
-            Change::RewardFee(f) => require!(f.at_most(MAX_REWARD_FEE), "The reward fee must be at most 20%"),
-            Change::MaxRewardRate(f) => {
-                require!(f.at_most(MAX_REWARD_RATE), "The reward rate bound must be at most 1% an epoch")
-            }
-            Change::DrainAfterEpochs(n) => {
-                require!((1..=MAX_DRAIN_AFTER_EPOCHS).contains(n), "drain_after_epochs must be from 1 to 100")
-            }
-        }
-    }
-
-    /// The current value as the same kind of change (for the event's "old").
-    fn current(&self, config: &Config) -> Change {
-        match self {
-            Change::RewardFee(_) => Change::RewardFee(config.reward_fee),
-            Change::MaxRewardRate(_) => Change::MaxRewardRate(config.max_reward_rate),
-            Change::DrainAfterEpochs(_) => Change::DrainAfterEpochs(config.drain_after_epochs),
-        }
-    }
-}
-
-impl Config {
-    /// Applies the scheduled changes whose epoch has come (in memory; the next save keeps them).
-    pub fn apply_due(&mut self, epoch: u64) {
-        let (due, waiting): (Vec<_>, Vec<_>) = self.scheduled.drain(..).partition(|s| s.epoch <= epoch);
-        self.scheduled = waiting;
-        for s in due {
-            match s.change {
-                Change::RewardFee(f) => self.reward_fee = f,
-                Change::MaxRewardRate(f) => self.max_reward_rate = f,
-                Change::DrainAfterEpochs(n) => self.drain_after_epochs = n,
-            }
-        }
-    }
-}
-
-fn assert_owner(config: &Config) {
-    assert_one_yocto();
-    require!(env::predecessor_account_id() == config.owner_id, "Only the owner can do this");
+/// Initialises the pool with the attached deposit as its seed stake (at least 1 NEAR).
+pub fn init(config: Config, metadata: TokenMetadata, instant_unstake: LiquidityConfig) {
+    require!(!state::initialized(), errors::state::ALREADY_INITIALIZED);
+    config.assert_valid();
+    metadata.assert_valid();
+    instant_unstake.assert_valid();
+    instant_unstake.save();
+    state::write(b"version", &STATE_VERSION);
+    let seed = env::attached_deposit().as_yoctonear();
+    require!(seed >= MIN_SEED, errors::config::SEED);
+    Totals { total_shares: seed, total_staked: seed, buffered: seed, ..Default::default() }.save();
+    state::write(state::CONFIG, &config);
+    state::write(state::METADATA, &metadata);
+    events::ft_mint(&env::current_account_id(), seed);
 }
 
 /// `set_reward_fee`, `set_max_reward_rate`, `set_drain_after_epochs` (owner): schedules the
 /// change for `PARAMETER_DELAY_EPOCHS` from now, replacing any change of it still waiting.
 pub fn schedule(change: Change) {
     let mut config = Config::load();
-    assert_owner(&config);
+    access::assert_owner(&config);
     change.assert_valid();
     let epoch = env::epoch_height() + PARAMETER_DELAY_EPOCHS;
     let old = change.current(&config);
@@ -124,7 +61,7 @@ pub fn schedule(change: Change) {
 
 /// `set_instant_unstake` (owner): the liquidity pool's parameters, scheduled the same way.
 pub fn schedule_instant_unstake(new: LiquidityConfig) {
-    assert_owner(&Config::load());
+    access::assert_owner(&Config::load());
     new.assert_valid();
     let epoch = env::epoch_height() + PARAMETER_DELAY_EPOCHS;
     let old = LiquidityConfig::load();
@@ -135,12 +72,12 @@ pub fn schedule_instant_unstake(new: LiquidityConfig) {
 /// `set_role(role, account_id)` (owner): the manager, the guardian or the treasury, at once.
 pub fn set_role(role: &str, account_id: AccountId) {
     let mut config = Config::load();
-    assert_owner(&config);
+    access::assert_owner(&config);
     let slot = match role {
         "manager" => &mut config.manager_id,
         "guardian" => &mut config.guardian_id,
         "treasury" => &mut config.treasury_id,
-        _ => env::panic_str("The role must be manager, guardian or treasury"),
+        _ => env::panic_str(errors::config::ROLE),
     };
     events::role_change(role, slot, &account_id);
     *slot = account_id;
@@ -150,30 +87,21 @@ pub fn set_role(role: &str, account_id: AccountId) {
 /// `propose_owner(account_id)` (owner): the first step of handing over ownership.
 pub fn propose_owner(account_id: AccountId) {
     let mut config = Config::load();
-    assert_owner(&config);
+    access::assert_owner(&config);
     config.pending_owner_id = Some(account_id);
     state::write(state::CONFIG, &config);
 }
 
 /// `accept_owner()` (the proposed owner, 1 yocto): the second step.
 pub fn accept_owner() {
-    assert_one_yocto();
+    access::assert_one_yocto();
     let mut config = Config::load();
     let caller = env::predecessor_account_id();
-    require!(config.pending_owner_id.as_ref() == Some(&caller), "Only the proposed owner can accept ownership");
+    require!(config.pending_owner_id.as_ref() == Some(&caller), errors::access::PROPOSED_OWNER_ONLY);
     events::role_change("owner", &config.owner_id, &caller);
     config.owner_id = caller;
     config.pending_owner_id = None;
     state::write(state::CONFIG, &config);
-}
-
-/// Whether deposits, staking, instant unstake and new liquidity are stopped.
-pub fn paused(totals: &Totals) -> bool {
-    env::epoch_height() < totals.paused_until
-}
-
-pub fn assert_not_paused(totals: &Totals) {
-    require!(!paused(totals), "The pool is paused: deposits, staking, instant unstake and new liquidity are stopped");
 }
 
 fn set_pause(until: u64) {
@@ -186,15 +114,15 @@ fn set_pause(until: u64) {
 /// `pause()` (guardian or owner): for `GUARDIAN_PAUSE_EPOCHS` from now (never shortening a
 /// longer pause). The guardian must wait `GUARDIAN_COOLDOWN_EPOCHS` from its last pause.
 pub fn pause() {
-    assert_one_yocto();
+    access::assert_one_yocto();
     let mut config = Config::load();
     let caller = env::predecessor_account_id();
     let epoch = env::epoch_height();
     if caller != config.owner_id {
-        require!(caller == config.guardian_id, "Only the guardian or the owner can pause");
+        require!(caller == config.guardian_id, errors::access::PAUSE_GUARDIAN_OR_OWNER);
         require!(
             config.guardian_paused_at.is_none_or(|at| epoch >= at + GUARDIAN_COOLDOWN_EPOCHS),
-            "The guardian paused less than 4 epochs ago: only the owner can pause again"
+            errors::access::GUARDIAN_COOLDOWN
         );
         config.guardian_paused_at = Some(epoch);
         write(state::CONFIG, &config);
@@ -205,9 +133,9 @@ pub fn pause() {
 /// `extend_pause(until_epoch)` (owner): pauses until that epoch, at most `MAX_PAUSE_EPOCHS` ahead.
 pub fn extend_pause(until_epoch: u64) {
     let mut config = Config::load();
-    assert_owner(&config);
+    access::assert_owner(&config);
     let epoch = env::epoch_height();
-    require!(until_epoch > epoch && until_epoch <= epoch + MAX_PAUSE_EPOCHS, "The pause must end within 100 epochs");
+    require!(until_epoch > epoch && until_epoch <= epoch + MAX_PAUSE_EPOCHS, errors::config::PAUSE_LIMIT);
     config.owner_paused_until = until_epoch;
     write(state::CONFIG, &config);
     set_pause(until_epoch);
@@ -215,12 +143,12 @@ pub fn extend_pause(until_epoch: u64) {
 
 /// `unpause()` (guardian or owner). Only the owner lifts a pause the owner extended.
 pub fn unpause() {
-    assert_one_yocto();
+    access::assert_one_yocto();
     let mut config = Config::load();
     let caller = env::predecessor_account_id();
     if caller != config.owner_id {
-        require!(caller == config.guardian_id, "Only the guardian or the owner can unpause");
-        require!(config.owner_paused_until <= env::epoch_height(), "Only the owner can lift the owner's pause");
+        require!(caller == config.guardian_id, errors::access::UNPAUSE_GUARDIAN_OR_OWNER);
+        require!(config.owner_paused_until <= env::epoch_height(), errors::access::OWNERS_PAUSE);
     } else if config.owner_paused_until > 0 {
         config.owner_paused_until = 0;
         write(state::CONFIG, &config);
@@ -231,22 +159,22 @@ pub fn unpause() {
 /// `upgrade` (owner, 1 yocto, the new wasm as the call's input): deploys it and calls its
 /// `migrate` in the same receipt.
 pub fn upgrade() {
-    assert_owner(&Config::load());
+    access::assert_owner(&Config::load());
     let code = env::input().unwrap_or_default();
-    require!(!code.is_empty(), "Attach the new contract code as the call's input");
+    require!(!code.is_empty(), errors::config::UPGRADE_CODE);
     // The migration gets all the gas this call leaves.
     let index = env::promise_batch_create(&env::current_account_id());
     env::promise_batch_action_deploy_contract(index, &code);
-    crate::promise::add_call_weight(index, "migrate", b"{}", Gas::from_gas(0), 1);
+    promise::add_call_weight(index, "migrate", b"{}", Gas::from_gas(0), 1);
     env::promise_return(index);
 }
 
 /// `migrate` (only the contract itself, right after an upgrade): brings the state to
 /// `STATE_VERSION`, then checks it. A panic here undoes the whole upgrade.
 pub fn migrate() {
-    require!(env::predecessor_account_id() == env::current_account_id(), "Method migrate is private");
+    access::assert_self(errors::access::MIGRATE_PRIVATE);
     let from: u32 = read(VERSION).unwrap_or(1);
-    require!(from <= STATE_VERSION, "The state is newer than this code");
+    require!(from <= STATE_VERSION, errors::state::NEWER_STATE);
     #[cfg(feature = "next-version")]
     if from == 1 {
         state::migrate_totals_to_v2();
@@ -261,9 +189,9 @@ fn self_check() {
     let t = Totals::load();
     Config::load();
     LiquidityConfig::load();
-    require!(t.total_shares > 0 && t.total_staked > 0, "Self-check failed: the pool has no seed stake");
-    if let Err(broken) = crate::ledger::check(&t, env::account_balance().as_yoctonear()) {
-        env::panic_str(&format!("Self-check failed: {broken}"));
+    require!(t.total_shares > 0 && t.total_staked > 0, errors::state::NO_SEED);
+    if let Err(broken) = ledger::check(&t, env::account_balance().as_yoctonear()) {
+        env::panic_str(&errors::state::self_check_failed(broken));
     }
 }
 
@@ -282,7 +210,7 @@ pub fn roles_json() -> String {
 
 /// `get_pending_changes`: parameter changes waiting for their epoch, and the pause.
 pub fn pending_json() -> String {
-    let mut raw: Config = read(state::CONFIG).unwrap_or_else(|| env::panic_str("The contract is not initialized"));
+    let mut raw: Config = read(state::CONFIG).unwrap_or_else(|| env::panic_str(errors::state::NOT_INITIALIZED));
     raw.apply_due(env::epoch_height());
     let scheduled = raw.scheduled.iter().map(|s| {
         format!(r#"{{"parameter":"{}","value":{},"epoch":{}}}"#, s.change.name(), s.change.value_json(), s.epoch)
@@ -291,6 +219,7 @@ pub fn pending_json() -> String {
         .map(|(next, epoch)| format!(r#"{{"parameter":"instant_unstake","value":{},"epoch":{epoch}}}"#, next.json()));
     let changes = json::array(scheduled.chain(liquidity));
     let totals = Totals::load();
-    let paused_until = if paused(&totals) { totals.paused_until.to_string() } else { "null".to_string() };
+    let paused_until =
+        if access::paused(totals.paused_until) { totals.paused_until.to_string() } else { "null".to_string() };
     format!(r#"{{"changes":{changes},"paused_until":{paused_until},"state_version":{STATE_VERSION}}}"#)
 }

@@ -6,6 +6,7 @@
 //! booleans, nulls and nested objects; this reader accepts any valid JSON and the accessors turn
 //! it into exactly those types, failing with `Failed to deserialize input from JSON: ...`.
 
+use crate::errors;
 use near_sdk::{AccountId, env};
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -255,7 +256,7 @@ pub fn parse(bytes: &[u8]) -> Parsed<Value> {
 }
 
 fn fail(what: &str) -> ! {
-    env::panic_str(&format!("Failed to deserialize input from JSON: {what}"))
+    env::panic_str(&errors::input::invalid_json(what))
 }
 
 /// A method's arguments: a JSON object (an empty input counts as `{}`).

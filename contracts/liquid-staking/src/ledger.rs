@@ -12,11 +12,13 @@
 //! pool ([`crate::crank`]); an amount above its bucket is a bug, and the operation panics
 //! (reverting the whole call) rather than book it.
 
-use crate::state::Totals;
+use crate::errors;
+use crate::state::{self, Holder, Totals};
+use near_sdk::AccountId;
 use near_sdk::require;
 
 fn take(bucket: &mut u128, amount: u128) {
-    *bucket = bucket.checked_sub(amount).unwrap_or_else(|| near_sdk::env::panic_str("Ledger underflow"));
+    *bucket = bucket.checked_sub(amount).unwrap_or_else(|| near_sdk::env::panic_str(errors::math::LEDGER_UNDERFLOW));
 }
 
 /// `buffered → delegated`: stake sent to a validator.
@@ -183,10 +185,7 @@ pub fn claim_payable(t: &Totals, amount: u128, unlock: u64, epoch: u64) -> bool 
 /// `deposits →` the holder for its deposited part, `reserve →` the holder for its unstaked
 /// part (`unstaked` shrinking by as much, see [`claim_payable`]): a withdrawal.
 pub fn pay_out(t: &mut Totals, deposited: u128, unstaked: u128, unlock: u64, epoch: u64) {
-    require!(
-        claim_payable(t, unstaked, unlock, epoch),
-        "The reserve cannot pay this withdrawal yet: the epoch crank has not collected it from the validators"
-    );
+    require!(claim_payable(t, unstaked, unlock, epoch), errors::staking::RESERVE_NOT_COLLECTED);
     take(&mut t.deposits, deposited);
     t.reserve -= unstaked;
     take(&mut t.unstaked, unstaked);
@@ -293,4 +292,19 @@ pub fn check(t: &Totals, balance: u128) -> Result<(), &'static str> {
         return Err("the account holds less than the buckets say");
     }
     Ok(())
+}
+
+/// Registers `account_id` as a holder with nothing (the caller saves the returned record); the
+/// NEAR it paid for its storage joins the storage deposits.
+pub fn register(totals: &mut Totals, account_id: &AccountId) -> Holder {
+    let holder = state::add_holder(totals, account_id);
+    storage_in(totals, state::storage_cost(account_id));
+    holder
+}
+
+/// Removes a holder's records; its storage payment leaves the storage deposits (the caller
+/// sends it back).
+pub fn unregister(totals: &mut Totals, account_id: &AccountId, holder: &Holder) {
+    state::remove_holder(totals, account_id, holder);
+    storage_out(totals, state::storage_cost(account_id));
 }

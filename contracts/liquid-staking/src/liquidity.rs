@@ -15,113 +15,16 @@
 //! itself during an exit wave. Both happen in the crank, never between two swaps, so a swap's cost
 //! depends only on the pool's state, not on how the swap is split.
 
-use crate::state::{Config, Totals, read, write};
-use crate::{events, json, ledger, math, staking, state};
-use near_sdk::{AccountId, NearToken, env, near, require};
+use crate::config::{BPS, Config, LiquidityConfig};
+use crate::errors;
+use crate::state::{self, Totals, lp_shares_of, provider_key, read, write};
+use crate::{access, events, exit, json, ledger, math, promise};
+use near_sdk::{AccountId, env, near, require};
 use shares::U256;
 
 const POOL: &[u8] = b"l";
-const LIQUIDITY_CONFIG: &[u8] = b"L";
-const PROVIDER: u8 = b'p';
-/// One basis point: fees are in 1/10,000.
-pub const BPS: u128 = 10_000;
-/// Hard limits on the parameters governance sets.
-pub const MAX_FEE_BPS: u32 = 1_000;
-pub const MAX_TREASURY_SHARE_BPS: u32 = 5_000;
 /// LP shares locked forever at the first deposit, so the share price cannot be inflated.
 const LOCKED_LP_SHARES: u128 = 1_000;
-
-#[near(serializers = [borsh])]
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct LiquidityConfig {
-    /// NEAR at which the fee reaches its minimum.
-    pub target: u128,
-    pub min_fee_bps: u32,
-    pub max_fee_bps: u32,
-    /// The treasury's share of each fee.
-    pub treasury_share_bps: u32,
-    /// Tokens worth more than this are unstaked by the crank.
-    pub unstake_threshold: u128,
-}
-
-impl Default for LiquidityConfig {
-    fn default() -> Self {
-        LiquidityConfig {
-            target: NearToken::from_near(10_000).as_yoctonear(),
-            min_fee_bps: 10,
-            max_fee_bps: 300,
-            treasury_share_bps: 2_000,
-            unstake_threshold: NearToken::from_near(100).as_yoctonear(),
-        }
-    }
-}
-
-impl LiquidityConfig {
-    /// From `new`'s `instant_unstake` argument; missing fields keep their defaults.
-    pub fn from_args(args: &json::Args) -> Self {
-        let d = LiquidityConfig::default();
-        LiquidityConfig {
-            target: args.opt_u128("target").unwrap_or(d.target),
-            min_fee_bps: args.opt_u64("min_fee_bps").map_or(d.min_fee_bps, |v| v.min(u32::MAX as u64) as u32),
-            max_fee_bps: args.opt_u64("max_fee_bps").map_or(d.max_fee_bps, |v| v.min(u32::MAX as u64) as u32),
-            treasury_share_bps: args
-                .opt_u64("treasury_share_bps")
-                .map_or(d.treasury_share_bps, |v| v.min(u32::MAX as u64) as u32),
-            unstake_threshold: args.opt_u128("unstake_threshold").unwrap_or(d.unstake_threshold),
-        }
-    }
-
-    /// The parameters in force (a scheduled change applies from its epoch).
-    pub fn load() -> Self {
-        let settings: Settings = read(LIQUIDITY_CONFIG).unwrap_or_default();
-        match settings.next {
-            Some((next, epoch)) if epoch <= env::epoch_height() => next,
-            _ => settings.current,
-        }
-    }
-
-    /// A change scheduled for a later epoch and not yet in force.
-    pub fn pending() -> Option<(LiquidityConfig, u64)> {
-        let settings: Settings = read(LIQUIDITY_CONFIG).unwrap_or_default();
-        settings.next.filter(|(_, epoch)| *epoch > env::epoch_height())
-    }
-
-    /// Schedules `self` from `epoch`, replacing any change still waiting.
-    pub fn schedule(next: LiquidityConfig, epoch: u64) {
-        write(LIQUIDITY_CONFIG, &Settings { current: LiquidityConfig::load(), next: Some((next, epoch)) });
-    }
-
-    pub fn json(&self) -> String {
-        format!(
-            r#"{{"target":{},"min_fee_bps":{},"max_fee_bps":{},"treasury_share_bps":{},"unstake_threshold":{}}}"#,
-            json::u128(self.target),
-            self.min_fee_bps,
-            self.max_fee_bps,
-            self.treasury_share_bps,
-            json::u128(self.unstake_threshold)
-        )
-    }
-
-    pub fn assert_valid(&self) {
-        require!(self.max_fee_bps <= MAX_FEE_BPS, "The instant unstake fee must be at most 10%");
-        require!(self.min_fee_bps <= self.max_fee_bps, "The minimum fee must not exceed the maximum fee");
-        require!(self.treasury_share_bps <= MAX_TREASURY_SHARE_BPS, "The treasury's share must be at most 50%");
-        require!(self.target > 0, "The target liquidity must be positive");
-    }
-
-    /// Sets the parameters at once (at initialisation).
-    pub fn save(&self) {
-        write(LIQUIDITY_CONFIG, &Settings { current: self.clone(), next: None });
-    }
-}
-
-/// The stored parameters: those in force and a change waiting for its epoch.
-#[near(serializers = [borsh])]
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-struct Settings {
-    current: LiquidityConfig,
-    next: Option<(LiquidityConfig, u64)>,
-}
 
 /// What the liquidity providers own besides the NEAR in `Totals::liquidity`.
 #[near(serializers = [borsh])]
@@ -151,16 +54,6 @@ impl Pool {
             + math::value_of(self.tokens, totals.total_staked, totals.total_shares)
             + self.claim
     }
-}
-
-fn provider_key(account_id: &AccountId) -> Vec<u8> {
-    let mut key = vec![PROVIDER];
-    key.extend_from_slice(account_id.as_bytes());
-    key
-}
-
-pub fn lp_shares_of(account_id: &AccountId) -> u128 {
-    read(&provider_key(account_id)).unwrap_or(0)
 }
 
 /// Storage of a liquidity provider's record, paid when it first adds liquidity.
@@ -197,7 +90,7 @@ pub struct Quote {
 pub fn quote(totals: &Totals, config: &LiquidityConfig, tokens: u128) -> Quote {
     let value = math::value_of(tokens, totals.total_staked, totals.total_shares);
     if value > totals.liquidity {
-        env::panic_str(&format!("Not enough liquidity: the pool can pay at most {} yoctoNEAR", totals.liquidity));
+        env::panic_str(&errors::liquidity::not_enough_liquidity(totals.liquidity));
     }
     let fee = fee(config, totals.liquidity - value, totals.liquidity);
     Quote { value, fee, near: value - fee }
@@ -231,17 +124,17 @@ pub fn refill_now(totals: &mut Totals) {
 
 /// `instant_unstake(amount, min_expected_near)`: sells `tokens` to the pool for NEAR now.
 pub fn instant_unstake(tokens: u128, min_expected_near: u128) -> u128 {
-    require!(env::attached_deposit().is_zero(), "Method instant_unstake doesn't accept deposit");
-    require!(tokens > 0, "The amount should be a positive number");
+    require!(env::attached_deposit().is_zero(), errors::liquidity::NO_DEPOSIT);
+    require!(tokens > 0, errors::token::AMOUNT_POSITIVE);
     let account_id = env::predecessor_account_id();
     let mut holder = state::registered(&account_id);
-    require!(holder.shares >= tokens, "The account doesn't have enough balance");
+    require!(holder.shares >= tokens, errors::token::NOT_ENOUGH_BALANCE);
     let mut totals = Totals::load();
-    crate::governance::assert_not_paused(&totals);
+    access::assert_not_paused(totals.paused_until);
     let mut pool = Pool::load();
     let config = LiquidityConfig::load();
     let q = quote(&totals, &config, tokens);
-    require!(q.near >= min_expected_near, "The swap would pay less than min_expected_near");
+    require!(q.near >= min_expected_near, errors::liquidity::BELOW_MIN_EXPECTED);
     let to_treasury = q.fee * config.treasury_share_bps as u128 / BPS;
     ledger::swap(&mut totals, q.value, to_treasury, q.fee - to_treasury);
     holder.shares -= tokens;
@@ -251,7 +144,7 @@ pub fn instant_unstake(tokens: u128, min_expected_near: u128) -> u128 {
     pool.save();
     events::ft_transfer(&account_id, &env::current_account_id(), tokens, Some("instant unstake"));
     events::instant_unstake(&account_id, tokens, q.near, q.fee);
-    crate::promise::transfer(&account_id, q.near);
+    promise::transfer(&account_id, q.near);
     q.near
 }
 
@@ -262,23 +155,23 @@ pub fn add_liquidity(min_shares: u128) -> u128 {
     let mut amount = env::attached_deposit().as_yoctonear();
     let mut owned = lp_shares_of(&account_id);
     let mut totals = Totals::load();
-    crate::governance::assert_not_paused(&totals);
+    access::assert_not_paused(totals.paused_until);
     if owned == 0 {
         let cost = provider_storage_cost(&account_id);
-        require!(amount > cost, "The deposit must exceed the storage cost of a liquidity provider");
+        require!(amount > cost, errors::liquidity::BELOW_PROVIDER_STORAGE);
         amount -= cost;
         ledger::storage_in(&mut totals, cost);
     }
     let mut pool = Pool::load();
     let minted = if pool.lp_shares == 0 {
-        require!(amount > LOCKED_LP_SHARES, "The first deposit is too small");
+        require!(amount > LOCKED_LP_SHARES, errors::liquidity::FIRST_DEPOSIT_TOO_SMALL);
         pool.lp_shares = LOCKED_LP_SHARES;
         amount - LOCKED_LP_SHARES
     } else {
         shares::mul_div_floor(amount, pool.lp_shares, pool.value(&totals))
-            .unwrap_or_else(|| env::panic_str("Share math overflow"))
+            .unwrap_or_else(|| env::panic_str(errors::math::SHARE_OVERFLOW))
     };
-    require!(minted > 0 && minted >= min_shares, "The deposit would mint fewer LP shares than min_shares");
+    require!(minted > 0 && minted >= min_shares, errors::liquidity::BELOW_MIN_SHARES);
     pool.lp_shares += minted;
     owned += minted;
     ledger::liquidity_in(&mut totals, amount);
@@ -292,17 +185,17 @@ pub fn add_liquidity(min_shares: u128) -> u128 {
 /// `remove_liquidity(shares, min_near)`: pays out the LP's share of the pool: NEAR, liquid tokens
 /// and (as unstaked balance, unlocking with the pool's) the NEAR the pool is unstaking.
 pub fn remove_liquidity(lp_shares: u128, min_near: u128) -> u128 {
-    crate::token::assert_one_yocto();
-    require!(lp_shares > 0, "The amount should be a positive number");
+    access::assert_one_yocto();
+    require!(lp_shares > 0, errors::token::AMOUNT_POSITIVE);
     let account_id = env::predecessor_account_id();
     let owned = lp_shares_of(&account_id);
-    require!(owned >= lp_shares, "Not enough LP shares");
+    require!(owned >= lp_shares, errors::liquidity::NOT_ENOUGH_LP_SHARES);
     let mut totals = Totals::load();
     let mut pool = Pool::load();
     ledger::fees_join_pool(&mut totals);
     let part = |x: u128| shares::mul_div_floor(lp_shares, x, pool.lp_shares).unwrap_or(0);
     let (near, tokens, claim) = (part(totals.liquidity), part(pool.tokens), part(pool.claim));
-    require!(near >= min_near, "The withdrawal would pay less than min_near");
+    require!(near >= min_near, errors::liquidity::BELOW_MIN_NEAR);
     if tokens > 0 || claim > 0 {
         let mut holder = state::registered(&account_id);
         holder.shares += tokens;
@@ -332,7 +225,7 @@ pub fn remove_liquidity(lp_shares: u128, min_near: u128) -> u128 {
         events::ft_transfer(&env::current_account_id(), &account_id, tokens, Some("remove liquidity"));
     }
     events::liquidity("remove_liquidity", &account_id, near, tokens, claim, lp_shares);
-    crate::promise::transfer(&account_id, refund + 1);
+    promise::transfer(&account_id, refund + 1);
     near
 }
 
@@ -364,7 +257,7 @@ pub fn epoch_work(totals: &mut Totals, config: &Config) {
     if pool.claim == 0 && value > LiquidityConfig::load().unstake_threshold {
         let tokens = std::mem::take(&mut pool.tokens);
         pool.claim = value;
-        pool.claim_unlock_epoch = staking::burn_for_claim(totals, value, tokens);
+        pool.claim_unlock_epoch = exit::burn_for_claim(totals, value, tokens);
         events::ft_burn(&env::current_account_id(), tokens);
     }
     pool.save();

@@ -2,11 +2,12 @@
 //! is worth T / S. Every conversion rounds in the pool's favour, so no sequence of operations
 //! can take out more than it put in, and the price never falls through user operations.
 
+use crate::errors;
 use near_sdk::env;
 use shares::{mul_div_ceil, mul_div_floor};
 
 fn checked(value: Option<u128>) -> u128 {
-    value.unwrap_or_else(|| env::panic_str("Share math overflow"))
+    value.unwrap_or_else(|| env::panic_str(errors::math::SHARE_OVERFLOW))
 }
 
 /// Tokens minted for `amount` NEAR: `floor(amount * S / T)`.

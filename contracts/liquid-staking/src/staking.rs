@@ -9,40 +9,39 @@
 //! first pays holders' unstaked balances that are still waiting to be requested from validators
 //! (`to_unstake`), and an unstake is first paid out of the buffer.
 
-use crate::ledger;
+use crate::errors;
+use crate::exit::burn_for_claim;
 use crate::state::{self, Holder, Totals};
-use crate::{events, math};
+use crate::{access, events, ledger, math, promise};
 use near_sdk::{AccountId, env, require};
-
-use crate::exit::NUM_EPOCHS_TO_UNLOCK;
 
 fn no_deposit(method: &str) {
     if !env::attached_deposit().is_zero() {
-        env::panic_str(&format!("Method {method} doesn't accept deposit"));
+        env::panic_str(&errors::staking::no_deposit(method));
     }
 }
 
 /// Takes the attached deposit, registering the caller first if it is new (its storage is paid
 /// out of the deposit). Returns the caller's record and the NEAR left to credit.
 fn take_deposit(totals: &mut Totals, account_id: &AccountId) -> (Holder, u128) {
-    crate::governance::assert_not_paused(totals);
+    access::assert_not_paused(totals.paused_until);
     let deposit = env::attached_deposit().as_yoctonear();
-    require!(deposit > 0, "Deposit amount should be positive");
+    require!(deposit > 0, errors::staking::DEPOSIT_POSITIVE);
     if let Some(holder) = state::holder(account_id) {
         return (holder, deposit);
     }
     let cost = state::storage_cost(account_id);
     if deposit <= cost {
-        env::panic_str(&format!("The deposit must exceed the storage cost of {cost} yoctoNEAR for a new account"));
+        env::panic_str(&errors::staking::below_storage_cost(cost));
     }
     events::register(account_id, cost);
-    (state::register(totals, account_id), deposit - cost)
+    (ledger::register(totals, account_id), deposit - cost)
 }
 
 /// Mints tokens for `amount` NEAR at the current price.
 fn mint(totals: &mut Totals, holder: &mut Holder, amount: u128) -> u128 {
     let shares = math::shares_for_deposit(amount, totals.total_staked, totals.total_shares);
-    require!(shares > 0, "The amount is too small to mint any liquid token");
+    require!(shares > 0, errors::staking::TOO_SMALL_TO_MINT);
     holder.shares += shares;
     totals.total_shares += shares;
     shares
@@ -54,10 +53,10 @@ fn stake_unstaked(amount: Option<u128>) {
     let account_id = env::predecessor_account_id();
     let mut holder = state::holder(&account_id).unwrap_or_default();
     let amount = amount.unwrap_or(holder.owed());
-    require!(amount > 0, "Staking amount should be positive");
-    require!(holder.owed() >= amount, "Not enough unstaked balance to stake");
+    require!(amount > 0, errors::staking::STAKE_POSITIVE);
+    require!(holder.owed() >= amount, errors::staking::NOT_ENOUGH_TO_STAKE);
     let mut totals = Totals::load();
-    crate::governance::assert_not_paused(&totals);
+    access::assert_not_paused(totals.paused_until);
     let (deposited, unstaked) = holder.take_owed(amount);
     // Tokens at the price before the NEAR rejoins the pool.
     let shares = mint(&mut totals, &mut holder, amount);
@@ -69,34 +68,13 @@ fn stake_unstaked(amount: Option<u128>) {
     events::ft_mint(&account_id, shares);
 }
 
-/// Burns `shares` tokens for `amount` NEAR owed from the returned unlock epoch (the owner's
-/// record is updated by the caller). The NEAR is paid from the buffer first; the rest joins the
-/// exit queue, and the promise is when validators can release it ([`crate::exit`]).
-pub fn burn_for_claim(totals: &mut Totals, amount: u128, shares: u128) -> u64 {
-    totals.total_shares -= shares;
-    let queued = ledger::claim_from_stake(totals, amount);
-    let epoch = env::epoch_height();
-    if queued == 0 {
-        return epoch + NUM_EPOCHS_TO_UNLOCK;
-    }
-    let capacity = &mut totals.capacity;
-    let late = capacity.is_late(epoch, env::block_height());
-    if late {
-        // Counted for this epoch only: a crank rolling into it starts afresh.
-        capacity.roll(epoch);
-        capacity.add_late(queued);
-    }
-    // NEAR being unstaked to move elsewhere comes back by `epoch + 4` and pays the queue first.
-    let moving = totals.unstaking.saturating_sub(totals.claims_unstaking);
-    totals.capacity.request_epoch(epoch, totals.to_unstake, queued, late, moving) + NUM_EPOCHS_TO_UNLOCK
-}
-
 /// Burns `shares` of the caller's tokens for `amount` NEAR, owed from the unlock epoch.
 fn unstake_shares(account_id: &AccountId, totals: &mut Totals, mut holder: Holder, amount: u128, shares: u128) {
     holder.shares -= shares;
     holder.unstaked += amount;
     let unlock_epoch = burn_for_claim(totals, amount, shares);
-    holder.unlock_epoch = u32::try_from(unlock_epoch).unwrap_or_else(|_| env::panic_str("Epoch height overflow"));
+    holder.unlock_epoch =
+        u32::try_from(unlock_epoch).unwrap_or_else(|_| env::panic_str(errors::staking::EPOCH_OVERFLOW));
     state::save_holder(account_id, &holder);
     totals.save();
     events::unstake(account_id, amount, shares, unlock_epoch);
@@ -114,9 +92,9 @@ fn withdraw_amount(amount: Option<u128>) {
     // error says why).
     let withdrawable = holder.withdrawable(epoch);
     let amount = amount.unwrap_or(if withdrawable > 0 { withdrawable } else { holder.owed() });
-    require!(amount > 0, "Withdrawal amount should be positive");
-    require!(holder.owed() >= amount, "Not enough unstaked balance to withdraw");
-    require!(holder.withdrawable(epoch) >= amount, "The unstaked balance is not yet available due to unstaking delay");
+    require!(amount > 0, errors::staking::WITHDRAW_POSITIVE);
+    require!(holder.owed() >= amount, errors::staking::NOT_ENOUGH_TO_WITHDRAW);
+    require!(holder.withdrawable(epoch) >= amount, errors::staking::NOT_YET_UNLOCKED);
     let mut totals = Totals::load();
     let unlock = holder.unlock_epoch as u64;
     let (deposited, unstaked) = holder.take_owed(amount);
@@ -125,16 +103,16 @@ fn withdraw_amount(amount: Option<u128>) {
     let mut paid = amount;
     // A holder that leaves with nothing gets its storage deposit back with its last withdrawal:
     // lockup contracts, which cannot call `storage_unregister`, would otherwise leave it here.
-    if holder.shares == 0 && holder.owed() == 0 && crate::liquidity::lp_shares_of(&account_id) == 0 {
+    if holder.shares == 0 && holder.owed() == 0 && state::lp_shares_of(&account_id) == 0 {
         let cost = state::storage_cost(&account_id);
-        state::unregister(&mut totals, &account_id, &holder);
+        ledger::unregister(&mut totals, &account_id, &holder);
         events::unregister(&account_id, cost);
         paid += cost;
     } else {
         state::save_holder(&account_id, &holder);
     }
     totals.save();
-    crate::promise::transfer(&account_id, paid);
+    promise::transfer(&account_id, paid);
 }
 
 /// Adds the attached NEAR to the caller's unstaked balance (registering a new caller).
@@ -179,12 +157,12 @@ pub fn stake_all() {
 /// reported staked balance always succeeds.
 pub fn unstake(amount: u128) {
     no_deposit("unstake");
-    require!(amount > 0, "Unstaking amount should be positive");
+    require!(amount > 0, errors::staking::UNSTAKE_POSITIVE);
     let account_id = env::predecessor_account_id();
     let mut totals = Totals::load();
     let holder = state::holder(&account_id).unwrap_or_default();
     let shares = math::shares_to_burn(amount, totals.total_staked, totals.total_shares);
-    require!(shares <= holder.shares, "Not enough staked balance to unstake");
+    require!(shares <= holder.shares, errors::staking::NOT_ENOUGH_STAKED);
     unstake_shares(&account_id, &mut totals, holder, amount, shares);
 }
 
@@ -195,7 +173,7 @@ pub fn unstake_all() {
     let mut totals = Totals::load();
     let holder = state::holder(&account_id).unwrap_or_default();
     let (shares, amount) = (holder.shares, math::value_of(holder.shares, totals.total_staked, totals.total_shares));
-    require!(amount > 0, "Unstaking amount should be positive");
+    require!(amount > 0, errors::staking::UNSTAKE_POSITIVE);
     unstake_shares(&account_id, &mut totals, holder, amount, shares);
 }
 

@@ -16,6 +16,8 @@
 //!
 //! A holder occupies `142 + 2 * len(account id)` bytes, which it pays for when it registers.
 
+use crate::config::{Config, LiquidityConfig};
+use crate::errors;
 use near_sdk::borsh::{BorshDeserialize, BorshSerialize};
 use near_sdk::{AccountId, env, near};
 
@@ -24,6 +26,8 @@ pub const CONFIG: &[u8] = b"c";
 pub const METADATA: &[u8] = b"m";
 const HOLDER: u8 = b'a';
 const INDEX: u8 = b'i';
+const PROVIDER: u8 = b'p';
+const LIQUIDITY_CONFIG: &[u8] = b"L";
 
 /// Bytes a holder occupies beyond twice its account id: the holder record (1-byte prefix, 56-byte
 /// value, 40 bytes of record overhead) and the index entry (5-byte key, 40 bytes of overhead).
@@ -64,7 +68,7 @@ pub struct Totals {
     /// Rewards received but not yet in the price, held back by the per-epoch rate bound.
     pub pending_rewards: u128,
     /// What validators can release for the exit queue, and when ([`crate::exit`]).
-    pub capacity: crate::exit::Capacity,
+    pub capacity: Capacity,
     /// NEAR in the instant-unstake pool, available for swaps.
     pub liquidity: u128,
     /// Swap fees owed to liquidity providers, joining `liquidity` each epoch.
@@ -79,6 +83,21 @@ pub struct Totals {
     /// The epoch the state was migrated to this layout (the next version's new field).
     #[cfg(feature = "next-version")]
     pub migrated_at_epoch: u64,
+}
+
+/// What validators can unstake for the queue now (maintained by the crank; see `crate::exit::Releases`
+/// for later epochs). Stored within [`Totals`]; its rules are in [`crate::exit`].
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Capacity {
+    /// The epoch these figures (and the releases) are for.
+    pub epoch: u64,
+    /// Stake at validators that can unstake in `epoch` and have not unstaked in it.
+    pub free: u128,
+    /// Stake at validators that unstaked in `epoch`: they can unstake more in it without
+    /// moving their unlock epoch.
+    pub added: u128,
+    /// Unstakes from this block on are late for `epoch` (`u64::MAX`: not known yet).
+    pub late_from_block: u64,
 }
 
 /// A holder's balances.
@@ -123,61 +142,20 @@ impl Holder {
     }
 }
 
-/// A ratio, such as the owner's share of rewards.
-#[near(serializers = [borsh])]
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Fraction {
-    pub numerator: u32,
-    pub denominator: u32,
-}
-
-#[near(serializers = [borsh])]
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Config {
-    pub owner_id: AccountId,
-    /// Proposed by the owner; becomes the owner when it accepts.
-    pub pending_owner_id: Option<AccountId>,
-    /// Pauses deposits, staking, instant unstake and new liquidity, for a bounded time.
-    pub guardian_id: AccountId,
-    /// Receives the reward fee.
-    pub treasury_id: AccountId,
-    pub reward_fee: Fraction,
-    /// Adds and removes validators and sets their weights.
-    pub manager_id: AccountId,
-    /// If set, validators must be on this staking-pool whitelist (as lockup contracts require).
-    pub whitelist_id: Option<AccountId>,
-    /// The most the share price may rise in one epoch; rewards above it wait for later epochs.
-    pub max_reward_rate: Fraction,
-    /// Epochs a validator may stay out of the validator set before it is drained.
-    pub drain_after_epochs: u64,
-    /// Blocks in an epoch (43,200 on mainnet and testnet): tells when an unstake is too late in
-    /// its epoch to be requested from validators in it, and when the crank closes an epoch's
-    /// rewards without a validator that does not answer.
-    pub epoch_blocks: u64,
-    /// The epoch of the guardian's last pause (it can pause again from a cooldown later).
-    pub guardian_paused_at: Option<u64>,
-    /// The end of a pause the owner set with `extend_pause` (only the owner lifts it).
-    pub owner_paused_until: u64,
-    /// Parameter changes waiting for their epoch ([`crate::governance`]).
-    pub scheduled: Vec<crate::governance::Scheduled>,
-}
-
 pub fn read<T: BorshDeserialize>(key: &[u8]) -> Option<T> {
-    env::storage_read(key).map(|bytes| {
-        T::try_from_slice(&bytes).unwrap_or_else(|_| env::panic_str("Cannot deserialize the contract state"))
-    })
+    env::storage_read(key)
+        .map(|bytes| T::try_from_slice(&bytes).unwrap_or_else(|_| env::panic_str(errors::state::CORRUPT)))
 }
 
 pub fn write<T: BorshSerialize>(key: &[u8], value: &T) {
-    let bytes =
-        near_sdk::borsh::to_vec(value).unwrap_or_else(|_| env::panic_str("Cannot serialize the contract state"));
+    let bytes = near_sdk::borsh::to_vec(value).unwrap_or_else(|_| env::panic_str(errors::state::UNWRITABLE));
     env::storage_write(key, &bytes);
 }
 
 /// Version 1 to 2 of the state: `Totals` gains `migrated_at_epoch` (a trailing number).
 #[cfg(feature = "next-version")]
 pub fn migrate_totals_to_v2() {
-    let bytes = env::storage_read(TOTALS).unwrap_or_else(|| env::panic_str("The contract is not initialized"));
+    let bytes = env::storage_read(TOTALS).unwrap_or_else(|| env::panic_str(errors::state::NOT_INITIALIZED));
     let mut out = Leb128(bytes);
     out.put(env::epoch_height() as u128);
     env::storage_write(TOTALS, &out.0);
@@ -210,11 +188,11 @@ impl Leb128Reader<'_> {
                 return value;
             }
         }
-        env::panic_str("Cannot deserialize the contract state")
+        env::panic_str(errors::state::CORRUPT)
     }
 
     fn take_u64(&mut self) -> u64 {
-        u64::try_from(self.take()).unwrap_or_else(|_| env::panic_str("Cannot deserialize the contract state"))
+        u64::try_from(self.take()).unwrap_or_else(|_| env::panic_str(errors::state::CORRUPT))
     }
 }
 
@@ -225,7 +203,7 @@ pub fn initialized() -> bool {
 
 impl Totals {
     pub fn load() -> Self {
-        let bytes = env::storage_read(TOTALS).unwrap_or_else(|| env::panic_str("The contract is not initialized"));
+        let bytes = env::storage_read(TOTALS).unwrap_or_else(|| env::panic_str(errors::state::NOT_INITIALIZED));
         Self::decode(&bytes)
     }
 
@@ -278,20 +256,14 @@ impl Totals {
             reserve: r.take(),
             unstaked: r.take(),
             storage_deposits: r.take(),
-            holders: u32::try_from(r.take())
-                .unwrap_or_else(|_| env::panic_str("Cannot deserialize the contract state")),
+            holders: u32::try_from(r.take()).unwrap_or_else(|_| env::panic_str(errors::state::CORRUPT)),
             delegated: r.take(),
             unstaking: r.take(),
             to_unstake: r.take(),
             claims_unstaking: r.take(),
             deposits: r.take(),
             pending_rewards: r.take(),
-            capacity: crate::exit::Capacity {
-                epoch: r.take_u64(),
-                free: r.take(),
-                added: r.take(),
-                late_from_block: r.take_u64(),
-            },
+            capacity: Capacity { epoch: r.take_u64(), free: r.take(), added: r.take(), late_from_block: r.take_u64() },
             liquidity: r.take(),
             liquidity_fees: r.take(),
             treasury_fees: r.take(),
@@ -301,7 +273,7 @@ impl Totals {
             migrated_at_epoch: r.take_u64(),
         };
         if !r.0.is_empty() {
-            env::panic_str("Cannot deserialize the contract state");
+            env::panic_str(errors::state::CORRUPT);
         }
         totals
     }
@@ -310,7 +282,7 @@ impl Totals {
 impl Config {
     /// The configuration in force: scheduled changes whose epoch has come are applied.
     pub fn load() -> Self {
-        let mut config: Config = read(CONFIG).unwrap_or_else(|| env::panic_str("The contract is not initialized"));
+        let mut config: Config = read(CONFIG).unwrap_or_else(|| env::panic_str(errors::state::NOT_INITIALIZED));
         config.apply_due(env::epoch_height());
         config
     }
@@ -335,7 +307,7 @@ pub fn holder(account_id: &AccountId) -> Option<Holder> {
 
 /// The holder record of a registered account; panics with the NEP-141 error otherwise.
 pub fn registered(account_id: &AccountId) -> Holder {
-    holder(account_id).unwrap_or_else(|| env::panic_str(&format!("The account {account_id} is not registered")))
+    holder(account_id).unwrap_or_else(|| env::panic_str(&errors::token::not_registered(account_id.as_str())))
 }
 
 pub fn save_holder(account_id: &AccountId, holder: &Holder) {
@@ -351,21 +323,21 @@ pub fn storage_cost_for_len(len: usize) -> u128 {
     (HOLDER_BYTES + 2 * len as u64) as u128 * env::storage_byte_cost().as_yoctonear()
 }
 
-/// Adds `account_id` as a holder with nothing (the caller saves the returned record); the NEAR
-/// it paid for storage joins the storage deposits.
-pub fn register(totals: &mut Totals, account_id: &AccountId) -> Holder {
+/// Adds `account_id` to the holder index with nothing (the caller saves the returned record and
+/// books its storage payment: [`crate::ledger::register`]).
+pub fn add_holder(totals: &mut Totals, account_id: &AccountId) -> Holder {
     let holder = Holder { index: totals.holders, ..Default::default() };
     env::storage_write(&index_key(totals.holders), account_id.as_bytes());
     totals.holders += 1;
-    crate::ledger::storage_in(totals, storage_cost(account_id));
     holder
 }
 
-/// Removes a holder; the last holder in the index takes its place.
-pub fn unregister(totals: &mut Totals, account_id: &AccountId, holder: &Holder) {
+/// Removes a holder; the last holder in the index takes its place (the storage payment goes
+/// back through [`crate::ledger::unregister`]).
+pub fn remove_holder(totals: &mut Totals, account_id: &AccountId, holder: &Holder) {
     let last = totals.holders - 1;
     if holder.index != last {
-        let moved = holder_at(last).unwrap_or_else(|| env::panic_str("The holder index is corrupted"));
+        let moved = holder_at(last).unwrap_or_else(|| env::panic_str(errors::state::HOLDER_INDEX_CORRUPT));
         let mut moved_holder = registered(&moved);
         moved_holder.index = holder.index;
         save_holder(&moved, &moved_holder);
@@ -374,11 +346,56 @@ pub fn unregister(totals: &mut Totals, account_id: &AccountId, holder: &Holder) 
     env::storage_remove(&index_key(last));
     env::storage_remove(&holder_key(account_id));
     totals.holders = last;
-    crate::ledger::storage_out(totals, storage_cost(account_id));
 }
 
 /// The account id of holder number `index`.
 pub fn holder_at(index: u32) -> Option<AccountId> {
     let bytes = env::storage_read(&index_key(index))?;
     String::from_utf8(bytes).ok()?.parse().ok()
+}
+
+/// The stored parameters: those in force and a change waiting for its epoch.
+#[near(serializers = [borsh])]
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+struct Settings {
+    current: LiquidityConfig,
+    next: Option<(LiquidityConfig, u64)>,
+}
+
+impl LiquidityConfig {
+    /// The parameters in force (a scheduled change applies from its epoch).
+    pub fn load() -> Self {
+        let settings: Settings = read(LIQUIDITY_CONFIG).unwrap_or_default();
+        match settings.next {
+            Some((next, epoch)) if epoch <= env::epoch_height() => next,
+            _ => settings.current,
+        }
+    }
+
+    /// A change scheduled for a later epoch and not yet in force.
+    pub fn pending() -> Option<(LiquidityConfig, u64)> {
+        let settings: Settings = read(LIQUIDITY_CONFIG).unwrap_or_default();
+        settings.next.filter(|(_, epoch)| *epoch > env::epoch_height())
+    }
+
+    /// Schedules `self` from `epoch`, replacing any change still waiting.
+    pub fn schedule(next: LiquidityConfig, epoch: u64) {
+        write(LIQUIDITY_CONFIG, &Settings { current: LiquidityConfig::load(), next: Some((next, epoch)) });
+    }
+
+    /// Sets the parameters at once (at initialisation).
+    pub fn save(&self) {
+        write(LIQUIDITY_CONFIG, &Settings { current: self.clone(), next: None });
+    }
+}
+
+pub fn provider_key(account_id: &AccountId) -> Vec<u8> {
+    let mut key = vec![PROVIDER];
+    key.extend_from_slice(account_id.as_bytes());
+    key
+}
+
+/// A liquidity provider's pool shares (0 if it has none).
+pub fn lp_shares_of(account_id: &AccountId) -> u128 {
+    read(&provider_key(account_id)).unwrap_or(0)
 }

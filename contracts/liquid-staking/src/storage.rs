@@ -2,9 +2,9 @@
 //! (`142 + 2 * len(account id)` bytes) when it registers, here or with its first deposit, and
 //! gets it back when it unregisters. Nothing more can be deposited for storage.
 
+use crate::errors;
 use crate::state::{self, Totals};
-use crate::token::assert_one_yocto;
-use crate::{events, json};
+use crate::{access, events, json, ledger};
 use near_sdk::{AccountId, env, require};
 
 /// The longest account id: the storage bounds must cover it.
@@ -29,9 +29,9 @@ pub fn storage_deposit(account_id: &AccountId) {
         return;
     }
     let cost = state::storage_cost(account_id);
-    require!(deposit >= cost, "The attached deposit is less than the minimum storage balance");
+    require!(deposit >= cost, errors::storage::BELOW_MINIMUM);
     let mut totals = Totals::load();
-    let holder = state::register(&mut totals, account_id);
+    let holder = ledger::register(&mut totals, account_id);
     state::save_holder(account_id, &holder);
     totals.save();
     events::register(account_id, cost);
@@ -40,28 +40,28 @@ pub fn storage_deposit(account_id: &AccountId) {
 
 /// Nothing is ever available to withdraw: storage is exactly what the records need.
 pub fn storage_withdraw(amount: Option<u128>) {
-    assert_one_yocto();
+    access::assert_one_yocto();
     state::registered(&env::predecessor_account_id());
-    require!(amount.is_none_or(|a| a == 0), "The amount is greater than the available storage balance");
+    require!(amount.is_none_or(|a| a == 0), errors::storage::ABOVE_AVAILABLE);
 }
 
 /// Unregisters the caller and returns its storage deposit. Tokens must be transferred or
 /// unstaked first, unless `force` burns them; unstaked NEAR must be withdrawn first.
 pub fn storage_unregister(force: bool) -> bool {
-    assert_one_yocto();
+    access::assert_one_yocto();
     let account_id = env::predecessor_account_id();
     let Some(holder) = state::holder(&account_id) else {
         return false;
     };
-    require!(holder.owed() == 0, "Withdraw the unstaked balance before unregistering");
+    require!(holder.owed() == 0, errors::storage::OWED_FIRST);
     let mut totals = Totals::load();
     if holder.shares > 0 {
-        require!(force, "Can't unregister the account with the positive balance without force");
+        require!(force, errors::storage::POSITIVE_BALANCE);
         totals.total_shares -= holder.shares;
         events::ft_burn(&account_id, holder.shares);
     }
     let cost = state::storage_cost(&account_id);
-    state::unregister(&mut totals, &account_id, &holder);
+    ledger::unregister(&mut totals, &account_id, &holder);
     totals.save();
     events::unregister(&account_id, cost);
     refund(account_id, cost + 1);

@@ -1,10 +1,11 @@
 //! The liquid token: NEP-141 transfers (with `ft_transfer_call`), NEP-148 metadata and the price.
 //! A token is one share of the pool, so transfers move shares and touch only the two holders.
 
-use crate::promise;
+use crate::config::TokenMetadata;
+use crate::errors;
 use crate::state::{self, Totals};
-use crate::{TokenMetadata, events, json, math};
-use near_sdk::{AccountId, Gas, NearToken, PromiseIndex, env, require};
+use crate::{access, events, json, math, promise};
+use near_sdk::{AccountId, Gas, PromiseIndex, env, require};
 
 /// Gas kept for `ft_resolve_transfer`; the receiver gets all the rest.
 const GAS_FOR_RESOLVE_TRANSFER: Gas = Gas::from_tgas(5);
@@ -13,19 +14,12 @@ const MIN_GAS_FOR_TRANSFER_CALL: Gas = Gas::from_tgas(15);
 /// The most a contract can return (the protocol's `max_length_returned_data`, 4 MiB).
 const MAX_RETURN_LEN: usize = 4 << 20;
 
-pub fn assert_one_yocto() {
-    require!(
-        env::attached_deposit() == NearToken::from_yoctonear(1),
-        "Requires attached deposit of exactly 1 yoctoNEAR"
-    );
-}
-
 fn transfer(sender_id: &AccountId, receiver_id: &AccountId, amount: u128, memo: Option<&str>) {
-    require!(sender_id != receiver_id, "The sender and the receiver should be different");
-    require!(amount > 0, "The amount should be a positive number");
+    require!(sender_id != receiver_id, errors::token::SAME_ACCOUNT);
+    require!(amount > 0, errors::token::AMOUNT_POSITIVE);
     let mut sender = state::registered(sender_id);
     let mut receiver = state::registered(receiver_id);
-    require!(sender.shares >= amount, "The account doesn't have enough balance");
+    require!(sender.shares >= amount, errors::token::NOT_ENOUGH_BALANCE);
     sender.shares -= amount;
     receiver.shares += amount;
     state::save_holder(sender_id, &sender);
@@ -34,18 +28,15 @@ fn transfer(sender_id: &AccountId, receiver_id: &AccountId, amount: u128, memo: 
 }
 
 pub fn ft_transfer(receiver_id: &AccountId, amount: u128, memo: Option<&str>) {
-    assert_one_yocto();
+    access::assert_one_yocto();
     transfer(&env::predecessor_account_id(), receiver_id, amount, memo);
 }
 
 /// Transfers, then calls `receiver_id.ft_on_transfer(sender_id, amount, msg)` with all the
 /// remaining gas but 5 Tgas; `ft_resolve_transfer` answers what the receiver used.
 pub fn ft_transfer_call(receiver_id: &AccountId, amount: u128, memo: Option<&str>, msg: &str) -> PromiseIndex {
-    assert_one_yocto();
-    require!(
-        env::prepaid_gas() >= MIN_GAS_FOR_TRANSFER_CALL,
-        "Not enough gas: ft_transfer_call needs at least 15 Tgas"
-    );
+    access::assert_one_yocto();
+    require!(env::prepaid_gas() >= MIN_GAS_FOR_TRANSFER_CALL, errors::token::TRANSFER_CALL_GAS);
     let sender_id = env::predecessor_account_id();
     transfer(&sender_id, receiver_id, amount, memo);
     let args = format!(r#"{{"sender_id":"{sender_id}","amount":"{amount}","msg":{}}}"#, json::string(msg));
@@ -99,7 +90,7 @@ pub fn ft_balance_of(account_id: &AccountId) -> u128 {
 }
 
 pub fn ft_metadata() -> TokenMetadata {
-    state::read(state::METADATA).unwrap_or_else(|| env::panic_str("The contract is not initialized"))
+    state::read(state::METADATA).unwrap_or_else(|| env::panic_str(errors::state::NOT_INITIALIZED))
 }
 
 /// The NEAR value of one token (10^24 of its smallest units), rounded down.

@@ -2,9 +2,11 @@
 //! there. Records are stored one per validator, so user calls never read them and the crank
 //! reads only the validators it works on.
 
-use crate::exit::{NUM_EPOCHS_TO_UNLOCK, Share};
-use crate::json;
-use crate::state::{Config, Totals, read, write};
+use crate::config::{Config, DUST};
+use crate::errors;
+use crate::exit::{self, NUM_EPOCHS_TO_UNLOCK, Share};
+use crate::state::{Totals, read, write};
+use crate::{events, json, ledger};
 use near_sdk::{AccountId, env, near, require};
 
 const SET: &[u8] = b"w";
@@ -98,7 +100,7 @@ pub struct Validator {
     /// What it adds to the exit queue's `stuck` (see [`Validator::stuck_in`]).
     pub stuck: u128,
     /// Its claims as counted in the exit queue's releases record, and their release epoch
-    /// ([`crate::exit::Capacity::move_claims`]).
+    /// ([`exit::Capacity::move_claims`]).
     pub claims_release: Share,
 }
 
@@ -281,20 +283,15 @@ pub fn index_of(account_id: &AccountId) -> Option<u16> {
 pub fn find(account_id: &AccountId) -> (u16, Validator) {
     index_of(account_id)
         .and_then(|i| load(i).map(|v| (i, v)))
-        .unwrap_or_else(|| env::panic_str(&format!("{account_id} is not a validator of this pool")))
-}
-
-pub fn assert_manager() {
-    crate::token::assert_one_yocto();
-    require!(env::predecessor_account_id() == Config::load().manager_id, "Only the manager can change validators");
+        .unwrap_or_else(|| env::panic_str(&errors::validators::unknown(account_id.as_str())))
 }
 
 /// Adds a validator (after the whitelist check, if any).
 pub fn add(account_id: AccountId, weight: u32, base_stake: u128) {
-    require!(weight > 0 || base_stake > 0, "A validator needs a weight or a base stake");
-    require!(index_of(&account_id).is_none(), "The validator is already in the set");
+    require!(weight > 0 || base_stake > 0, errors::validators::NEEDS_WEIGHT);
+    require!(index_of(&account_id).is_none(), errors::validators::ALREADY_IN_SET);
     let mut set = ValidatorSet::load();
-    require!(set.count < MAX_VALIDATORS, "The validator set is full");
+    require!(set.count < MAX_VALIDATORS, errors::validators::SET_FULL);
     let index = set.count;
     write(&index_key(&account_id), &index);
     save(
@@ -350,24 +347,21 @@ pub fn update(account_id: &AccountId, weight: u32, base_stake: u128) {
 pub fn remove(account_id: &AccountId) {
     let (index, v) = find(account_id);
     let held = v.staked + v.unstaked;
-    require!(
-        held <= crate::crank::DUST && v.pending.is_none(),
-        "Only a validator holding nothing can be removed: set its weight to 0 and let the crank move its stake"
-    );
+    require!(held <= DUST && v.pending.is_none(), errors::validators::NOT_EMPTY);
     let mut set = ValidatorSet::load();
     let mut totals = Totals::load();
     totals.capacity.roll(env::epoch_height());
     totals.capacity.remove(v.capacity);
     if held > 0 {
-        crate::exit::restate_stuck(v.stuck, 0);
+        exit::restate_stuck(v.stuck, 0);
         totals.claims_released_from = totals.capacity.move_claims(v.claims_release, Share::default());
-        crate::ledger::write_off(&mut totals, v.staked, v.unstaked, v.claims);
-        crate::events::write_off(account_id, held);
+        ledger::write_off(&mut totals, v.staked, v.unstaked, v.claims);
+        events::write_off(account_id, held);
     }
     totals.save();
     let last = set.count - 1;
     if index != last {
-        let moved = load(last).unwrap_or_else(|| env::panic_str("The validator index is corrupted"));
+        let moved = load(last).unwrap_or_else(|| env::panic_str(errors::state::VALIDATOR_INDEX_CORRUPT));
         write(&index_key(&moved.account_id), &index);
         save(index, &moved);
     }

@@ -1,8 +1,9 @@
 //! Views, as JSON: the staking-pool interface's with the core pool's shapes (unknown accounts
 //! read as zeros), plus the holder details, configuration and a solvency check.
 
-use crate::state::{self, Config, Fraction, Holder, Totals};
-use crate::{TokenMetadata, json, ledger, math};
+use crate::config::{Config, TokenMetadata};
+use crate::state::{self, Holder, Totals};
+use crate::{json, ledger, math};
 use near_sdk::{AccountId, env};
 
 fn staked_balance(holder: &Holder, totals: &Totals) -> u128 {
@@ -70,10 +71,6 @@ pub fn holder(account_id: &AccountId) -> String {
     )
 }
 
-pub fn fraction_json(f: &Fraction) -> String {
-    format!(r#"{{"numerator":{},"denominator":{}}}"#, f.numerator, f.denominator)
-}
-
 pub fn config_json() -> String {
     let c = Config::load();
     format!(
@@ -83,10 +80,10 @@ pub fn config_json() -> String {
         ),
         c.owner_id,
         c.treasury_id,
-        fraction_json(&c.reward_fee),
+        c.reward_fee.json(),
         c.manager_id,
         json::opt_string(c.whitelist_id.as_ref().map(|id| id.as_str())),
-        fraction_json(&c.max_reward_rate),
+        c.max_reward_rate.json(),
         c.drain_after_epochs
     )
 }

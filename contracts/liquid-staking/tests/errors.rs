@@ -1,6 +1,7 @@
 //! Every bad input fails with a clear error and changes nothing but the caller's gas.
 mod common;
 
+use liquid_staking::errors;
 use common::*;
 use localnet::{Account, ExecutionResult, NEAR, TGAS, build::contract_wasm};
 use serde_json::{Value, json};
@@ -45,45 +46,45 @@ fn bad_staking_calls_fail_cleanly() {
     let cost = storage_cost(&bob);
     let staked = t.staked(&alice);
     let cases: Vec<(&Account, &str, Value, u128, String)> = vec![
-        (&alice, "deposit", json!({}), 0, "Deposit amount should be positive".into()),
+        (&alice, "deposit", json!({}), 0, errors::staking::DEPOSIT_POSITIVE.into()),
         (
             &bob,
             "deposit_and_stake",
             json!({}),
             cost,
-            format!("The deposit must exceed the storage cost of {cost} yoctoNEAR for a new account"),
+            errors::staking::below_storage_cost(cost),
         ),
-        (&bob, "deposit_and_stake", json!({}), cost + 1, "The amount is too small to mint any liquid token".into()),
-        (&alice, "stake", json!({"amount": "0"}), 0, "Staking amount should be positive".into()),
-        (&alice, "stake", json!({"amount": (4 * NEAR).to_string()}), 0, "Not enough unstaked balance to stake".into()),
+        (&bob, "deposit_and_stake", json!({}), cost + 1, errors::staking::TOO_SMALL_TO_MINT.into()),
+        (&alice, "stake", json!({"amount": "0"}), 0, errors::staking::STAKE_POSITIVE.into()),
+        (&alice, "stake", json!({"amount": (4 * NEAR).to_string()}), 0, errors::staking::NOT_ENOUGH_TO_STAKE.into()),
         (&alice, "stake", json!({"amount": "1"}), 1, "Method stake doesn't accept deposit".into()),
-        (&alice, "unstake", json!({"amount": "0"}), 0, "Unstaking amount should be positive".into()),
+        (&alice, "unstake", json!({"amount": "0"}), 0, errors::staking::UNSTAKE_POSITIVE.into()),
         (
             &alice,
             "unstake",
             json!({"amount": (staked + 1).to_string()}),
             0,
-            "Not enough staked balance to unstake".into(),
+            errors::staking::NOT_ENOUGH_STAKED.into(),
         ),
-        (&bob, "unstake", json!({"amount": "1"}), 0, "Not enough staked balance to unstake".into()),
-        (&bob, "unstake_all", json!({}), 0, "Unstaking amount should be positive".into()),
+        (&bob, "unstake", json!({"amount": "1"}), 0, errors::staking::NOT_ENOUGH_STAKED.into()),
+        (&bob, "unstake_all", json!({}), 0, errors::staking::UNSTAKE_POSITIVE.into()),
         (&alice, "unstake_all", json!({}), NEAR, "Method unstake_all doesn't accept deposit".into()),
-        (&alice, "withdraw", json!({"amount": "0"}), 0, "Withdrawal amount should be positive".into()),
+        (&alice, "withdraw", json!({"amount": "0"}), 0, errors::staking::WITHDRAW_POSITIVE.into()),
         (
             &alice,
             "withdraw",
             json!({"amount": (4 * NEAR).to_string()}),
             0,
-            "Not enough unstaked balance to withdraw".into(),
+            errors::staking::NOT_ENOUGH_TO_WITHDRAW.into(),
         ),
         (
             &alice,
             "withdraw",
             json!({"amount": (2 * NEAR + 1).to_string()}),
             0,
-            "The unstaked balance is not yet available due to unstaking delay".into(),
+            errors::staking::NOT_YET_UNLOCKED.into(),
         ),
-        (&bob, "withdraw_all", json!({}), 0, "Withdrawal amount should be positive".into()),
+        (&bob, "withdraw_all", json!({}), 0, errors::staking::WITHDRAW_POSITIVE.into()),
     ];
     for (who, method, args, deposit, error) in cases {
         let balance = who.balance();
@@ -104,28 +105,28 @@ fn bad_token_calls_fail_cleanly() {
     let shares = t.shares(&alice);
     let transfer = |to: &str, amount: u128| json!({"receiver_id": to, "amount": amount.to_string()});
     let cases: Vec<(&Account, &str, Value, u128, &str)> = vec![
-        (&alice, "ft_transfer", transfer("bob.near", 1), 0, "Requires attached deposit of exactly 1 yoctoNEAR"),
-        (&alice, "ft_transfer", transfer("bob.near", 1), 2, "Requires attached deposit of exactly 1 yoctoNEAR"),
+        (&alice, "ft_transfer", transfer("bob.near", 1), 0, errors::access::ONE_YOCTO),
+        (&alice, "ft_transfer", transfer("bob.near", 1), 2, errors::access::ONE_YOCTO),
         (&alice, "ft_transfer", transfer("carol.near", 1), 1, "The account carol.near is not registered"),
         (&carol, "ft_transfer", transfer("bob.near", 1), 1, "The account carol.near is not registered"),
-        (&alice, "ft_transfer", transfer("alice.near", 1), 1, "The sender and the receiver should be different"),
-        (&alice, "ft_transfer", transfer("bob.near", 0), 1, "The amount should be a positive number"),
-        (&alice, "ft_transfer", transfer("bob.near", shares + 1), 1, "The account doesn't have enough balance"),
+        (&alice, "ft_transfer", transfer("alice.near", 1), 1, errors::token::SAME_ACCOUNT),
+        (&alice, "ft_transfer", transfer("bob.near", 0), 1, errors::token::AMOUNT_POSITIVE),
+        (&alice, "ft_transfer", transfer("bob.near", shares + 1), 1, errors::token::NOT_ENOUGH_BALANCE),
         (
             &alice,
             "storage_withdraw",
             json!({"amount": "1"}),
             1,
-            "The amount is greater than the available storage balance",
+            errors::storage::ABOVE_AVAILABLE,
         ),
-        (&alice, "storage_unregister", json!({}), 0, "Requires attached deposit of exactly 1 yoctoNEAR"),
-        (&carol, "storage_deposit", json!({}), 1, "The attached deposit is less than the minimum storage balance"),
+        (&alice, "storage_unregister", json!({}), 0, errors::access::ONE_YOCTO),
+        (&carol, "storage_deposit", json!({}), 1, errors::storage::BELOW_MINIMUM),
         (
             &alice,
             "ft_resolve_transfer",
             json!({"sender_id": "bob.near", "receiver_id": "alice.near", "amount": "1"}),
             0,
-            "Method ft_resolve_transfer is private",
+            errors::access::RESOLVE_TRANSFER_PRIVATE,
         ),
     ];
     for (who, method, args, deposit, error) in cases {
@@ -188,17 +189,17 @@ fn initialisation_checks_its_arguments_and_runs_once() {
     let mut bad_metadata = metadata();
     bad_metadata["decimals"] = json!(18);
     let cases = [
-        (good.clone(), NEAR - 1, "Attach at least 1 NEAR as the seed stake"),
-        (with("reward_fee", json!({"numerator": 21, "denominator": 100})), SEED, "The reward fee must be at most 20%"),
-        (with("reward_fee", json!({"numerator": 0, "denominator": 0})), SEED, "The fee denominator must be positive"),
-        (with("metadata", bad_metadata), SEED, "The token must have 24 decimals, like NEAR"),
+        (good.clone(), NEAR - 1, errors::config::SEED),
+        (with("reward_fee", json!({"numerator": 21, "denominator": 100})), SEED, errors::config::REWARD_FEE_LIMIT),
+        (with("reward_fee", json!({"numerator": 0, "denominator": 0})), SEED, errors::config::FEE_DENOMINATOR),
+        (with("metadata", bad_metadata), SEED, errors::config::DECIMALS),
         (
             with("max_reward_rate", json!({"numerator": 2, "denominator": 100})),
             SEED,
-            "The reward rate bound must be at most 1% an epoch",
+            errors::config::REWARD_RATE_LIMIT,
         ),
-        (with("drain_after_epochs", json!(0)), SEED, "drain_after_epochs must be from 1 to 100"),
-        (with("drain_after_epochs", json!(101)), SEED, "drain_after_epochs must be from 1 to 100"),
+        (with("drain_after_epochs", json!(0)), SEED, errors::config::DRAIN_AFTER_LIMIT),
+        (with("drain_after_epochs", json!(101)), SEED, errors::config::DRAIN_AFTER_LIMIT),
     ];
     for (args, seed, error) in cases {
         let out = new(args, seed);
@@ -215,5 +216,38 @@ fn initialisation_checks_its_arguments_and_runs_once() {
             "manager_id": "owner.near", "whitelist_id": null, "max_reward_rate": {"numerator": 1, "denominator": 1000},
             "drain_after_epochs": 3,
         })
+    );
+}
+
+/// The catalogue's messages marked as the core staking pool's are its words exactly: our
+/// implementation of the core pool (held to the real one's behaviour) fails with each of them.
+#[test]
+fn core_pool_messages_are_the_core_pools_words() {
+    let catalogue = include_str!("../src/errors.rs");
+    let core_pool: String = ["internal.rs", "lib.rs"]
+        .iter()
+        .map(|f| std::fs::read_to_string(format!("{}/../staking-pool/src/{f}", env!("CARGO_MANIFEST_DIR"))).unwrap())
+        .collect();
+    let mut lines = catalogue.lines();
+    let mut checked = Vec::new();
+    while let Some(line) = lines.next() {
+        if line.trim() == "/// Same as the core staking pool." {
+            let constant = lines.next().unwrap();
+            let message = constant.split('"').nth(1).unwrap();
+            assert!(core_pool.contains(&format!("\"{message}\"")), "{message}");
+            checked.push(message);
+        }
+    }
+    assert_eq!(
+        checked,
+        [
+            errors::staking::STAKE_POSITIVE,
+            errors::staking::UNSTAKE_POSITIVE,
+            errors::staking::WITHDRAW_POSITIVE,
+            errors::staking::NOT_ENOUGH_TO_STAKE,
+            errors::staking::NOT_ENOUGH_TO_WITHDRAW,
+            errors::staking::NOT_YET_UNLOCKED,
+            errors::staking::NOT_ENOUGH_STAKED,
+        ]
     );
 }

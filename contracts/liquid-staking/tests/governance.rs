@@ -3,6 +3,7 @@
 //! later epoch; ownership moves in two steps; upgrades migrate atomically.
 mod common;
 
+use liquid_staking::errors;
 use common::*;
 use localnet::{Account, NEAR, Rate, TGAS, build::contract_wasm_with_features};
 use serde_json::{Value, json};
@@ -40,10 +41,10 @@ fn privileged_methods_refuse_everyone_else_and_change_nothing() {
     let before = snapshot(&t);
     for (method, args) in &owner_only {
         for (who, deposit, error) in [
-            (&mallory, 1, "Only the owner can do this"),
-            (&guardian, 1, "Only the owner can do this"),
-            (&t.owner, 0, "Requires attached deposit of exactly 1 yoctoNEAR"),
-            (&t.owner, 2, "Requires attached deposit of exactly 1 yoctoNEAR"),
+            (&mallory, 1, errors::access::OWNER_ONLY),
+            (&guardian, 1, errors::access::OWNER_ONLY),
+            (&t.owner, 0, errors::access::ONE_YOCTO),
+            (&t.owner, 2, errors::access::ONE_YOCTO),
         ] {
             let out = t.call(who, method, args.clone(), deposit);
             assert_eq!(
@@ -194,16 +195,16 @@ fn the_pause_stops_entries_only_and_expires() {
 fn parameters_have_hard_limits() {
     let t = setup();
     let cases = [
-        ("set_reward_fee", json!({"numerator": 21, "denominator": 100}), "The reward fee must be at most 20%"),
+        ("set_reward_fee", json!({"numerator": 21, "denominator": 100}), errors::config::REWARD_FEE_LIMIT),
         (
             "set_max_reward_rate",
             json!({"numerator": 2, "denominator": 100}),
-            "The reward rate bound must be at most 1% an epoch",
+            errors::config::REWARD_RATE_LIMIT,
         ),
-        ("set_drain_after_epochs", json!({"epochs": 0}), "drain_after_epochs must be from 1 to 100"),
-        ("set_instant_unstake", json!({"max_fee_bps": 1001}), "The instant unstake fee must be at most 10%"),
-        ("set_instant_unstake", json!({"min_fee_bps": 400}), "The minimum fee must not exceed the maximum fee"),
-        ("set_instant_unstake", json!({"treasury_share_bps": 5001}), "The treasury's share must be at most 50%"),
+        ("set_drain_after_epochs", json!({"epochs": 0}), errors::config::DRAIN_AFTER_LIMIT),
+        ("set_instant_unstake", json!({"max_fee_bps": 1001}), errors::config::INSTANT_FEE_LIMIT),
+        ("set_instant_unstake", json!({"min_fee_bps": 400}), errors::config::MIN_FEE_ABOVE_MAX),
+        ("set_instant_unstake", json!({"treasury_share_bps": 5001}), errors::config::TREASURY_SHARE_LIMIT),
     ];
     for (method, args, error) in cases {
         let out = t.call(&t.owner, method, args, 1);

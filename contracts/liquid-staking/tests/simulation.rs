@@ -9,6 +9,7 @@
 //! validators' records (staked/unstaked/unlock epoch/status).
 mod common;
 
+use liquid_staking::errors;
 use common::*;
 use localnet::{Account, Fault, NEAR, Rate, TGAS, build::contract_wasm};
 use serde_json::{Value, json};
@@ -157,7 +158,7 @@ impl Sim {
                         None => assert_eq!(received, near, "instant unstake paid other than its quote"),
                         Some(e) => {
                             assert_eq!(received, 0, "a failed swap moved NEAR");
-                            let slipped = e.contains("The swap would pay less than min_expected_near");
+                            let slipped = e.contains(errors::liquidity::BELOW_MIN_EXPECTED);
                             assert!(racing || !slipped, "the quote did not hold: {e}");
                         }
                     }

@@ -1,0 +1,268 @@
+//! The contract's parameters, their defaults and the hard limits governance cannot exceed,
+//! with the checks that hold a value to them. Plain data: reading and writing them is
+//! [`crate::state`]'s job, scheduling changes [`crate::governance`]'s.
+
+use crate::errors;
+use crate::json::{self, Args};
+use near_sdk::{AccountId, NearToken, env, near, require};
+
+/// The smallest seed stake `new` accepts. The seed becomes dead shares nobody owns, so the first
+/// depositor cannot manipulate the price of an empty pool.
+pub const MIN_SEED: u128 = NearToken::from_near(1).as_yoctonear();
+/// The reward fee can never exceed this share of rewards (20%).
+pub const MAX_REWARD_FEE: Fraction = Fraction { numerator: 1, denominator: 5 };
+/// The per-epoch rate bound can never exceed 1% (NEAR pays about 0.013% an epoch).
+pub const MAX_REWARD_RATE: Fraction = Fraction { numerator: 1, denominator: 100 };
+/// The rate bound unless `new` says otherwise: 0.1% an epoch, several times NEAR's rewards.
+pub const DEFAULT_REWARD_RATE: Fraction = Fraction { numerator: 1, denominator: 1_000 };
+/// Epochs out of the validator set before a validator is drained, unless `new` says otherwise.
+pub const DEFAULT_DRAIN_AFTER_EPOCHS: u64 = 3;
+/// Blocks in an epoch on mainnet and testnet, unless `new` says otherwise.
+pub const DEFAULT_EPOCH_BLOCKS: u64 = 43_200;
+/// The longest `drain_after_epochs` can be.
+pub const MAX_DRAIN_AFTER_EPOCHS: u64 = 100;
+
+/// How long the guardian's pause lasts.
+pub const GUARDIAN_PAUSE_EPOCHS: u64 = 2;
+/// Epochs from the start of a guardian's pause before the guardian can pause again.
+pub const GUARDIAN_COOLDOWN_EPOCHS: u64 = 4;
+/// How far ahead the owner can pause.
+pub const MAX_PAUSE_EPOCHS: u64 = 100;
+/// Epoch boundaries between a parameter change and its effect.
+pub const PARAMETER_DELAY_EPOCHS: u64 = 2;
+
+/// One basis point: fees are in 1/10,000.
+pub const BPS: u128 = 10_000;
+/// Hard limits on the parameters governance sets.
+pub const MAX_FEE_BPS: u32 = 1_000;
+pub const MAX_TREASURY_SHARE_BPS: u32 = 5_000;
+
+/// Unstaked balances at a pool up to this (rounding left-overs) are not worth withdrawing, and
+/// a validator holding no more than this can be removed (the rest is written off).
+pub const DUST: u128 = 1_000_000;
+
+/// A ratio, such as the owner's share of rewards.
+#[near(serializers = [borsh])]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Fraction {
+    pub numerator: u32,
+    pub denominator: u32,
+}
+
+impl Fraction {
+    pub fn from_args(args: &Args) -> Self {
+        Fraction { numerator: args.u32("numerator"), denominator: args.u32("denominator") }
+    }
+
+    /// Whether `self` is a valid fraction no larger than `max`.
+    pub fn at_most(&self, max: Fraction) -> bool {
+        self.denominator > 0
+            && self.numerator as u64 * max.denominator as u64 <= max.numerator as u64 * self.denominator as u64
+    }
+
+    pub fn json(&self) -> String {
+        format!(r#"{{"numerator":{},"denominator":{}}}"#, self.numerator, self.denominator)
+    }
+}
+
+#[near(serializers = [borsh])]
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Config {
+    pub owner_id: AccountId,
+    /// Proposed by the owner; becomes the owner when it accepts.
+    pub pending_owner_id: Option<AccountId>,
+    /// Pauses deposits, staking, instant unstake and new liquidity, for a bounded time.
+    pub guardian_id: AccountId,
+    /// Receives the reward fee.
+    pub treasury_id: AccountId,
+    pub reward_fee: Fraction,
+    /// Adds and removes validators and sets their weights.
+    pub manager_id: AccountId,
+    /// If set, validators must be on this staking-pool whitelist (as lockup contracts require).
+    pub whitelist_id: Option<AccountId>,
+    /// The most the share price may rise in one epoch; rewards above it wait for later epochs.
+    pub max_reward_rate: Fraction,
+    /// Epochs a validator may stay out of the validator set before it is drained.
+    pub drain_after_epochs: u64,
+    /// Blocks in an epoch (43,200 on mainnet and testnet): tells when an unstake is too late in
+    /// its epoch to be requested from validators in it, and when the crank closes an epoch's
+    /// rewards without a validator that does not answer.
+    pub epoch_blocks: u64,
+    /// The epoch of the guardian's last pause (it can pause again from a cooldown later).
+    pub guardian_paused_at: Option<u64>,
+    /// The end of a pause the owner set with `extend_pause` (only the owner lifts it).
+    pub owner_paused_until: u64,
+    /// Parameter changes waiting for their epoch (`crate::governance` schedules them).
+    pub scheduled: Vec<Scheduled>,
+}
+
+/// A parameter change waiting for its epoch.
+#[near(serializers = [borsh])]
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Change {
+    RewardFee(Fraction),
+    MaxRewardRate(Fraction),
+    DrainAfterEpochs(u64),
+}
+
+#[near(serializers = [borsh])]
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Scheduled {
+    pub change: Change,
+    pub epoch: u64,
+}
+
+impl Change {
+    pub fn name(&self) -> &'static str {
+        match self {
+            Change::RewardFee(_) => "reward_fee",
+            Change::MaxRewardRate(_) => "max_reward_rate",
+            Change::DrainAfterEpochs(_) => "drain_after_epochs",
+        }
+    }
+
+    pub fn value_json(&self) -> String {
+        match self {
+            Change::RewardFee(f) | Change::MaxRewardRate(f) => f.json(),
+            Change::DrainAfterEpochs(n) => n.to_string(),
+        }
+    }
+
+    pub fn assert_valid(&self) {
+        match self {
+            Change::RewardFee(f) => require!(f.at_most(MAX_REWARD_FEE), errors::config::REWARD_FEE_LIMIT),
+            Change::MaxRewardRate(f) => {
+                require!(f.at_most(MAX_REWARD_RATE), errors::config::REWARD_RATE_LIMIT)
+            }
+            Change::DrainAfterEpochs(n) => {
+                require!((1..=MAX_DRAIN_AFTER_EPOCHS).contains(n), errors::config::DRAIN_AFTER_LIMIT)
+            }
+        }
+    }
+
+    /// The current value as the same kind of change (for the event's "old").
+    pub fn current(&self, config: &Config) -> Change {
+        match self {
+            Change::RewardFee(_) => Change::RewardFee(config.reward_fee),
+            Change::MaxRewardRate(_) => Change::MaxRewardRate(config.max_reward_rate),
+            Change::DrainAfterEpochs(_) => Change::DrainAfterEpochs(config.drain_after_epochs),
+        }
+    }
+}
+
+impl Config {
+    /// Holds `new`'s parameters to the same limits as later changes.
+    pub fn assert_valid(&self) {
+        require!(self.reward_fee.denominator > 0, errors::config::FEE_DENOMINATOR);
+        Change::RewardFee(self.reward_fee).assert_valid();
+        Change::MaxRewardRate(self.max_reward_rate).assert_valid();
+        Change::DrainAfterEpochs(self.drain_after_epochs).assert_valid();
+        require!(self.epoch_blocks >= 20, errors::config::EPOCH_BLOCKS_LIMIT);
+    }
+
+    /// Applies the scheduled changes whose epoch has come (in memory; the next save keeps them).
+    pub fn apply_due(&mut self, epoch: u64) {
+        let (due, waiting): (Vec<_>, Vec<_>) = self.scheduled.drain(..).partition(|s| s.epoch <= epoch);
+        self.scheduled = waiting;
+        for s in due {
+            match s.change {
+                Change::RewardFee(f) => self.reward_fee = f,
+                Change::MaxRewardRate(f) => self.max_reward_rate = f,
+                Change::DrainAfterEpochs(n) => self.drain_after_epochs = n,
+            }
+        }
+    }
+}
+
+/// NEP-148 token metadata.
+#[near(serializers = [borsh])]
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TokenMetadata {
+    pub spec: String,
+    pub name: String,
+    pub symbol: String,
+    pub icon: Option<String>,
+    pub reference: Option<String>,
+    /// Base64 of the sha256 of the reference's content (kept as given).
+    pub reference_hash: Option<String>,
+    pub decimals: u8,
+}
+
+impl TokenMetadata {
+    pub fn assert_valid(&self) {
+        require!(self.spec == "ft-1.0.0", errors::config::METADATA_SPEC);
+        require!(self.decimals == 24, errors::config::DECIMALS);
+    }
+
+    pub fn from_args(args: &Args) -> Self {
+        TokenMetadata {
+            spec: args.string("spec"),
+            name: args.string("name"),
+            symbol: args.string("symbol"),
+            icon: args.opt_string("icon"),
+            reference: args.opt_string("reference"),
+            reference_hash: args.opt_string("reference_hash"),
+            decimals: u8::try_from(args.u64("decimals"))
+                .unwrap_or_else(|_| env::panic_str(errors::config::DECIMALS_TOO_LARGE)),
+        }
+    }
+}
+
+#[near(serializers = [borsh])]
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct LiquidityConfig {
+    /// NEAR at which the fee reaches its minimum.
+    pub target: u128,
+    pub min_fee_bps: u32,
+    pub max_fee_bps: u32,
+    /// The treasury's share of each fee.
+    pub treasury_share_bps: u32,
+    /// Tokens worth more than this are unstaked by the crank.
+    pub unstake_threshold: u128,
+}
+
+impl Default for LiquidityConfig {
+    fn default() -> Self {
+        LiquidityConfig {
+            target: NearToken::from_near(10_000).as_yoctonear(),
+            min_fee_bps: 10,
+            max_fee_bps: 300,
+            treasury_share_bps: 2_000,
+            unstake_threshold: NearToken::from_near(100).as_yoctonear(),
+        }
+    }
+}
+
+impl LiquidityConfig {
+    /// From `new`'s `instant_unstake` argument; missing fields keep their defaults.
+    pub fn from_args(args: &json::Args) -> Self {
+        let d = LiquidityConfig::default();
+        LiquidityConfig {
+            target: args.opt_u128("target").unwrap_or(d.target),
+            min_fee_bps: args.opt_u64("min_fee_bps").map_or(d.min_fee_bps, |v| v.min(u32::MAX as u64) as u32),
+            max_fee_bps: args.opt_u64("max_fee_bps").map_or(d.max_fee_bps, |v| v.min(u32::MAX as u64) as u32),
+            treasury_share_bps: args
+                .opt_u64("treasury_share_bps")
+                .map_or(d.treasury_share_bps, |v| v.min(u32::MAX as u64) as u32),
+            unstake_threshold: args.opt_u128("unstake_threshold").unwrap_or(d.unstake_threshold),
+        }
+    }
+
+    pub fn json(&self) -> String {
+        format!(
+            r#"{{"target":{},"min_fee_bps":{},"max_fee_bps":{},"treasury_share_bps":{},"unstake_threshold":{}}}"#,
+            json::u128(self.target),
+            self.min_fee_bps,
+            self.max_fee_bps,
+            self.treasury_share_bps,
+            json::u128(self.unstake_threshold)
+        )
+    }
+
+    pub fn assert_valid(&self) {
+        require!(self.max_fee_bps <= MAX_FEE_BPS, errors::config::INSTANT_FEE_LIMIT);
+        require!(self.min_fee_bps <= self.max_fee_bps, errors::config::MIN_FEE_ABOVE_MAX);
+        require!(self.treasury_share_bps <= MAX_TREASURY_SHARE_BPS, errors::config::TREASURY_SHARE_LIMIT);
+        require!(self.target > 0, errors::config::TARGET_LIQUIDITY);
+    }
+}
