@@ -2,6 +2,7 @@
 //! with the checks that hold a value to them. Plain data: reading and writing them is
 //! [`crate::state`]'s job, scheduling changes [`crate::governance`]'s.
 
+use crate::abi;
 use crate::errors;
 use crate::json::{self, Args};
 use near_sdk::{AccountId, NearToken, env, near, require};
@@ -50,10 +51,6 @@ pub struct Fraction {
 }
 
 impl Fraction {
-    pub fn from_args(args: &Args) -> Self {
-        Fraction { numerator: args.u32("numerator"), denominator: args.u32("denominator") }
-    }
-
     /// Whether `self` is a valid fraction no larger than `max`.
     pub fn at_most(&self, max: Fraction) -> bool {
         self.denominator > 0
@@ -193,19 +190,6 @@ impl TokenMetadata {
         require!(self.spec == "ft-1.0.0", errors::config::METADATA_SPEC);
         require!(self.decimals == 24, errors::config::DECIMALS);
     }
-
-    pub fn from_args(args: &Args) -> Self {
-        TokenMetadata {
-            spec: args.string("spec"),
-            name: args.string("name"),
-            symbol: args.string("symbol"),
-            icon: args.opt_string("icon"),
-            reference: args.opt_string("reference"),
-            reference_hash: args.opt_string("reference_hash"),
-            decimals: u8::try_from(args.u64("decimals"))
-                .unwrap_or_else(|_| env::panic_str(errors::config::DECIMALS_TOO_LARGE)),
-        }
-    }
 }
 
 #[near(serializers = [borsh])]
@@ -234,17 +218,23 @@ impl Default for LiquidityConfig {
 }
 
 impl LiquidityConfig {
-    /// From `new`'s `instant_unstake` argument; missing fields keep their defaults.
-    pub fn from_args(args: &json::Args) -> Self {
+    /// The given parameters, each missing one at its default; a fee above `u32::MAX` basis
+    /// points is taken as `u32::MAX` (and then refused by [`LiquidityConfig::assert_valid`]).
+    pub fn new(
+        target: Option<u128>,
+        min_fee_bps: Option<u64>,
+        max_fee_bps: Option<u64>,
+        treasury_share_bps: Option<u64>,
+        unstake_threshold: Option<u128>,
+    ) -> Self {
         let d = LiquidityConfig::default();
+        let bps = |v: u64| v.min(u32::MAX as u64) as u32;
         LiquidityConfig {
-            target: args.opt_u128("target").unwrap_or(d.target),
-            min_fee_bps: args.opt_u64("min_fee_bps").map_or(d.min_fee_bps, |v| v.min(u32::MAX as u64) as u32),
-            max_fee_bps: args.opt_u64("max_fee_bps").map_or(d.max_fee_bps, |v| v.min(u32::MAX as u64) as u32),
-            treasury_share_bps: args
-                .opt_u64("treasury_share_bps")
-                .map_or(d.treasury_share_bps, |v| v.min(u32::MAX as u64) as u32),
-            unstake_threshold: args.opt_u128("unstake_threshold").unwrap_or(d.unstake_threshold),
+            target: target.unwrap_or(d.target),
+            min_fee_bps: min_fee_bps.map_or(d.min_fee_bps, bps),
+            max_fee_bps: max_fee_bps.map_or(d.max_fee_bps, bps),
+            treasury_share_bps: treasury_share_bps.map_or(d.treasury_share_bps, bps),
+            unstake_threshold: unstake_threshold.unwrap_or(d.unstake_threshold),
         }
     }
 
@@ -264,5 +254,47 @@ impl LiquidityConfig {
         require!(self.min_fee_bps <= self.max_fee_bps, errors::config::MIN_FEE_ABOVE_MAX);
         require!(self.treasury_share_bps <= MAX_TREASURY_SHARE_BPS, errors::config::TREASURY_SHARE_LIMIT);
         require!(self.target > 0, errors::config::TARGET_LIQUIDITY);
+    }
+}
+
+/// `new`'s `reward_fee` and `max_reward_rate`.
+impl json::Arg for abi::RewardFeeFraction {
+    type Value = Fraction;
+    fn read(args: &Args, key: &str) -> Fraction {
+        let fraction = args.object(key);
+        Fraction { numerator: fraction.u32("numerator"), denominator: fraction.u32("denominator") }
+    }
+}
+
+/// `new`'s `metadata`.
+impl json::Arg for abi::FungibleTokenMetadata {
+    type Value = TokenMetadata;
+    fn read(args: &Args, key: &str) -> TokenMetadata {
+        let m = args.object(key);
+        TokenMetadata {
+            spec: m.string("spec"),
+            name: m.string("name"),
+            symbol: m.string("symbol"),
+            icon: m.opt_string("icon"),
+            reference: m.opt_string("reference"),
+            reference_hash: m.opt_string("reference_hash"),
+            decimals: u8::try_from(m.u64("decimals"))
+                .unwrap_or_else(|_| env::panic_str(errors::config::DECIMALS_TOO_LARGE)),
+        }
+    }
+}
+
+/// `new`'s `instant_unstake`.
+impl json::Arg for abi::InstantUnstakeConfig {
+    type Value = LiquidityConfig;
+    fn read(args: &Args, key: &str) -> LiquidityConfig {
+        let c = args.object(key);
+        LiquidityConfig::new(
+            c.opt_u128("target"),
+            c.opt_u64("min_fee_bps"),
+            c.opt_u64("max_fee_bps"),
+            c.opt_u64("treasury_share_bps"),
+            c.opt_u128("unstake_threshold"),
+        )
     }
 }

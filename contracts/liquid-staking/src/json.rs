@@ -2,11 +2,35 @@
 //!
 //! The contract's interface is JSON, but a general JSON library (with floats, generic
 //! deserializers per argument type and their error formatting) would more than double the wasm,
-//! and every call pays to load every byte. Arguments here are objects of strings, integers,
-//! booleans, nulls and nested objects; this reader accepts any valid JSON and the accessors turn
-//! it into exactly those types, failing with `Failed to deserialize input from JSON: ...`.
+//! and every call pays to load every byte.
+//!
+//! **What it reads** (RFC 8259, as serde_json reads it):
+//!
+//! ```text
+//! document = ws value ws                      (an empty or all-whitespace input is `{}`)
+//! value    = "null" | "true" | "false" | number | string | array | object
+//! object   = "{" ws [ member *( ws "," ws member ) ] ws "}"      keys unique
+//! member   = string ws ":" ws value
+//! array    = "[" ws [ value *( ws "," ws value ) ] ws "]"
+//! number   = [ "-" ] ( "0" | 1-9 *digit ) [ "." 1*digit ] [ ( "e" | "E" ) [ "+" | "-" ] 1*digit ]
+//! string   = '"' *( any char but '"', '\' and U+0000..U+001F | escape ) '"'     valid UTF-8
+//! escape   = '\' ( '"' | '\' | "/" | "b" | "f" | "n" | "r" | "t" | "u" 4hexdigit )
+//!            (a high surrogate must be followed by an escaped low one)
+//! ws       = *( " " | tab | LF | CR )
+//! ```
+//!
+//! Two refusals of its own: a repeated key in an object (near-sdk's derived deserializers
+//! refuse it too) and nesting deeper than [`MAX_DEPTH`]. Numbers are kept as their text; the
+//! accessors turn values into exactly the types methods take (yocto amounts as decimal strings,
+//! account ids, integers, booleans, strings, objects), failing with near-sdk's
+//! `Failed to deserialize input from JSON: ...`.
+//!
+//! The parser never panics: [`parse`] returns what is wrong, and each accessor has a `try_*`
+//! form; only the plain accessors end the call. `tests/codec.rs` checks all of it against
+//! serde_json and near-sdk's `U128` and `AccountId` on generated and mutated documents, and
+//! replays the corpus of the fuzz target in `fuzz/`.
 
-use crate::errors;
+use crate::{abi, errors};
 use near_sdk::{AccountId, env};
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -189,9 +213,9 @@ impl Parser<'_> {
 
     fn hex4(&mut self) -> Parsed<u32> {
         let digits = self.bytes.get(self.pos..self.pos + 4).ok_or("invalid escape")?;
-        let text = core::str::from_utf8(digits).map_err(|_| "invalid escape")?;
         self.pos += 4;
-        u32::from_str_radix(text, 16).map_err(|_| "invalid escape")
+        // Exactly four hex digits: `from_str_radix` alone would also take a sign (`\u+041`).
+        digits.iter().try_fold(0, |code, &d| Ok(code << 4 | (d as char).to_digit(16).ok_or("invalid escape")?))
     }
 
     fn string(&mut self) -> Parsed<String> {
@@ -260,7 +284,19 @@ fn fail(what: &str) -> ! {
 }
 
 /// A method's arguments: a JSON object (an empty input counts as `{}`).
+///
+/// Every accessor comes in two forms: `try_*` returns what is wrong as the text near-sdk would
+/// put after `Failed to deserialize input from JSON: `, and the plain form fails the call with
+/// it. The contract uses the plain forms; the `try_*` core is what the property and fuzz tests
+/// compare with serde_json and near-sdk's own types.
 pub struct Args(Vec<(String, Value)>);
+
+/// What an accessor found wrong.
+pub type Found<T> = Result<T, String>;
+
+fn or_fail<T>(found: Found<T>) -> T {
+    found.unwrap_or_else(|e| fail(&e))
+}
 
 impl Args {
     /// The current call's arguments.
@@ -269,51 +305,82 @@ impl Args {
     }
 
     pub fn from_bytes(bytes: &[u8]) -> Args {
+        or_fail(Self::try_from_bytes(bytes))
+    }
+
+    pub fn try_from_bytes(bytes: &[u8]) -> Found<Args> {
         if bytes.iter().all(u8::is_ascii_whitespace) {
-            return Args(Vec::new());
+            return Ok(Args(Vec::new()));
         }
         match parse(bytes) {
-            Ok(Value::Object(fields)) => Args(fields),
-            Ok(_) => fail("the arguments must be an object"),
-            Err(e) => fail(e),
+            Ok(Value::Object(fields)) => Ok(Args(fields)),
+            Ok(_) => Err("the arguments must be an object".into()),
+            Err(e) => Err(e.into()),
         }
+    }
+
+    /// Whether `key` is present and not null.
+    pub fn has(&self, key: &str) -> bool {
+        self.get(key).is_some()
     }
 
     /// The value of `key`, `None` when it is missing or null.
     fn get(&self, key: &str) -> Option<&Value> {
-        self.0.iter().rev().find(|(k, _)| k == key).map(|(_, v)| v).filter(|v| **v != Value::Null)
+        self.0.iter().find(|(k, _)| k == key).map(|(_, v)| v).filter(|v| **v != Value::Null)
     }
 
-    fn required(&self, key: &str) -> &Value {
-        self.get(key).unwrap_or_else(|| fail(&format!("missing field `{key}`")))
+    fn required(&self, key: &str) -> Found<&Value> {
+        self.get(key).ok_or_else(|| format!("missing field `{key}`"))
+    }
+
+    pub fn try_opt_string(&self, key: &str) -> Found<Option<String>> {
+        match self.get(key) {
+            None => Ok(None),
+            Some(Value::String(s)) => Ok(Some(s.clone())),
+            Some(_) => Err(format!("`{key}` must be a string")),
+        }
     }
 
     pub fn opt_string(&self, key: &str) -> Option<String> {
-        self.get(key).map(|v| match v {
-            Value::String(s) => s.clone(),
-            _ => fail(&format!("`{key}` must be a string")),
-        })
+        or_fail(self.try_opt_string(key))
+    }
+
+    pub fn try_string(&self, key: &str) -> Found<String> {
+        self.required(key)?;
+        self.try_opt_string(key).map(Option::unwrap_or_default)
     }
 
     pub fn string(&self, key: &str) -> String {
-        self.required(key);
-        self.opt_string(key).unwrap_or_default()
+        or_fail(self.try_string(key))
+    }
+
+    pub fn try_opt_account(&self, key: &str) -> Found<Option<AccountId>> {
+        match self.try_opt_string(key)? {
+            None => Ok(None),
+            Some(s) => s.parse().map(Some).map_err(|_| format!("`{key}` is not a valid account id")),
+        }
     }
 
     pub fn opt_account(&self, key: &str) -> Option<AccountId> {
-        self.opt_string(key).map(|s| s.parse().unwrap_or_else(|_| fail(&format!("`{key}` is not a valid account id"))))
+        or_fail(self.try_opt_account(key))
+    }
+
+    pub fn try_account(&self, key: &str) -> Found<AccountId> {
+        self.required(key)?;
+        self.try_opt_account(key)?.ok_or_else(|| format!("missing field `{key}`"))
     }
 
     pub fn account(&self, key: &str) -> AccountId {
-        self.required(key);
-        self.opt_account(key).unwrap_or_else(|| fail(&format!("missing field `{key}`")))
+        or_fail(self.try_account(key))
     }
 
     /// A yocto amount: a decimal string, as NEP-141 writes them.
+    pub fn try_u128(&self, key: &str) -> Found<u128> {
+        self.try_string(key)?.parse().map_err(|_| format!("`{key}` must be a decimal string of an unsigned integer"))
+    }
+
     pub fn u128(&self, key: &str) -> u128 {
-        self.string(key)
-            .parse()
-            .unwrap_or_else(|_| fail(&format!("`{key}` must be a decimal string of an unsigned integer")))
+        or_fail(self.try_u128(key))
     }
 
     pub fn opt_u128(&self, key: &str) -> Option<u128> {
@@ -321,11 +388,15 @@ impl Args {
     }
 
     /// A JSON integer that fits in a u64.
-    pub fn u64(&self, key: &str) -> u64 {
-        match self.required(key) {
-            Value::Number(n) => n.parse().unwrap_or_else(|_| fail(&format!("`{key}` must be an unsigned integer"))),
-            _ => fail(&format!("`{key}` must be an unsigned integer")),
+    pub fn try_u64(&self, key: &str) -> Found<u64> {
+        match self.required(key)? {
+            Value::Number(n) => n.parse().map_err(|_| format!("`{key}` must be an unsigned integer")),
+            _ => Err(format!("`{key}` must be an unsigned integer")),
         }
+    }
+
+    pub fn u64(&self, key: &str) -> u64 {
+        or_fail(self.try_u64(key))
     }
 
     pub fn u32(&self, key: &str) -> u32 {
@@ -340,18 +411,144 @@ impl Args {
         self.get(key).map(|_| self.object(key))
     }
 
+    pub fn try_opt_bool(&self, key: &str) -> Found<Option<bool>> {
+        match self.get(key) {
+            None => Ok(None),
+            Some(Value::Bool(b)) => Ok(Some(*b)),
+            Some(_) => Err(format!("`{key}` must be a boolean")),
+        }
+    }
+
     pub fn opt_bool(&self, key: &str) -> Option<bool> {
-        self.get(key).map(|v| match v {
-            Value::Bool(b) => *b,
-            _ => fail(&format!("`{key}` must be a boolean")),
-        })
+        or_fail(self.try_opt_bool(key))
     }
 
     pub fn object(&self, key: &str) -> Args {
         match self.required(key) {
-            Value::Object(fields) => Args(fields.clone()),
-            _ => fail(&format!("`{key}` must be an object")),
+            Ok(Value::Object(fields)) => Args(fields.clone()),
+            Ok(_) => fail(&format!("`{key}` must be an object")),
+            Err(e) => fail(&e),
         }
+    }
+}
+
+/// A wire type of the interface ([`crate::abi`]) as an argument: how its value is read.
+pub trait Arg {
+    type Value;
+    fn read(args: &Args, key: &str) -> Self::Value;
+}
+
+impl Arg for abi::U128 {
+    type Value = u128;
+    fn read(args: &Args, key: &str) -> u128 {
+        args.u128(key)
+    }
+}
+
+impl Arg for u64 {
+    type Value = u64;
+    fn read(args: &Args, key: &str) -> u64 {
+        args.u64(key)
+    }
+}
+
+impl Arg for u32 {
+    type Value = u32;
+    fn read(args: &Args, key: &str) -> u32 {
+        args.u32(key)
+    }
+}
+
+impl Arg for bool {
+    type Value = bool;
+    fn read(args: &Args, key: &str) -> bool {
+        or_fail(args.try_opt_bool(key).and_then(|b| b.ok_or_else(|| format!("missing field `{key}`"))))
+    }
+}
+
+impl Arg for String {
+    type Value = String;
+    fn read(args: &Args, key: &str) -> String {
+        args.string(key)
+    }
+}
+
+impl Arg for AccountId {
+    type Value = AccountId;
+    fn read(args: &Args, key: &str) -> AccountId {
+        args.account(key)
+    }
+}
+
+/// Missing or null is `None`; anything else must read as `T`.
+impl<T: Arg> Arg for Option<T> {
+    type Value = Option<T::Value>;
+    fn read(args: &Args, key: &str) -> Self::Value {
+        args.has(key).then(|| T::read(args, key))
+    }
+}
+
+/// A wire type of the interface as a result: how its value is written.
+pub trait Ret {
+    type Value;
+    fn ret(value: Self::Value);
+}
+
+impl Ret for abi::U128 {
+    type Value = u128;
+    fn ret(value: u128) {
+        ret(&u128(value));
+    }
+}
+
+impl Ret for bool {
+    type Value = bool;
+    fn ret(value: bool) {
+        ret(if value { "true" } else { "false" });
+    }
+}
+
+impl Ret for u32 {
+    type Value = u32;
+    fn ret(value: u32) {
+        ret(&value.to_string());
+    }
+}
+
+impl Ret for String {
+    type Value = String;
+    fn ret(value: String) {
+        ret(&string(&value));
+    }
+}
+
+impl Ret for AccountId {
+    type Value = AccountId;
+    fn ret(value: AccountId) {
+        ret(&string(value.as_str()));
+    }
+}
+
+/// Objects, and lists or nulls of them, are rendered by the module that knows them; the text is
+/// returned as it is.
+macro_rules! rendered {
+    ($($t:ty),*) => {$(
+        impl<T: abi::Object> Ret for $t {
+            type Value = String;
+            fn ret(value: String) {
+                ret(&value);
+            }
+        }
+    )*};
+}
+
+rendered!(T, Vec<T>, Option<T>);
+
+/// A promise: its result becomes the call's.
+impl<T> Ret for abi::Promise<T> {
+    type Value = near_sdk::PromiseIndex;
+    fn ret(value: near_sdk::PromiseIndex) {
+        env::promise_return(value);
     }
 }
 

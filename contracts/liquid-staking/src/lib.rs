@@ -11,6 +11,7 @@
 //! The methods are exported by hand in [`exports`] over a small JSON codec ([`json`]) instead of
 //! near-sdk's macros and serde: it keeps the wasm, which every call pays to load, small.
 
+pub mod abi;
 mod access;
 #[cfg(target_arch = "wasm32")]
 mod alloc;
@@ -22,7 +23,7 @@ mod exit;
 pub mod exports;
 mod governance;
 mod history;
-mod json;
+pub mod json;
 mod ledger;
 mod liquidity;
 mod math;

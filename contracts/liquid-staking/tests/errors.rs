@@ -1,8 +1,8 @@
 //! Every bad input fails with a clear error and changes nothing but the caller's gas.
 mod common;
 
-use liquid_staking::errors;
 use common::*;
+use liquid_staking::errors;
 use localnet::{Account, ExecutionResult, NEAR, TGAS, build::contract_wasm};
 use serde_json::{Value, json};
 
@@ -47,25 +47,13 @@ fn bad_staking_calls_fail_cleanly() {
     let staked = t.staked(&alice);
     let cases: Vec<(&Account, &str, Value, u128, String)> = vec![
         (&alice, "deposit", json!({}), 0, errors::staking::DEPOSIT_POSITIVE.into()),
-        (
-            &bob,
-            "deposit_and_stake",
-            json!({}),
-            cost,
-            errors::staking::below_storage_cost(cost),
-        ),
+        (&bob, "deposit_and_stake", json!({}), cost, errors::staking::below_storage_cost(cost)),
         (&bob, "deposit_and_stake", json!({}), cost + 1, errors::staking::TOO_SMALL_TO_MINT.into()),
         (&alice, "stake", json!({"amount": "0"}), 0, errors::staking::STAKE_POSITIVE.into()),
         (&alice, "stake", json!({"amount": (4 * NEAR).to_string()}), 0, errors::staking::NOT_ENOUGH_TO_STAKE.into()),
         (&alice, "stake", json!({"amount": "1"}), 1, "Method stake doesn't accept deposit".into()),
         (&alice, "unstake", json!({"amount": "0"}), 0, errors::staking::UNSTAKE_POSITIVE.into()),
-        (
-            &alice,
-            "unstake",
-            json!({"amount": (staked + 1).to_string()}),
-            0,
-            errors::staking::NOT_ENOUGH_STAKED.into(),
-        ),
+        (&alice, "unstake", json!({"amount": (staked + 1).to_string()}), 0, errors::staking::NOT_ENOUGH_STAKED.into()),
         (&bob, "unstake", json!({"amount": "1"}), 0, errors::staking::NOT_ENOUGH_STAKED.into()),
         (&bob, "unstake_all", json!({}), 0, errors::staking::UNSTAKE_POSITIVE.into()),
         (&alice, "unstake_all", json!({}), NEAR, "Method unstake_all doesn't accept deposit".into()),
@@ -112,13 +100,7 @@ fn bad_token_calls_fail_cleanly() {
         (&alice, "ft_transfer", transfer("alice.near", 1), 1, errors::token::SAME_ACCOUNT),
         (&alice, "ft_transfer", transfer("bob.near", 0), 1, errors::token::AMOUNT_POSITIVE),
         (&alice, "ft_transfer", transfer("bob.near", shares + 1), 1, errors::token::NOT_ENOUGH_BALANCE),
-        (
-            &alice,
-            "storage_withdraw",
-            json!({"amount": "1"}),
-            1,
-            errors::storage::ABOVE_AVAILABLE,
-        ),
+        (&alice, "storage_withdraw", json!({"amount": "1"}), 1, errors::storage::ABOVE_AVAILABLE),
         (&alice, "storage_unregister", json!({}), 0, errors::access::ONE_YOCTO),
         (&carol, "storage_deposit", json!({}), 1, errors::storage::BELOW_MINIMUM),
         (
@@ -193,11 +175,7 @@ fn initialisation_checks_its_arguments_and_runs_once() {
         (with("reward_fee", json!({"numerator": 21, "denominator": 100})), SEED, errors::config::REWARD_FEE_LIMIT),
         (with("reward_fee", json!({"numerator": 0, "denominator": 0})), SEED, errors::config::FEE_DENOMINATOR),
         (with("metadata", bad_metadata), SEED, errors::config::DECIMALS),
-        (
-            with("max_reward_rate", json!({"numerator": 2, "denominator": 100})),
-            SEED,
-            errors::config::REWARD_RATE_LIMIT,
-        ),
+        (with("max_reward_rate", json!({"numerator": 2, "denominator": 100})), SEED, errors::config::REWARD_RATE_LIMIT),
         (with("drain_after_epochs", json!(0)), SEED, errors::config::DRAIN_AFTER_LIMIT),
         (with("drain_after_epochs", json!(101)), SEED, errors::config::DRAIN_AFTER_LIMIT),
     ];

@@ -3,8 +3,8 @@
 //! later epoch; ownership moves in two steps; upgrades migrate atomically.
 mod common;
 
-use liquid_staking::errors;
 use common::*;
+use liquid_staking::errors;
 use localnet::{Account, NEAR, Rate, TGAS, build::contract_wasm_with_features};
 use serde_json::{Value, json};
 
@@ -196,11 +196,7 @@ fn parameters_have_hard_limits() {
     let t = setup();
     let cases = [
         ("set_reward_fee", json!({"numerator": 21, "denominator": 100}), errors::config::REWARD_FEE_LIMIT),
-        (
-            "set_max_reward_rate",
-            json!({"numerator": 2, "denominator": 100}),
-            errors::config::REWARD_RATE_LIMIT,
-        ),
+        ("set_max_reward_rate", json!({"numerator": 2, "denominator": 100}), errors::config::REWARD_RATE_LIMIT),
         ("set_drain_after_epochs", json!({"epochs": 0}), errors::config::DRAIN_AFTER_LIMIT),
         ("set_instant_unstake", json!({"max_fee_bps": 1001}), errors::config::INSTANT_FEE_LIMIT),
         ("set_instant_unstake", json!({"min_fee_bps": 400}), errors::config::MIN_FEE_ABOVE_MAX),

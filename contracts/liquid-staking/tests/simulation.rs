@@ -9,8 +9,8 @@
 //! validators' records (staked/unstaked/unlock epoch/status).
 mod common;
 
-use liquid_staking::errors;
 use common::*;
+use liquid_staking::errors;
 use localnet::{Account, Fault, NEAR, Rate, TGAS, build::contract_wasm};
 use serde_json::{Value, json};
 use testkit::rng::Rng;

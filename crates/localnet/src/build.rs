@@ -89,7 +89,26 @@ fn build(package: &str, features: &str) -> Vec<u8> {
     if modified(&optimized) <= modified(&file) {
         optimize(&file, &optimized);
     }
+    copy_abi(&file, package);
     std::fs::read(&optimized).unwrap_or_else(|e| panic!("cannot read {}: {e}", optimized.display()))
+}
+
+/// A contract whose build script renders its NEAR ABI (`$OUT_DIR/abi.json`, as the liquid
+/// staking contract's does) gets it beside its wasm, where cargo-near would put it.
+fn copy_abi(wasm: &Path, package: &str) {
+    let builds = wasm.with_file_name("build");
+    let newest = std::fs::read_dir(&builds)
+        .into_iter()
+        .flatten()
+        .flatten()
+        .filter(|e| e.file_name().to_string_lossy().starts_with(&format!("{package}-")))
+        .map(|e| e.path().join("out").join("abi.json"))
+        .filter_map(|abi| Some((std::fs::metadata(&abi).and_then(|m| m.modified()).ok()?, abi)))
+        .max();
+    if let Some((_, abi)) = newest {
+        let to = wasm.with_extension("abi.json");
+        std::fs::copy(&abi, &to).unwrap_or_else(|e| panic!("cannot copy {} to {}: {e}", abi.display(), to.display()));
+    }
 }
 
 /// `wasm-opt -Oz` with the wasm features NEAR accepts (no multi-value or SIMD).
