@@ -5,7 +5,8 @@
 use crate::abi;
 use crate::errors;
 use crate::json::{self, Args};
-use near_sdk::{AccountId, NearToken, env, near, require};
+use crate::record::{Record, record};
+use near_sdk::{AccountId, NearToken, env, require};
 
 /// The smallest seed stake `new` accepts. The seed becomes dead shares nobody owns, so the first
 /// depositor cannot manipulate the price of an empty pool.
@@ -43,12 +44,14 @@ pub const MAX_TREASURY_SHARE_BPS: u32 = 5_000;
 pub const DUST: u128 = 1_000_000;
 
 /// A ratio, such as the owner's share of rewards.
-#[near(serializers = [borsh])]
+#[cfg_attr(not(target_arch = "wasm32"), near_sdk::near(serializers = [borsh]))]
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Fraction {
     pub numerator: u32,
     pub denominator: u32,
 }
+
+record!(Fraction { numerator, denominator });
 
 impl Fraction {
     /// Whether `self` is a valid fraction no larger than `max`.
@@ -62,7 +65,7 @@ impl Fraction {
     }
 }
 
-#[near(serializers = [borsh])]
+#[cfg_attr(not(target_arch = "wasm32"), near_sdk::near(serializers = [borsh]))]
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Config {
     pub owner_id: AccountId,
@@ -93,8 +96,24 @@ pub struct Config {
     pub scheduled: Vec<Scheduled>,
 }
 
+record!(Config {
+    owner_id,
+    pending_owner_id,
+    guardian_id,
+    treasury_id,
+    reward_fee,
+    manager_id,
+    whitelist_id,
+    max_reward_rate,
+    drain_after_epochs,
+    epoch_blocks,
+    guardian_paused_at,
+    owner_paused_until,
+    scheduled
+});
+
 /// A parameter change waiting for its epoch.
-#[near(serializers = [borsh])]
+#[cfg_attr(not(target_arch = "wasm32"), near_sdk::near(serializers = [borsh]))]
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Change {
     RewardFee(Fraction),
@@ -102,11 +121,33 @@ pub enum Change {
     DrainAfterEpochs(u64),
 }
 
-#[near(serializers = [borsh])]
+#[cfg_attr(not(target_arch = "wasm32"), near_sdk::near(serializers = [borsh]))]
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Scheduled {
     pub change: Change,
     pub epoch: u64,
+}
+
+record!(Scheduled { change, epoch });
+
+/// A variant byte, then the variant's value (borsh's enum layout).
+impl Record for Change {
+    fn put(&self, out: &mut Vec<u8>) {
+        match self {
+            Change::RewardFee(f) => (0u8, *f).put(out),
+            Change::MaxRewardRate(f) => (1u8, *f).put(out),
+            Change::DrainAfterEpochs(n) => (2u8, *n).put(out),
+        }
+    }
+
+    fn take(input: &mut &[u8]) -> Self {
+        match u8::take(input) {
+            0 => Change::RewardFee(Fraction::take(input)),
+            1 => Change::MaxRewardRate(Fraction::take(input)),
+            2 => Change::DrainAfterEpochs(u64::take(input)),
+            _ => env::panic_str(errors::state::CORRUPT),
+        }
+    }
 }
 
 impl Change {
@@ -172,7 +213,7 @@ impl Config {
 }
 
 /// NEP-148 token metadata.
-#[near(serializers = [borsh])]
+#[cfg_attr(not(target_arch = "wasm32"), near_sdk::near(serializers = [borsh]))]
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct TokenMetadata {
     pub spec: String,
@@ -185,6 +226,8 @@ pub struct TokenMetadata {
     pub decimals: u8,
 }
 
+record!(TokenMetadata { spec, name, symbol, icon, reference, reference_hash, decimals });
+
 impl TokenMetadata {
     pub fn assert_valid(&self) {
         require!(self.spec == "ft-1.0.0", errors::config::METADATA_SPEC);
@@ -192,7 +235,7 @@ impl TokenMetadata {
     }
 }
 
-#[near(serializers = [borsh])]
+#[cfg_attr(not(target_arch = "wasm32"), near_sdk::near(serializers = [borsh]))]
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct LiquidityConfig {
     /// NEAR at which the fee reaches its minimum.
@@ -204,6 +247,8 @@ pub struct LiquidityConfig {
     /// Tokens worth more than this are unstaked by the crank.
     pub unstake_threshold: u128,
 }
+
+record!(LiquidityConfig { target, min_fee_bps, max_fee_bps, treasury_share_bps, unstake_threshold });
 
 impl Default for LiquidityConfig {
     fn default() -> Self {

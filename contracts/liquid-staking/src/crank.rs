@@ -31,10 +31,11 @@ use crate::errors;
 use crate::exit::{self, Share};
 use crate::json::{self, Args};
 use crate::promise;
+use crate::record::record;
 use crate::state::{self, Totals, read, write};
 use crate::validators::{self, Op, Outage, Pending, Status, Validator, ValidatorSet};
 use crate::{access, events, history, ledger, liquidity, math};
-use near_sdk::{Gas, NearToken, PromiseIndex, env, near};
+use near_sdk::{Gas, NearToken, PromiseIndex, env};
 
 const CRANK: &[u8] = b"k";
 
@@ -79,7 +80,7 @@ const MAX_FAILED_SYNCS: u8 = 3;
 const ROUNDING: u128 = 1_000;
 
 /// The crank's progress through the current epoch.
-#[near(serializers = [borsh])]
+#[cfg_attr(not(target_arch = "wasm32"), near_sdk::near(serializers = [borsh]))]
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct CrankState {
     pub epoch: u64,
@@ -96,6 +97,8 @@ pub struct CrankState {
     /// epoch length say so), so the late span at the epoch's end is never short.
     pub start_block: u64,
 }
+
+record!(CrankState { epoch, synced, rewards, rewards_done, cursor, start_block });
 
 impl CrankState {
     /// The state for the current epoch (a new epoch starts afresh) and whether it is new.

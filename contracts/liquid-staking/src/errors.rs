@@ -11,7 +11,6 @@ pub mod state {
     /// near-sdk's message for a second `new`.
     pub const ALREADY_INITIALIZED: &str = "The contract has already been initialized";
     pub const CORRUPT: &str = "Cannot deserialize the contract state";
-    pub const UNWRITABLE: &str = "Cannot serialize the contract state";
     pub const HOLDER_INDEX_CORRUPT: &str = "The holder index is corrupted";
     pub const VALIDATOR_INDEX_CORRUPT: &str = "The validator index is corrupted";
     pub const NEWER_STATE: &str = "The state is newer than this code";

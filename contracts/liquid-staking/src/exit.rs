@@ -35,9 +35,10 @@
 
 use crate::errors;
 use crate::ledger;
+use crate::record::record;
 use crate::state::{self, Capacity, Totals};
 use near_sdk::env;
-use near_sdk::{near, require};
+use near_sdk::require;
 
 /// The first epoch a waiting validator is free again (`u64::MAX`: none waits).
 pub fn next_release(capacity: &Capacity, releases: &Releases) -> u64 {
@@ -62,7 +63,7 @@ fn slot(k: u64) -> usize {
 /// Stake at validators waiting out an unstake, by the epoch they are free again, and this epoch's
 /// late unstakes. Stored apart from [`Capacity`] (which every call reads with the totals): only
 /// the crank and unstakes that must look past this epoch read it.
-#[near(serializers = [borsh])]
+#[cfg_attr(not(target_arch = "wasm32"), near_sdk::near(serializers = [borsh]))]
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct Releases {
     /// `at[k]` is free from `Capacity::epoch + 1 + k` (validators in `added` are here too, at
@@ -82,6 +83,8 @@ pub struct Releases {
     /// Blocks in an epoch, to tell when later epochs turn late before the crank has run in them.
     pub epoch_blocks: u64,
 }
+
+record!(Releases { at, late, claims_at, claims_released, stuck, epoch_blocks });
 
 /// `stuck` follows a validator's share of it from `before` to `after`.
 pub fn restate_stuck(before: u128, after: u128) {
@@ -132,12 +135,14 @@ fn save_releases(releases: &Releases) {
 
 /// Where a validator's stake counts in [`Capacity`]: its amount and the epoch it is free from
 /// (0: free).
-#[near(serializers = [borsh])]
+#[cfg_attr(not(target_arch = "wasm32"), near_sdk::near(serializers = [borsh]))]
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct Share {
     pub amount: u128,
     pub free_at: u64,
 }
+
+record!(Share { amount, free_at });
 
 impl Capacity {
     /// The figures as of `epoch`, with `releases` moved to it: validators whose wait ended

@@ -28,6 +28,7 @@ mod ledger;
 mod liquidity;
 mod math;
 mod promise;
+mod record;
 mod staking;
 mod state;
 mod storage;

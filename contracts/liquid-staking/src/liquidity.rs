@@ -17,9 +17,10 @@
 
 use crate::config::{BPS, Config, LiquidityConfig};
 use crate::errors;
+use crate::record::record;
 use crate::state::{self, Totals, lp_shares_of, provider_key, read, write};
 use crate::{access, events, exit, json, ledger, math, promise};
-use near_sdk::{AccountId, env, near, require};
+use near_sdk::{AccountId, env, require};
 use shares::U256;
 
 const POOL: &[u8] = b"l";
@@ -27,7 +28,7 @@ const POOL: &[u8] = b"l";
 const LOCKED_LP_SHARES: u128 = 1_000;
 
 /// What the liquidity providers own besides the NEAR in `Totals::liquidity`.
-#[near(serializers = [borsh])]
+#[cfg_attr(not(target_arch = "wasm32"), near_sdk::near(serializers = [borsh]))]
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Pool {
     pub lp_shares: u128,
@@ -37,6 +38,8 @@ pub struct Pool {
     pub claim: u128,
     pub claim_unlock_epoch: u64,
 }
+
+record!(Pool { lp_shares, tokens, claim, claim_unlock_epoch });
 
 impl Pool {
     pub fn load() -> Self {

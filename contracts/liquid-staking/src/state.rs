@@ -18,8 +18,8 @@
 
 use crate::config::{Config, LiquidityConfig};
 use crate::errors;
-use near_sdk::borsh::{BorshDeserialize, BorshSerialize};
-use near_sdk::{AccountId, env, near};
+use crate::record::{self, Record};
+use near_sdk::{AccountId, env};
 
 const TOTALS: &[u8] = b"t";
 pub const CONFIG: &[u8] = b"c";
@@ -101,7 +101,7 @@ pub struct Capacity {
 }
 
 /// A holder's balances.
-#[near(serializers = [borsh])]
+#[cfg_attr(not(target_arch = "wasm32"), near_sdk::near(serializers = [borsh]))]
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Holder {
     /// Liquid staking tokens (the holder's shares of the pool).
@@ -115,6 +115,8 @@ pub struct Holder {
     /// Position in the holder index.
     pub index: u32,
 }
+
+record::record!(Holder { shares, unstaked, deposited, unlock_epoch, index });
 
 impl Holder {
     /// All the NEAR owed to the holder: the staking-pool interface's unstaked balance.
@@ -142,14 +144,12 @@ impl Holder {
     }
 }
 
-pub fn read<T: BorshDeserialize>(key: &[u8]) -> Option<T> {
-    env::storage_read(key)
-        .map(|bytes| T::try_from_slice(&bytes).unwrap_or_else(|_| env::panic_str(errors::state::CORRUPT)))
+pub fn read<T: Record>(key: &[u8]) -> Option<T> {
+    env::storage_read(key).map(|bytes| record::decode(&bytes))
 }
 
-pub fn write<T: BorshSerialize>(key: &[u8], value: &T) {
-    let bytes = near_sdk::borsh::to_vec(value).unwrap_or_else(|_| env::panic_str(errors::state::UNWRITABLE));
-    env::storage_write(key, &bytes);
+pub fn write<T: Record>(key: &[u8], value: &T) {
+    env::storage_write(key, &record::encode(value));
 }
 
 /// Version 1 to 2 of the state: `Totals` gains `migrated_at_epoch` (a trailing number).
@@ -355,12 +355,14 @@ pub fn holder_at(index: u32) -> Option<AccountId> {
 }
 
 /// The stored parameters: those in force and a change waiting for its epoch.
-#[near(serializers = [borsh])]
+#[cfg_attr(not(target_arch = "wasm32"), near_sdk::near(serializers = [borsh]))]
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 struct Settings {
     current: LiquidityConfig,
     next: Option<(LiquidityConfig, u64)>,
 }
+
+record::record!(Settings { current, next });
 
 impl LiquidityConfig {
     /// The parameters in force (a scheduled change applies from its epoch).

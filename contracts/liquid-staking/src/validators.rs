@@ -5,9 +5,10 @@
 use crate::config::{Config, DUST};
 use crate::errors;
 use crate::exit::{self, NUM_EPOCHS_TO_UNLOCK, Share};
+use crate::record::{Record, record};
 use crate::state::{Totals, read, write};
 use crate::{events, json, ledger};
-use near_sdk::{AccountId, env, near, require};
+use near_sdk::{AccountId, env, require};
 
 const SET: &[u8] = b"w";
 const VALIDATOR: u8 = b'v';
@@ -19,7 +20,7 @@ pub const MAX_VALIDATORS: u16 = 1_000;
 pub const RECOVERY_EPOCHS: u32 = 3;
 
 /// Totals over the validator set.
-#[near(serializers = [borsh])]
+#[cfg_attr(not(target_arch = "wasm32"), near_sdk::near(serializers = [borsh]))]
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct ValidatorSet {
     pub count: u16,
@@ -32,10 +33,12 @@ pub struct ValidatorSet {
     pub faulty: u16,
 }
 
+record!(ValidatorSet { count, total_weight, total_base_stake, draining_weight, draining_base_stake, faulty });
+
 /// A cross-contract operation in flight on a validator: the validator's lock. `id` (the block
 /// height it was sent in) ties the callback to it; a lock whose callback never came is found
 /// stale by the crank and reconciled with what the pool reports.
-#[near(serializers = [borsh])]
+#[cfg_attr(not(target_arch = "wasm32"), near_sdk::near(serializers = [borsh]))]
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Pending {
     pub op: Op,
@@ -51,7 +54,9 @@ pub struct Pending {
     pub prior_unlock: u64,
 }
 
-#[near(serializers = [borsh])]
+record!(Pending { op, amount, claims, id, epoch, reconciling, prior_unlock });
+
+#[cfg_attr(not(target_arch = "wasm32"), near_sdk::near(serializers = [borsh]))]
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Op {
     /// `ping` then `get_account`: balances and rewards.
@@ -64,7 +69,24 @@ pub enum Op {
     Withdraw,
 }
 
-#[near(serializers = [borsh])]
+/// The variant's byte, as borsh writes a unit enum.
+impl Record for Op {
+    fn put(&self, out: &mut Vec<u8>) {
+        out.push(*self as u8);
+    }
+
+    fn take(input: &mut &[u8]) -> Self {
+        match u8::take(input) {
+            0 => Op::Sync,
+            1 => Op::Stake,
+            2 => Op::Unstake,
+            3 => Op::Withdraw,
+            _ => env::panic_str(errors::state::CORRUPT),
+        }
+    }
+}
+
+#[cfg_attr(not(target_arch = "wasm32"), near_sdk::near(serializers = [borsh]))]
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Validator {
     pub account_id: AccountId,
@@ -104,6 +126,28 @@ pub struct Validator {
     pub claims_release: Share,
 }
 
+record!(Validator {
+    account_id,
+    weight,
+    base_stake,
+    staked,
+    unstaked,
+    claims,
+    unlock_epoch,
+    synced_epoch,
+    outage,
+    draining,
+    capacity,
+    pending,
+    faulty,
+    failed_syncs,
+    failed_epoch,
+    retry_at,
+    stalled_at,
+    stuck,
+    claims_release
+});
+
 /// An outage the crank has seen: the validator left the set in epoch `since` and has been back
 /// since epoch `back` (0: still out). It is over once the validator has been back for
 /// [`RECOVERY_EPOCHS`] epochs running. A node that stays down while its pool re-proposes (every
@@ -111,12 +155,14 @@ pub struct Validator {
 /// two epochs in, two out. Those two epochs in must not make it look healthy, or it would never
 /// be drained. (Borsh lays this out as the `Option<u64>` of the epoch it replaced: `since`
 /// in the low half, `back` 0 in the high half.)
-#[near(serializers = [borsh])]
+#[cfg_attr(not(target_arch = "wasm32"), near_sdk::near(serializers = [borsh]))]
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Outage {
     pub since: u32,
     pub back: u32,
 }
+
+record!(Outage { since, back });
 
 impl Outage {
     /// The outage after a sync in `epoch` saw the validator in the set or out of it.
