@@ -14,7 +14,9 @@
 //!    treasury's fee is minted.
 //! 3. **Act**, right after the sync or in a later call: withdraw matured unstaked NEAR (funding
 //!    holders' claims first, the rest back to the buffer); stake buffered NEAR toward the weight
-//!    targets; unstake holders' queued requests ([`crate::exit`]) and what is above target.
+//!    targets; unstake holders' queued requests ([`crate::exit`]) and what is above target. What
+//!    to do is decided by the pure planner ([`crate::plan`]); this module sends it and settles
+//!    the answer.
 //!
 //! Every operation updates the accounting when it is sent and restores it exactly in its
 //! callback if the pool call failed. Success is the receipt's status, never the pool's return
@@ -26,16 +28,17 @@
 //! it restakes (in `deposit_and_stake`, `unstake`, `unstake_all`, and in `ping` and `withdraw`
 //! on a new epoch), so every such call gets [`POOL_ACTION_GAS`].
 
-use crate::config::{Config, DUST};
+use crate::config::Config;
 use crate::errors;
 use crate::exit::{self, Share};
 use crate::json::{self, Args};
+use crate::plan::{self, PoolOp, Snapshot};
 use crate::promise;
 use crate::record::record;
 use crate::state::{self, Totals, read, write};
 use crate::validators::{self, Op, Outage, Pending, Status, Validator, ValidatorSet};
 use crate::{access, events, history, ledger, liquidity, math};
-use near_sdk::{Gas, NearToken, PromiseIndex, env};
+use near_sdk::{Gas, PromiseIndex, env};
 
 const CRANK: &[u8] = b"k";
 
@@ -66,11 +69,6 @@ const CRANK_LATENCY_BLOCKS: u64 = 2;
 const MIN_LATE_BLOCKS: u64 = 10;
 /// Blocks after which an operation whose callback has not come is reconciled.
 pub const LOCK_BLOCKS: u64 = 30;
-/// Staking less than this at once is not worth a validator call.
-const MIN_STAKE: u128 = NearToken::from_near(1).as_yoctonear();
-/// A validator is rebalanced (unstaked down to its target) only when its stake exceeds its
-/// target by more than `target / REBALANCE_BAND`.
-const REBALANCE_BAND: u128 = 2;
 /// The most a pool can plausibly earn per epoch, as a fraction of what it holds for us: 2%, over
 /// a hundred times what NEAR pays. A larger reported gain is not believed.
 pub const MAX_POOL_REWARD_RATE: (u128, u128) = (2, 100);
@@ -135,84 +133,6 @@ fn last_cursor() -> u16 {
     read::<CrankState>(CRANK).map_or(0, |s| s.cursor)
 }
 
-/// Everything one decision needs.
-struct View<'a> {
-    totals: &'a Totals,
-    set: &'a ValidatorSet,
-    config: &'a Config,
-    crank: &'a CrankState,
-    epoch: u64,
-    /// Past the epoch's late block: no validator that unstaked this epoch unstakes more.
-    late: bool,
-    /// NEAR returning from moves, which pays the queue first ([`exit::returning`]).
-    returning: u128,
-}
-
-impl<'a> View<'a> {
-    /// `stuck` is [`exit::stuck`], read once by the caller (it is a storage read).
-    fn new(totals: &'a Totals, set: &'a ValidatorSet, config: &'a Config, crank: &'a CrankState, stuck: u128) -> Self {
-        let late = totals.capacity.is_late(crank.epoch, env::block_height());
-        let moving = totals.unstaking.saturating_sub(totals.claims_unstaking);
-        let returning = moving.saturating_sub(stuck);
-        View { totals, set, config, crank, epoch: crank.epoch, late, returning }
-    }
-}
-
-/// The withdrawal a validator needs, if its unstaked NEAR has matured. Dust is not worth a call,
-/// unless holders' claims or queued requests wait for it (the queue counts on every unstaked
-/// yocto coming back). It needs no sync: the amount is what our records say the pool holds.
-fn withdrawal(v: &Validator, view: &View) -> Option<(Op, u128, u128)> {
-    let wanted = v.unstaked > DUST || v.claims > 0 || (v.unstaked > 0 && view.totals.to_unstake > 0);
-    (wanted && v.unlock_epoch <= view.epoch).then_some((Op::Withdraw, v.unstaked, 0))
-}
-
-/// The operation a synced, unlocked validator needs now, if any: (op, amount, claims part).
-fn decide(v: &Validator, view: &View) -> Option<(Op, u128, u128)> {
-    let epoch = view.epoch;
-    if v.pending.is_some() || v.synced_epoch < epoch {
-        return None;
-    }
-    if let Some(withdraw) = withdrawal(v, view) {
-        return Some(withdraw);
-    }
-    let status = v.status(epoch, view.config);
-    let target = v.target(view.set, validators::planned_delegation(view.totals), epoch, view.config);
-    let buffered = view.totals.buffered;
-    if status == Status::Active && buffered >= MIN_STAKE && v.staked + MIN_STAKE <= target {
-        return Some((Op::Stake, buffered.min(target - v.staked), 0));
-    }
-    if !v.can_unstake(epoch, view.late) || v.staked == 0 {
-        return None;
-    }
-    // Requests that NEAR returning from earlier moves will pay (by `epoch + 4`, never later
-    // than an unstake sent now) need no unstake: the promises counted on it.
-    let to_unstake = view.totals.to_unstake.saturating_sub(view.returning);
-    let over = v.staked.saturating_sub(target);
-    // A validator that unstakes then waits out the delay, so it serves all the holders' requests
-    // it can at once, even below its target: the unlock epochs promised to holders count on it.
-    let claims = if over > 0 { to_unstake.min(v.staked) } else { 0 };
-    // Rebalancing moves stake only when it is worth it; draining and weight 0 move all of it.
-    // Stake being moved earns nothing for the 4 epochs of the unstake, and validators' rewards
-    // differ little, so a moderate excess is left to flows (deposits go to validators under
-    // target, holders' unstakes come from those over it); only a validator holding half again
-    // its target is unstaked down to it (`lst yield`: an exit wave's rebalancing cost holders
-    // 7.8% of the run's yield with the old 1% band).
-    let threshold = MIN_STAKE.max(target / REBALANCE_BAND);
-    let rest = over.saturating_sub(claims);
-    let rebalance =
-        if matches!(status, Status::Draining | Status::Faulty) || target == 0 || rest >= threshold { rest } else { 0 };
-    if claims + rebalance > 0 {
-        return Some((Op::Unstake, claims + rebalance, claims));
-    }
-    // Holders' requests that over-target validators could not take come from any validator
-    // that can unstake, once the epoch's syncs are done.
-    if to_unstake > 0 && view.crank.rewards_done {
-        let claims = to_unstake.min(v.staked);
-        return Some((Op::Unstake, claims, claims));
-    }
-    None
-}
-
 /// The callback `method` of the operation `id` on validator `index`, after `call`.
 fn callback(call: PromiseIndex, method: &str, index: u16, id: u64, gas: Gas) {
     let args = format!(r#"{{"index":{index},"id":{id}}}"#);
@@ -226,23 +146,24 @@ fn get_account_args() -> String {
 /// Sends `op` to the validator's pool, locking it and applying the operation's accounting now
 /// (a stake leaves the buffer, an unstake leaves the delegated stake); a withdrawal is accounted
 /// when the pool confirms it.
-fn send(index: u16, v: &mut Validator, op: Op, amount: u128, claims: u128, totals: &mut Totals) {
+fn send(index: u16, v: &mut Validator, op: PoolOp, totals: &mut Totals) {
     let id = env::block_height();
     let prior_unlock = v.unlock_epoch;
     let pool = &v.account_id;
+    let (amount, claims) = (op.amount(), op.claims());
     let amount_args = format!(r#"{{"amount":"{amount}"}}"#);
     let call = match op {
-        Op::Sync => {
+        PoolOp::Sync => {
             let call = promise::call(pool, "ping", b"{}", 0, POOL_ACTION_GAS);
             promise::add_call(call, "get_account", get_account_args().as_bytes(), 0, GET_ACCOUNT_GAS);
             call
         }
-        Op::Stake => {
+        PoolOp::Stake { amount } => {
             ledger::stake_sent(totals, amount);
             v.staked += amount;
             promise::call(pool, "deposit_and_stake", b"{}", amount, POOL_ACTION_GAS)
         }
-        Op::Unstake => {
+        PoolOp::Unstake { amount, claims } => {
             // All of it goes by `unstake_all`, immune to the pool's rounding of our balance.
             let call = if amount == v.staked {
                 promise::call(pool, "unstake_all", b"{}", 0, POOL_ACTION_GAS)
@@ -256,13 +177,13 @@ fn send(index: u16, v: &mut Validator, op: Op, amount: u128, claims: u128, total
             ledger::unstake_sent(totals, amount, claims);
             call
         }
-        Op::Withdraw => promise::call(pool, "withdraw", amount_args.as_bytes(), 0, POOL_ACTION_GAS),
+        PoolOp::Withdraw { .. } => promise::call(pool, "withdraw", amount_args.as_bytes(), 0, POOL_ACTION_GAS),
     };
-    let (method, gas) = if op == Op::Sync { ("on_sync", ON_SYNC_GAS) } else { ("on_action", ON_ACTION_GAS) };
+    let (method, gas) = if op == PoolOp::Sync { ("on_sync", ON_SYNC_GAS) } else { ("on_action", ON_ACTION_GAS) };
     callback(call, method, index, id, gas);
     restate_exit(v, totals);
     let epoch = env::epoch_height();
-    v.pending = Some(Pending { op, amount, claims, id, epoch, reconciling: false, prior_unlock });
+    v.pending = Some(Pending { op: op.op(), amount, claims, id, epoch, reconciling: false, prior_unlock });
 }
 
 /// Asks the pool what it holds for us, to settle a lock whose callback never came.
@@ -320,21 +241,33 @@ pub fn crank() -> u32 {
             None if v.synced_epoch < epoch && !v.faulty => {
                 // A validator whose sync failed this epoch still releases what matured: the
                 // claims waiting for it are due now.
-                let view = View::new(&totals, &set, &config, &crank, stuck);
-                match withdrawal(&v, &view).filter(|_| v.failed_epoch == epoch) {
-                    Some((op, amount, claims)) => send(index, &mut v, op, amount, claims, &mut totals),
-                    None => send(index, &mut v, Op::Sync, 0, 0, &mut totals),
-                }
+                let view = Snapshot::new(
+                    &totals,
+                    &set,
+                    &config,
+                    (crank.epoch, crank.rewards_done),
+                    stuck,
+                    env::block_height(),
+                );
+                let op = plan::withdrawal(&v, &view).filter(|_| v.failed_epoch == epoch);
+                send(index, &mut v, op.unwrap_or(PoolOp::Sync), &mut totals);
             }
             None => {
                 // A faulty validator's answers are not read: it is drained from our records.
                 v.synced_epoch = epoch;
-                let view = View::new(&totals, &set, &config, &crank, stuck);
-                let Some((op, amount, claims)) = decide(&v, &view) else {
+                let view = Snapshot::new(
+                    &totals,
+                    &set,
+                    &config,
+                    (crank.epoch, crank.rewards_done),
+                    stuck,
+                    env::block_height(),
+                );
+                let Some(op) = plan::decide(&v, &view) else {
                     validators::save(index, &v);
                     continue;
                 };
-                send(index, &mut v, op, amount, claims, &mut totals);
+                send(index, &mut v, op, &mut totals);
                 recount_capacity(&mut v, &mut totals);
             }
         }
@@ -460,9 +393,16 @@ pub fn on_sync() {
                 crank.synced += 1;
                 crank.rewards += change;
                 maybe_finish_epoch(&mut crank, &mut totals, &set, &config);
-                let view = View::new(&totals, &set, &config, &crank, exit::stuck());
-                if let Some((op, amount, claims)) = decide(&v, &view) {
-                    send(index, &mut v, op, amount, claims, &mut totals);
+                let view = Snapshot::new(
+                    &totals,
+                    &set,
+                    &config,
+                    (crank.epoch, crank.rewards_done),
+                    exit::stuck(),
+                    env::block_height(),
+                );
+                if let Some(op) = plan::decide(&v, &view) {
+                    send(index, &mut v, op, &mut totals);
                 }
             }
             // No readable answer: the sync is tried again a little later; a validator that
@@ -624,7 +564,8 @@ pub fn status_json() -> String {
     let mut locked = 0;
     let mut validators_with_work: u64 = 0;
     let mut retry_at = u64::MAX;
-    let view = View::new(&totals, &set, &config, &crank, exit::stuck());
+    let view =
+        Snapshot::new(&totals, &set, &config, (crank.epoch, crank.rewards_done), exit::stuck(), env::block_height());
     for index in 0..set.count {
         let Some(v) = validators::load(index) else { continue };
         if let Some(p) = v.pending.as_ref() {
@@ -644,7 +585,7 @@ pub fn status_json() -> String {
         }
         let synced = v.synced_epoch >= epoch || v.faulty;
         let v = Validator { synced_epoch: epoch, ..v };
-        let has_work = !synced || decide(&v, &view).is_some();
+        let has_work = !synced || plan::decide(&v, &view).is_some();
         validators_with_work += u64::from(has_work);
         work_left |= has_work;
     }

@@ -27,6 +27,7 @@ pub mod json;
 mod ledger;
 mod liquidity;
 mod math;
+mod plan;
 mod promise;
 mod record;
 mod staking;
