@@ -133,6 +133,17 @@ fn last_cursor() -> u16 {
     read::<CrankState>(CRANK).map_or(0, |s| s.cursor)
 }
 
+/// The planner's view of this moment.
+fn snapshot<'a>(
+    totals: &'a Totals,
+    set: &'a ValidatorSet,
+    config: &'a Config,
+    crank: &CrankState,
+    stuck: u128,
+) -> Snapshot<'a> {
+    Snapshot::new(totals, set, config, (crank.epoch, crank.rewards_done), stuck, env::block_height())
+}
+
 /// The callback `method` of the operation `id` on validator `index`, after `call`.
 fn callback(call: PromiseIndex, method: &str, index: u16, id: u64, gas: Gas) {
     let args = format!(r#"{{"index":{index},"id":{id}}}"#);
@@ -241,28 +252,14 @@ pub fn crank() -> u32 {
             None if v.synced_epoch < epoch && !v.faulty => {
                 // A validator whose sync failed this epoch still releases what matured: the
                 // claims waiting for it are due now.
-                let view = Snapshot::new(
-                    &totals,
-                    &set,
-                    &config,
-                    (crank.epoch, crank.rewards_done),
-                    stuck,
-                    env::block_height(),
-                );
+                let view = snapshot(&totals, &set, &config, &crank, stuck);
                 let op = plan::withdrawal(&v, &view).filter(|_| v.failed_epoch == epoch);
                 send(index, &mut v, op.unwrap_or(PoolOp::Sync), &mut totals);
             }
             None => {
                 // A faulty validator's answers are not read: it is drained from our records.
                 v.synced_epoch = epoch;
-                let view = Snapshot::new(
-                    &totals,
-                    &set,
-                    &config,
-                    (crank.epoch, crank.rewards_done),
-                    stuck,
-                    env::block_height(),
-                );
+                let view = snapshot(&totals, &set, &config, &crank, stuck);
                 let Some(op) = plan::decide(&v, &view) else {
                     validators::save(index, &v);
                     continue;
@@ -393,14 +390,7 @@ pub fn on_sync() {
                 crank.synced += 1;
                 crank.rewards += change;
                 maybe_finish_epoch(&mut crank, &mut totals, &set, &config);
-                let view = Snapshot::new(
-                    &totals,
-                    &set,
-                    &config,
-                    (crank.epoch, crank.rewards_done),
-                    exit::stuck(),
-                    env::block_height(),
-                );
+                let view = snapshot(&totals, &set, &config, &crank, exit::stuck());
                 if let Some(op) = plan::decide(&v, &view) {
                     send(index, &mut v, op, &mut totals);
                 }
@@ -564,8 +554,7 @@ pub fn status_json() -> String {
     let mut locked = 0;
     let mut validators_with_work: u64 = 0;
     let mut retry_at = u64::MAX;
-    let view =
-        Snapshot::new(&totals, &set, &config, (crank.epoch, crank.rewards_done), exit::stuck(), env::block_height());
+    let view = snapshot(&totals, &set, &config, &crank, exit::stuck());
     for index in 0..set.count {
         let Some(v) = validators::load(index) else { continue };
         if let Some(p) = v.pending.as_ref() {

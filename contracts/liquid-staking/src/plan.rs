@@ -187,27 +187,7 @@ mod tests {
 
     /// A synced, unlocked validator of weight 1 (of 2) holding `staked`.
     fn validator(staked: u128) -> Validator {
-        Validator {
-            account_id: account("v0.near"),
-            weight: 1,
-            base_stake: 0,
-            staked,
-            unstaked: 0,
-            claims: 0,
-            unlock_epoch: 0,
-            synced_epoch: EPOCH,
-            outage: None,
-            draining: false,
-            capacity: Default::default(),
-            pending: None,
-            faulty: false,
-            failed_syncs: 0,
-            failed_epoch: 0,
-            retry_at: 0,
-            stalled_at: 0,
-            stuck: 0,
-            claims_release: Default::default(),
-        }
+        Validator { staked, synced_epoch: EPOCH, ..Validator::new(account("v0.near"), 1, 0) }
     }
 
     /// One case: the validator and the pool's buckets it sees, and the decision expected.

@@ -216,6 +216,31 @@ impl Status {
 }
 
 impl Validator {
+    /// A validator just added: nothing staked, never synced.
+    pub fn new(account_id: AccountId, weight: u32, base_stake: u128) -> Self {
+        Validator {
+            account_id,
+            weight,
+            base_stake,
+            staked: 0,
+            unstaked: 0,
+            claims: 0,
+            unlock_epoch: 0,
+            synced_epoch: 0,
+            outage: None,
+            draining: false,
+            capacity: Share::default(),
+            pending: None,
+            faulty: false,
+            failed_syncs: 0,
+            failed_epoch: 0,
+            retry_at: 0,
+            stalled_at: 0,
+            stuck: 0,
+            claims_release: Share::default(),
+        }
+    }
+
     pub fn status(&self, epoch: u64, config: &Config) -> Status {
         if self.faulty {
             return Status::Faulty;
@@ -340,30 +365,7 @@ pub fn add(account_id: AccountId, weight: u32, base_stake: u128) {
     require!(set.count < MAX_VALIDATORS, errors::validators::SET_FULL);
     let index = set.count;
     write(&index_key(&account_id), &index);
-    save(
-        index,
-        &Validator {
-            account_id,
-            weight,
-            base_stake,
-            staked: 0,
-            unstaked: 0,
-            claims: 0,
-            unlock_epoch: 0,
-            synced_epoch: 0,
-            outage: None,
-            draining: false,
-            capacity: Share::default(),
-            pending: None,
-            faulty: false,
-            failed_syncs: 0,
-            failed_epoch: 0,
-            retry_at: 0,
-            stalled_at: 0,
-            stuck: 0,
-            claims_release: Share::default(),
-        },
-    );
+    save(index, &Validator::new(account_id, weight, base_stake));
     set.count += 1;
     set.total_weight += weight as u64;
     set.total_base_stake += base_stake;
