@@ -30,6 +30,7 @@
 
 use crate::config::Config;
 use crate::errors;
+use crate::events::Event;
 use crate::exit::{self, Share};
 use crate::json::{self, Args};
 use crate::plan::{self, PoolOp, Snapshot};
@@ -347,7 +348,7 @@ fn mark_faulty(v: &mut Validator, set: &mut ValidatorSet, totals: &mut Totals, r
         ledger::requeue_claims(totals, std::mem::take(&mut v.claims));
         restate_exit(v, totals);
         v.draining = v.set_draining(set, true);
-        events::validator_faulty(&v.account_id, reason);
+        events::ValidatorFaulty { validator_id: &v.account_id, reason }.emit();
     }
 }
 
@@ -438,7 +439,8 @@ fn settle(index: u16, mut v: Validator, succeeded: bool) {
 
 /// The accounting of an operation sent with [`send`], once its outcome is known.
 fn apply_outcome(v: &mut Validator, p: &Pending, succeeded: bool, totals: &mut Totals) {
-    events::validator_operation(&v.account_id, p.op.name(), p.amount, succeeded);
+    events::ValidatorOperation { validator_id: &v.account_id, operation: p.op.name(), amount: p.amount, succeeded }
+        .emit();
     match (p.op, succeeded) {
         (Op::Stake, false) => {
             ledger::stake_failed(totals, p.amount);
@@ -535,10 +537,10 @@ fn apply_rewards(change: i128, totals: &mut Totals, config: &Config, epoch: u64)
         treasury.shares += fee_shares;
         totals.total_shares += fee_shares;
         state::save_holder(&config.treasury_id, &treasury);
-        events::ft_mint(&config.treasury_id, fee_shares);
+        events::FtMint { owner_id: &config.treasury_id, amount: fee_shares }.emit();
     }
     ledger::release_rewards(totals, rewards);
-    events::epoch_rewards(epoch, change, rewards, totals.pending_rewards, fee_shares);
+    events::EpochRewards { epoch, change, applied: rewards, held_back: totals.pending_rewards, fee_shares }.emit();
 }
 
 /// `get_crank_status`: the epoch's progress and whether work is left.

@@ -1,170 +1,444 @@
 //! NEP-297 events: NEP-141's `ft_mint`, `ft_burn`, `ft_transfer`, and this contract's own
-//! `liquid-staking` events for deposits, stakes, unstakes, withdrawals and registrations.
-//! Amounts are decimal strings, as in NEP-141.
+//! `liquid-staking` events for deposits, stakes, unstakes, withdrawals, registrations, the
+//! crank, instant unstake and governance. Amounts are decimal strings, as in NEP-141.
+//!
+//! Each event is a `#[must_use]` struct naming its fields; [`Event::emit`] logs it through the
+//! one writer ([`json::Object`]), so an event's name and standard live with its type and no
+//! caller spells them.
 
-use crate::json;
+use crate::json::Object;
 use near_sdk::{AccountId, env};
 
-const STANDARD: &str = "liquid-staking";
-const VERSION: &str = "1.0.0";
-
-fn emit(standard: &str, version: &str, event: &str, data: &str) {
-    env::log_str(&format!(
-        r#"EVENT_JSON:{{"standard":"{standard}","version":"{version}","event":"{event}","data":[{data}]}}"#
-    ));
+/// An event's data: its fields.
+pub trait Data {
+    fn data(&self, o: &mut Object);
 }
 
-/// `,"memo":"..."` with the memo JSON-escaped, or nothing.
-fn memo_field(memo: Option<&str>) -> String {
-    memo.map(|m| format!(r#","memo":{}"#, json::string(m))).unwrap_or_default()
+/// An event: its standard and its name.
+pub trait Event: Data + Sized {
+    const STANDARD: &'static str = "liquid-staking";
+    fn name(&self) -> &'static str;
+
+    fn emit(self) {
+        log(Self::STANDARD, self.name(), &self);
+    }
 }
 
-pub fn ft_mint(owner_id: &AccountId, amount: u128) {
-    emit("nep141", VERSION, "ft_mint", &format!(r#"{{"owner_id":"{owner_id}","amount":"{amount}"}}"#));
+/// Logs `EVENT_JSON:{"standard","version","event","data":[{...}]}`, built in one string (one
+/// copy of this code for all event types).
+fn log(standard: &str, name: &str, event: &dyn Data) {
+    let mut log = String::with_capacity(256);
+    for part in [r#"EVENT_JSON:{"standard":""#, standard, r#"","version":"1.0.0","event":""#, name, r#"","data":["#] {
+        log.push_str(part);
+    }
+    let mut data = Object::within(log);
+    event.data(&mut data);
+    let mut log = data.end();
+    log.push_str("]}");
+    env::log_str(&log);
 }
 
-pub fn ft_burn(owner_id: &AccountId, amount: u128) {
-    emit("nep141", VERSION, "ft_burn", &format!(r#"{{"owner_id":"{owner_id}","amount":"{amount}"}}"#));
+/// Tokens minted to `owner_id` (NEP-141).
+#[must_use = "an event is logged by `emit`"]
+pub struct FtMint<'a> {
+    pub owner_id: &'a AccountId,
+    pub amount: u128,
 }
 
-pub fn ft_transfer(old_owner_id: &AccountId, new_owner_id: &AccountId, amount: u128, memo: Option<&str>) {
-    let memo = memo_field(memo);
-    emit(
-        "nep141",
-        VERSION,
-        "ft_transfer",
-        &format!(r#"{{"old_owner_id":"{old_owner_id}","new_owner_id":"{new_owner_id}","amount":"{amount}"{memo}}}"#),
-    );
+impl Event for FtMint<'_> {
+    const STANDARD: &'static str = "nep141";
+    fn name(&self) -> &'static str {
+        "ft_mint"
+    }
 }
 
-pub fn register(account_id: &AccountId, storage_deposit: u128) {
-    emit(
-        STANDARD,
-        VERSION,
-        "register",
-        &format!(r#"{{"account_id":"{account_id}","storage_deposit":"{storage_deposit}"}}"#),
-    );
+impl Data for FtMint<'_> {
+    fn data(&self, o: &mut Object) {
+        o.account("owner_id", self.owner_id).amount("amount", self.amount);
+    }
 }
 
-pub fn unregister(account_id: &AccountId, storage_deposit: u128) {
-    emit(
-        STANDARD,
-        VERSION,
-        "unregister",
-        &format!(r#"{{"account_id":"{account_id}","storage_deposit":"{storage_deposit}"}}"#),
-    );
+/// Tokens burnt from `owner_id` (NEP-141).
+#[must_use = "an event is logged by `emit`"]
+pub struct FtBurn<'a> {
+    pub owner_id: &'a AccountId,
+    pub amount: u128,
 }
 
-pub fn deposit(account_id: &AccountId, amount: u128) {
-    emit(STANDARD, VERSION, "deposit", &format!(r#"{{"account_id":"{account_id}","amount":"{amount}"}}"#));
+impl Event for FtBurn<'_> {
+    const STANDARD: &'static str = "nep141";
+    fn name(&self) -> &'static str {
+        "ft_burn"
+    }
+}
+
+impl Data for FtBurn<'_> {
+    fn data(&self, o: &mut Object) {
+        o.account("owner_id", self.owner_id).amount("amount", self.amount);
+    }
+}
+
+/// Tokens moved between holders (NEP-141); the memo only when there is one.
+#[must_use = "an event is logged by `emit`"]
+pub struct FtTransfer<'a> {
+    pub old_owner_id: &'a AccountId,
+    pub new_owner_id: &'a AccountId,
+    pub amount: u128,
+    pub memo: Option<&'a str>,
+}
+
+impl Event for FtTransfer<'_> {
+    const STANDARD: &'static str = "nep141";
+    fn name(&self) -> &'static str {
+        "ft_transfer"
+    }
+}
+
+impl Data for FtTransfer<'_> {
+    fn data(&self, o: &mut Object) {
+        o.account("old_owner_id", self.old_owner_id)
+            .account("new_owner_id", self.new_owner_id)
+            .amount("amount", self.amount);
+        if let Some(memo) = self.memo {
+            o.str("memo", memo);
+        }
+    }
+}
+
+/// An account registered (`registered`) or unregistered, with its storage deposit.
+#[must_use = "an event is logged by `emit`"]
+pub struct Registration<'a> {
+    pub account_id: &'a AccountId,
+    pub storage_deposit: u128,
+    pub registered: bool,
+}
+
+impl Event for Registration<'_> {
+    fn name(&self) -> &'static str {
+        if self.registered { "register" } else { "unregister" }
+    }
+}
+
+impl Data for Registration<'_> {
+    fn data(&self, o: &mut Object) {
+        o.account("account_id", self.account_id).amount("storage_deposit", self.storage_deposit);
+    }
+}
+
+/// NEAR parked with `deposit`.
+#[must_use = "an event is logged by `emit`"]
+pub struct Deposit<'a> {
+    pub account_id: &'a AccountId,
+    pub amount: u128,
+}
+
+impl Event for Deposit<'_> {
+    fn name(&self) -> &'static str {
+        "deposit"
+    }
+}
+
+impl Data for Deposit<'_> {
+    fn data(&self, o: &mut Object) {
+        o.account("account_id", self.account_id).amount("amount", self.amount);
+    }
 }
 
 /// `amount` NEAR staked for `shares` tokens, by `stake`/`stake_all` (from the unstaked balance)
-/// or by `deposit_and_stake`.
-pub fn stake(event: &str, account_id: &AccountId, amount: u128, shares: u128) {
-    emit(
-        STANDARD,
-        VERSION,
-        event,
-        &format!(r#"{{"account_id":"{account_id}","amount":"{amount}","shares":"{shares}"}}"#),
-    );
+/// or, when `attached`, by `deposit_and_stake`.
+#[must_use = "an event is logged by `emit`"]
+pub struct Stake<'a> {
+    pub account_id: &'a AccountId,
+    pub amount: u128,
+    pub shares: u128,
+    pub attached: bool,
+}
+
+impl Event for Stake<'_> {
+    fn name(&self) -> &'static str {
+        if self.attached { "deposit_and_stake" } else { "stake" }
+    }
+}
+
+impl Data for Stake<'_> {
+    fn data(&self, o: &mut Object) {
+        o.account("account_id", self.account_id).amount("amount", self.amount).amount("shares", self.shares);
+    }
 }
 
 /// `shares` tokens burnt for `amount` NEAR, withdrawable from `unlock_epoch`.
-pub fn unstake(account_id: &AccountId, amount: u128, shares: u128, unlock_epoch: u64) {
-    emit(
-        STANDARD,
-        VERSION,
-        "unstake",
-        &format!(
-            r#"{{"account_id":"{account_id}","amount":"{amount}","shares":"{shares}","unlock_epoch":{unlock_epoch}}}"#
-        ),
-    );
+#[must_use = "an event is logged by `emit`"]
+pub struct Unstake<'a> {
+    pub account_id: &'a AccountId,
+    pub amount: u128,
+    pub shares: u128,
+    pub unlock_epoch: u64,
 }
 
-pub fn withdraw(account_id: &AccountId, amount: u128) {
-    emit(STANDARD, VERSION, "withdraw", &format!(r#"{{"account_id":"{account_id}","amount":"{amount}"}}"#));
+impl Event for Unstake<'_> {
+    fn name(&self) -> &'static str {
+        "unstake"
+    }
+}
+
+impl Data for Unstake<'_> {
+    fn data(&self, o: &mut Object) {
+        o.account("account_id", self.account_id)
+            .amount("amount", self.amount)
+            .amount("shares", self.shares)
+            .integer("unlock_epoch", self.unlock_epoch);
+    }
+}
+
+#[must_use = "an event is logged by `emit`"]
+pub struct Withdraw<'a> {
+    pub account_id: &'a AccountId,
+    pub amount: u128,
+}
+
+impl Event for Withdraw<'_> {
+    fn name(&self) -> &'static str {
+        "withdraw"
+    }
+}
+
+impl Data for Withdraw<'_> {
+    fn data(&self, o: &mut Object) {
+        o.account("account_id", self.account_id).amount("amount", self.amount);
+    }
 }
 
 /// A crank operation on a validator's pool, as the pool answered it.
-pub fn validator_operation(validator_id: &AccountId, op: &str, amount: u128, succeeded: bool) {
-    emit(
-        STANDARD,
-        VERSION,
-        "validator_operation",
-        &format!(
-            r#"{{"validator_id":"{validator_id}","operation":"{op}","amount":"{amount}","succeeded":{succeeded}}}"#
-        ),
-    );
+#[must_use = "an event is logged by `emit`"]
+pub struct ValidatorOperation<'a> {
+    pub validator_id: &'a AccountId,
+    pub operation: &'static str,
+    pub amount: u128,
+    pub succeeded: bool,
+}
+
+impl Event for ValidatorOperation<'_> {
+    fn name(&self) -> &'static str {
+        "validator_operation"
+    }
+}
+
+impl Data for ValidatorOperation<'_> {
+    fn data(&self, o: &mut Object) {
+        o.account("validator_id", self.validator_id)
+            .str("operation", self.operation)
+            .amount("amount", self.amount)
+            .boolean("succeeded", self.succeeded);
+    }
 }
 
 /// A validator's pool gave an answer no pool can hold, or cannot be synced: it is drained.
-pub fn validator_faulty(validator_id: &AccountId, reason: &str) {
-    emit(STANDARD, VERSION, "validator_faulty", &format!(r#"{{"validator_id":"{validator_id}","reason":"{reason}"}}"#));
+#[must_use = "an event is logged by `emit`"]
+pub struct ValidatorFaulty<'a> {
+    pub validator_id: &'a AccountId,
+    pub reason: &'a str,
+}
+
+impl Event for ValidatorFaulty<'_> {
+    fn name(&self) -> &'static str {
+        "validator_faulty"
+    }
+}
+
+impl Data for ValidatorFaulty<'_> {
+    fn data(&self, o: &mut Object) {
+        o.account("validator_id", self.validator_id).str("reason", self.reason);
+    }
 }
 
 /// Dust left at a removed validator, written off as a loss.
-pub fn write_off(validator_id: &AccountId, amount: u128) {
-    emit(STANDARD, VERSION, "write_off", &format!(r#"{{"validator_id":"{validator_id}","amount":"{amount}"}}"#));
+#[must_use = "an event is logged by `emit`"]
+pub struct WriteOff<'a> {
+    pub validator_id: &'a AccountId,
+    pub amount: u128,
+}
+
+impl Event for WriteOff<'_> {
+    fn name(&self) -> &'static str {
+        "write_off"
+    }
+}
+
+impl Data for WriteOff<'_> {
+    fn data(&self, o: &mut Object) {
+        o.account("validator_id", self.validator_id).amount("amount", self.amount);
+    }
 }
 
 /// The epoch's rewards (negative for a loss), what went into the price, what is held back, and
 /// the treasury's fee in tokens.
-pub fn epoch_rewards(epoch: u64, change: i128, applied: u128, held_back: u128, fee_shares: u128) {
-    emit(
-        STANDARD,
-        VERSION,
-        "epoch_rewards",
-        &format!(
-            r#"{{"epoch":{epoch},"change":"{change}","applied":"{applied}","held_back":"{held_back}","fee_shares":"{fee_shares}"}}"#
-        ),
-    );
+#[must_use = "an event is logged by `emit`"]
+pub struct EpochRewards {
+    pub epoch: u64,
+    pub change: i128,
+    pub applied: u128,
+    pub held_back: u128,
+    pub fee_shares: u128,
+}
+
+impl Event for EpochRewards {
+    fn name(&self) -> &'static str {
+        "epoch_rewards"
+    }
+}
+
+impl Data for EpochRewards {
+    fn data(&self, o: &mut Object) {
+        o.integer("epoch", self.epoch)
+            .signed("change", self.change)
+            .amount("applied", self.applied)
+            .amount("held_back", self.held_back)
+            .amount("fee_shares", self.fee_shares);
+    }
 }
 
 /// `tokens` sold to the pool for `near` NEAR after `fee`.
-pub fn instant_unstake(account_id: &AccountId, tokens: u128, near: u128, fee: u128) {
-    emit(
-        STANDARD,
-        VERSION,
-        "instant_unstake",
-        &format!(r#"{{"account_id":"{account_id}","tokens":"{tokens}","near":"{near}","fee":"{fee}"}}"#),
-    );
+#[must_use = "an event is logged by `emit`"]
+pub struct InstantUnstake<'a> {
+    pub account_id: &'a AccountId,
+    pub tokens: u128,
+    pub near: u128,
+    pub fee: u128,
 }
 
-/// Liquidity added (`event` "add_liquidity") or removed ("remove_liquidity"): NEAR, tokens and
-/// unstaked NEAR moved for `lp_shares`.
-pub fn liquidity(event: &str, account_id: &AccountId, near: u128, tokens: u128, claim: u128, lp_shares: u128) {
-    emit(
-        STANDARD,
-        VERSION,
-        event,
-        &format!(
-            r#"{{"account_id":"{account_id}","near":"{near}","tokens":"{tokens}","unstaked":"{claim}","lp_shares":"{lp_shares}"}}"#
-        ),
-    );
+impl Event for InstantUnstake<'_> {
+    fn name(&self) -> &'static str {
+        "instant_unstake"
+    }
+}
+
+impl Data for InstantUnstake<'_> {
+    fn data(&self, o: &mut Object) {
+        o.account("account_id", self.account_id)
+            .amount("tokens", self.tokens)
+            .amount("near", self.near)
+            .amount("fee", self.fee);
+    }
+}
+
+/// Liquidity added (`added`) or removed: NEAR, tokens and unstaked NEAR moved for `lp_shares`.
+#[must_use = "an event is logged by `emit`"]
+pub struct Liquidity<'a> {
+    pub account_id: &'a AccountId,
+    pub near: u128,
+    pub tokens: u128,
+    pub unstaked: u128,
+    pub lp_shares: u128,
+    pub added: bool,
+}
+
+impl Event for Liquidity<'_> {
+    fn name(&self) -> &'static str {
+        if self.added { "add_liquidity" } else { "remove_liquidity" }
+    }
+}
+
+impl Data for Liquidity<'_> {
+    fn data(&self, o: &mut Object) {
+        o.account("account_id", self.account_id)
+            .amount("near", self.near)
+            .amount("tokens", self.tokens)
+            .amount("unstaked", self.unstaked)
+            .amount("lp_shares", self.lp_shares);
+    }
 }
 
 /// A parameter change scheduled from `epoch`; `old` and `new` are JSON values.
-pub fn parameter_change(parameter: &str, old: &str, new: &str, epoch: u64) {
-    emit(
-        STANDARD,
-        VERSION,
-        "parameter_change",
-        &format!(r#"{{"parameter":"{parameter}","old":{old},"new":{new},"epoch":{epoch}}}"#),
-    );
+#[must_use = "an event is logged by `emit`"]
+pub struct ParameterChange<'a> {
+    pub parameter: &'a str,
+    pub old: &'a str,
+    pub new: &'a str,
+    pub epoch: u64,
+}
+
+impl Event for ParameterChange<'_> {
+    fn name(&self) -> &'static str {
+        "parameter_change"
+    }
+}
+
+impl Data for ParameterChange<'_> {
+    fn data(&self, o: &mut Object) {
+        o.str("parameter", self.parameter).raw("old", self.old).raw("new", self.new).integer("epoch", self.epoch);
+    }
 }
 
 /// A role handed from `old` to `new`.
-pub fn role_change(role: &str, old: &AccountId, new: &AccountId) {
-    emit(STANDARD, VERSION, "role_change", &format!(r#"{{"role":"{role}","old":"{old}","new":"{new}"}}"#));
+#[must_use = "an event is logged by `emit`"]
+pub struct RoleChange<'a> {
+    pub role: &'a str,
+    pub old: &'a AccountId,
+    pub new: &'a AccountId,
 }
 
-/// Deposits, staking, instant unstake and new liquidity stopped until `until` (0: resumed).
-pub fn pause(until: u64) {
-    emit(STANDARD, VERSION, "pause", &format!(r#"{{"until_epoch":{until}}}"#));
+impl Event for RoleChange<'_> {
+    fn name(&self) -> &'static str {
+        "role_change"
+    }
+}
+
+impl Data for RoleChange<'_> {
+    fn data(&self, o: &mut Object) {
+        o.str("role", self.role).account("old", self.old).account("new", self.new);
+    }
+}
+
+/// Deposits, staking, instant unstake and new liquidity stopped until `until_epoch` (0: resumed).
+#[must_use = "an event is logged by `emit`"]
+pub struct Pause {
+    pub until_epoch: u64,
+}
+
+impl Event for Pause {
+    fn name(&self) -> &'static str {
+        "pause"
+    }
+}
+
+impl Data for Pause {
+    fn data(&self, o: &mut Object) {
+        o.integer("until_epoch", self.until_epoch);
+    }
 }
 
 /// The code was upgraded and the state migrated between these versions.
-pub fn upgrade(from: u32, to: u32) {
-    emit(STANDARD, VERSION, "upgrade", &format!(r#"{{"from_version":{from},"to_version":{to}}}"#));
+#[must_use = "an event is logged by `emit`"]
+pub struct Upgrade {
+    pub from_version: u32,
+    pub to_version: u32,
+}
+
+impl Event for Upgrade {
+    fn name(&self) -> &'static str {
+        "upgrade"
+    }
+}
+
+impl Data for Upgrade {
+    fn data(&self, o: &mut Object) {
+        o.integer("from_version", self.from_version as u64).integer("to_version", self.to_version as u64);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_writer_renders_fields_in_order_and_escapes_strings() {
+        let mut o = Object::within("[".to_string());
+        let id: AccountId = "alice.near".parse().unwrap();
+        o.str("memo", "a \"quoted\"\nline").amount("amount", 5u128).boolean("ok", true).raw("old", "{\"n\":1}");
+        o.account("id", &id).signed("change", -3);
+        let expected =
+            r#"[{"memo":"a \"quoted\"\nline","amount":"5","ok":true,"old":{"n":1},"id":"alice.near","change":"-3"}"#;
+        assert_eq!(o.end(), expected);
+        assert_eq!(Object::within(String::new()).end(), "{}");
+    }
 }

@@ -21,6 +21,7 @@ use crate::config::{
     PARAMETER_DELAY_EPOCHS, Scheduled, TokenMetadata,
 };
 use crate::errors;
+use crate::events::Event;
 use crate::state::{self, Totals, read, write};
 use crate::{access, events, json, ledger, promise};
 use near_sdk::{AccountId, Gas, env, require};
@@ -42,7 +43,7 @@ pub fn init(config: Config, metadata: TokenMetadata, instant_unstake: LiquidityC
     Totals { total_shares: seed, total_staked: seed, buffered: seed, ..Default::default() }.save();
     state::write(state::CONFIG, &config);
     state::write(state::METADATA, &metadata);
-    events::ft_mint(&env::current_account_id(), seed);
+    events::FtMint { owner_id: &env::current_account_id(), amount: seed }.emit();
 }
 
 /// `set_reward_fee`, `set_max_reward_rate`, `set_drain_after_epochs` (owner): schedules the
@@ -53,7 +54,8 @@ pub fn schedule(change: Change) {
     change.assert_valid();
     let epoch = env::epoch_height() + PARAMETER_DELAY_EPOCHS;
     let old = change.current(&config);
-    events::parameter_change(change.name(), &old.value_json(), &change.value_json(), epoch);
+    events::ParameterChange { parameter: change.name(), old: &old.value_json(), new: &change.value_json(), epoch }
+        .emit();
     config.scheduled.retain(|s| s.change.name() != change.name());
     config.scheduled.push(Scheduled { change, epoch });
     state::write(state::CONFIG, &config);
@@ -65,7 +67,7 @@ pub fn schedule_instant_unstake(new: LiquidityConfig) {
     new.assert_valid();
     let epoch = env::epoch_height() + PARAMETER_DELAY_EPOCHS;
     let old = LiquidityConfig::load();
-    events::parameter_change("instant_unstake", &old.json(), &new.json(), epoch);
+    events::ParameterChange { parameter: "instant_unstake", old: &old.json(), new: &new.json(), epoch }.emit();
     LiquidityConfig::schedule(new, epoch);
 }
 
@@ -79,7 +81,7 @@ pub fn set_role(role: &str, account_id: AccountId) {
         "treasury" => &mut config.treasury_id,
         _ => env::panic_str(errors::config::ROLE),
     };
-    events::role_change(role, slot, &account_id);
+    events::RoleChange { role, old: slot, new: &account_id }.emit();
     *slot = account_id;
     state::write(state::CONFIG, &config);
 }
@@ -98,7 +100,7 @@ pub fn accept_owner() {
     let mut config = Config::load();
     let caller = env::predecessor_account_id();
     require!(config.pending_owner_id.as_ref() == Some(&caller), errors::access::PROPOSED_OWNER_ONLY);
-    events::role_change("owner", &config.owner_id, &caller);
+    events::RoleChange { role: "owner", old: &config.owner_id, new: &caller }.emit();
     config.owner_id = caller;
     config.pending_owner_id = None;
     state::write(state::CONFIG, &config);
@@ -108,7 +110,7 @@ fn set_pause(until: u64) {
     let mut totals = Totals::load();
     totals.paused_until = until;
     totals.save();
-    events::pause(until);
+    events::Pause { until_epoch: until }.emit();
 }
 
 /// `pause()` (guardian or owner): for `GUARDIAN_PAUSE_EPOCHS` from now (never shortening a
@@ -181,7 +183,7 @@ pub fn migrate() {
     }
     write(VERSION, &STATE_VERSION);
     self_check();
-    events::upgrade(from, STATE_VERSION);
+    events::Upgrade { from_version: from, to_version: STATE_VERSION }.emit();
 }
 
 /// The state's invariants, checked after a migration.

@@ -552,6 +552,87 @@ impl<T> Ret for abi::Promise<T> {
     }
 }
 
+/// A JSON object written field by field, in the order the fields are added, at the end of a
+/// string being built (so an event's whole log line is one allocation): the one writer events
+/// are rendered with.
+pub struct Object {
+    out: String,
+    empty: bool,
+}
+
+impl Object {
+    /// Starts an object at the end of `out`.
+    pub fn within(mut out: String) -> Self {
+        out.push('{');
+        Object { out, empty: true }
+    }
+
+    fn key(&mut self, key: &str) -> &mut String {
+        if !self.empty {
+            self.out.push(',');
+        }
+        self.empty = false;
+        self.out.push('"');
+        self.out.push_str(key);
+        self.out.push_str("\":");
+        &mut self.out
+    }
+
+    /// An account id: its grammar (a-z, 0-9, `.`, `_`, `-`) needs no escaping.
+    pub fn account(&mut self, key: &str, account_id: &AccountId) -> &mut Self {
+        let out = self.key(key);
+        out.push('"');
+        out.push_str(account_id.as_str());
+        out.push('"');
+        self
+    }
+
+    /// Any string, escaped.
+    pub fn str(&mut self, key: &str, value: &str) -> &mut Self {
+        let escaped = string(value);
+        self.key(key).push_str(&escaped);
+        self
+    }
+
+    /// A yocto amount or token count as a decimal string, as NEP-141 writes them.
+    pub fn amount(&mut self, key: &str, value: u128) -> &mut Self {
+        use core::fmt::Write;
+        let _ = write!(self.key(key), "\"{value}\"");
+        self
+    }
+
+    /// A signed amount as a decimal string.
+    pub fn signed(&mut self, key: &str, value: i128) -> &mut Self {
+        use core::fmt::Write;
+        let _ = write!(self.key(key), "\"{value}\"");
+        self
+    }
+
+    /// A JSON integer.
+    pub fn integer(&mut self, key: &str, value: u64) -> &mut Self {
+        use core::fmt::Write;
+        let _ = write!(self.key(key), "{value}");
+        self
+    }
+
+    pub fn boolean(&mut self, key: &str, value: bool) -> &mut Self {
+        self.key(key).push_str(if value { "true" } else { "false" });
+        self
+    }
+
+    /// Already-rendered JSON.
+    pub fn raw(&mut self, key: &str, json: &str) -> &mut Self {
+        self.key(key).push_str(json);
+        self
+    }
+
+    /// Closes the object; the string it was written into.
+    pub fn end(mut self) -> String {
+        self.out.push('}');
+        self.out
+    }
+}
+
 /// `s` as a JSON string literal: quoted, with `"`, `\` and control characters escaped.
 pub fn string(s: &str) -> String {
     let mut out = String::with_capacity(s.len() + 2);

@@ -17,6 +17,7 @@
 
 use crate::config::{BPS, Config, LiquidityConfig};
 use crate::errors;
+use crate::events::Event;
 use crate::record::record;
 use crate::state::{self, Totals, lp_shares_of, provider_key, read, write};
 use crate::{access, events, exit, json, ledger, math, promise};
@@ -121,7 +122,7 @@ pub fn refill_now(totals: &mut Totals) {
     let burnt = refill(totals, &mut pool);
     if burnt > 0 {
         pool.save();
-        events::ft_burn(&env::current_account_id(), burnt);
+        events::FtBurn { owner_id: &env::current_account_id(), amount: burnt }.emit();
     }
 }
 
@@ -145,8 +146,14 @@ pub fn instant_unstake(tokens: u128, min_expected_near: u128) -> u128 {
     state::save_holder(&account_id, &holder);
     totals.save();
     pool.save();
-    events::ft_transfer(&account_id, &env::current_account_id(), tokens, Some("instant unstake"));
-    events::instant_unstake(&account_id, tokens, q.near, q.fee);
+    events::FtTransfer {
+        old_owner_id: &account_id,
+        new_owner_id: &env::current_account_id(),
+        amount: tokens,
+        memo: Some("instant unstake"),
+    }
+    .emit();
+    events::InstantUnstake { account_id: &account_id, tokens, near: q.near, fee: q.fee }.emit();
     promise::transfer(&account_id, q.near);
     q.near
 }
@@ -181,7 +188,8 @@ pub fn add_liquidity(min_shares: u128) -> u128 {
     write(&provider_key(&account_id), &owned);
     pool.save();
     totals.save();
-    events::liquidity("add_liquidity", &account_id, amount, 0, 0, minted);
+    events::Liquidity { account_id: &account_id, near: amount, tokens: 0, unstaked: 0, lp_shares: minted, added: true }
+        .emit();
     minted
 }
 
@@ -225,9 +233,15 @@ pub fn remove_liquidity(lp_shares: u128, min_near: u128) -> u128 {
     pool.save();
     totals.save();
     if tokens > 0 {
-        events::ft_transfer(&env::current_account_id(), &account_id, tokens, Some("remove liquidity"));
+        events::FtTransfer {
+            old_owner_id: &env::current_account_id(),
+            new_owner_id: &account_id,
+            amount: tokens,
+            memo: Some("remove liquidity"),
+        }
+        .emit();
     }
-    events::liquidity("remove_liquidity", &account_id, near, tokens, claim, lp_shares);
+    events::Liquidity { account_id: &account_id, near, tokens, unstaked: claim, lp_shares, added: false }.emit();
     promise::transfer(&account_id, refund + 1);
     near
 }
@@ -248,7 +262,7 @@ pub fn epoch_work(totals: &mut Totals, config: &Config) {
         treasury.shares += minted;
         totals.total_shares += minted;
         state::save_holder(&config.treasury_id, &treasury);
-        events::ft_mint(&config.treasury_id, minted);
+        events::FtMint { owner_id: &config.treasury_id, amount: minted }.emit();
     }
     if pool.claim > 0
         && pool.claim_unlock_epoch <= epoch
@@ -261,7 +275,7 @@ pub fn epoch_work(totals: &mut Totals, config: &Config) {
         let tokens = std::mem::take(&mut pool.tokens);
         pool.claim = value;
         pool.claim_unlock_epoch = exit::burn_for_claim(totals, value, tokens);
-        events::ft_burn(&env::current_account_id(), tokens);
+        events::FtBurn { owner_id: &env::current_account_id(), amount: tokens }.emit();
     }
     pool.save();
 }

@@ -10,6 +10,7 @@
 //! (`to_unstake`), and an unstake is first paid out of the buffer.
 
 use crate::errors;
+use crate::events::Event;
 use crate::exit::burn_for_claim;
 use crate::state::{self, Holder, Totals};
 use crate::{access, events, ledger, math, promise};
@@ -34,7 +35,7 @@ fn take_deposit(totals: &mut Totals, account_id: &AccountId) -> (Holder, u128) {
     if deposit <= cost {
         env::panic_str(&errors::staking::below_storage_cost(cost));
     }
-    events::register(account_id, cost);
+    events::Registration { account_id, storage_deposit: cost, registered: true }.emit();
     (ledger::register(totals, account_id), deposit - cost)
 }
 
@@ -64,8 +65,8 @@ fn stake_unstaked(amount: Option<u128>) {
     ledger::restake_claim(&mut totals, unstaked);
     state::save_holder(&account_id, &holder);
     totals.save();
-    events::stake("stake", &account_id, amount, shares);
-    events::ft_mint(&account_id, shares);
+    events::Stake { account_id: &account_id, amount, shares, attached: false }.emit();
+    events::FtMint { owner_id: &account_id, amount: shares }.emit();
 }
 
 /// Burns `shares` of the caller's tokens for `amount` NEAR, owed from the unlock epoch.
@@ -77,8 +78,8 @@ fn unstake_shares(account_id: &AccountId, totals: &mut Totals, mut holder: Holde
         u32::try_from(unlock_epoch).unwrap_or_else(|_| env::panic_str(errors::staking::EPOCH_OVERFLOW));
     state::save_holder(account_id, &holder);
     totals.save();
-    events::unstake(account_id, amount, shares, unlock_epoch);
-    events::ft_burn(account_id, shares);
+    events::Unstake { account_id, amount, shares, unlock_epoch }.emit();
+    events::FtBurn { owner_id: account_id, amount: shares }.emit();
 }
 
 /// Withdraws `amount` (all that is withdrawable when `None`) of what the caller is owed: its
@@ -99,14 +100,14 @@ fn withdraw_amount(amount: Option<u128>) {
     let unlock = holder.unlock_epoch as u64;
     let (deposited, unstaked) = holder.take_owed(amount);
     ledger::pay_out(&mut totals, deposited, unstaked, unlock, epoch);
-    events::withdraw(&account_id, amount);
+    events::Withdraw { account_id: &account_id, amount }.emit();
     let mut paid = amount;
     // A holder that leaves with nothing gets its storage deposit back with its last withdrawal:
     // lockup contracts, which cannot call `storage_unregister`, would otherwise leave it here.
     if holder.shares == 0 && holder.owed() == 0 && state::lp_shares_of(&account_id) == 0 {
         let cost = state::storage_cost(&account_id);
         ledger::unregister(&mut totals, &account_id, &holder);
-        events::unregister(&account_id, cost);
+        events::Registration { account_id: &account_id, storage_deposit: cost, registered: false }.emit();
         paid += cost;
     } else {
         state::save_holder(&account_id, &holder);
@@ -124,7 +125,7 @@ pub fn deposit() {
     ledger::deposit_liquid(&mut totals, amount);
     state::save_holder(&account_id, &holder);
     totals.save();
-    events::deposit(&account_id, amount);
+    events::Deposit { account_id: &account_id, amount }.emit();
 }
 
 /// Stakes the attached NEAR (less the storage cost of a new holder) and returns the tokens
@@ -135,8 +136,8 @@ pub fn deposit_and_stake() -> u128 {
     let (mut holder, amount) = take_deposit(&mut totals, &account_id);
     let shares = mint(&mut totals, &mut holder, amount);
     ledger::stake_deposit(&mut totals, amount);
-    events::stake("deposit_and_stake", &account_id, amount, shares);
-    events::ft_mint(&account_id, shares);
+    events::Stake { account_id: &account_id, amount, shares, attached: true }.emit();
+    events::FtMint { owner_id: &account_id, amount: shares }.emit();
     state::save_holder(&account_id, &holder);
     totals.save();
     shares

@@ -3,6 +3,7 @@
 //! gets it back when it unregisters. Nothing more can be deposited for storage.
 
 use crate::errors;
+use crate::events::Event;
 use crate::state::{self, Totals};
 use crate::{access, events, json, ledger};
 use near_sdk::{AccountId, env, require};
@@ -34,7 +35,7 @@ pub fn storage_deposit(account_id: &AccountId) {
     let holder = ledger::register(&mut totals, account_id);
     state::save_holder(account_id, &holder);
     totals.save();
-    events::register(account_id, cost);
+    events::Registration { account_id, storage_deposit: cost, registered: true }.emit();
     refund(env::predecessor_account_id(), deposit - cost);
 }
 
@@ -58,12 +59,12 @@ pub fn storage_unregister(force: bool) -> bool {
     if holder.shares > 0 {
         require!(force, errors::storage::POSITIVE_BALANCE);
         totals.total_shares -= holder.shares;
-        events::ft_burn(&account_id, holder.shares);
+        events::FtBurn { owner_id: &account_id, amount: holder.shares }.emit();
     }
     let cost = state::storage_cost(&account_id);
     ledger::unregister(&mut totals, &account_id, &holder);
     totals.save();
-    events::unregister(&account_id, cost);
+    events::Registration { account_id: &account_id, storage_deposit: cost, registered: false }.emit();
     refund(account_id, cost + 1);
     true
 }

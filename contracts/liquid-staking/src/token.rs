@@ -3,6 +3,7 @@
 
 use crate::config::TokenMetadata;
 use crate::errors;
+use crate::events::Event;
 use crate::state::{self, Totals};
 use crate::{access, events, json, math, promise};
 use near_sdk::{AccountId, Gas, PromiseIndex, env, require};
@@ -24,7 +25,7 @@ fn transfer(sender_id: &AccountId, receiver_id: &AccountId, amount: u128, memo: 
     receiver.shares += amount;
     state::save_holder(sender_id, &sender);
     state::save_holder(receiver_id, &receiver);
-    events::ft_transfer(sender_id, receiver_id, amount, memo);
+    events::FtTransfer { old_owner_id: sender_id, new_owner_id: receiver_id, amount, memo }.emit();
 }
 
 pub fn ft_transfer(receiver_id: &AccountId, amount: u128, memo: Option<&str>) {
@@ -73,13 +74,19 @@ pub fn ft_resolve_transfer(sender_id: &AccountId, receiver_id: &AccountId, amoun
         Some(mut sender) => {
             sender.shares += refund;
             state::save_holder(sender_id, &sender);
-            events::ft_transfer(receiver_id, sender_id, refund, Some("refund"));
+            events::FtTransfer {
+                old_owner_id: receiver_id,
+                new_owner_id: sender_id,
+                amount: refund,
+                memo: Some("refund"),
+            }
+            .emit();
         }
         None => {
             let mut totals = Totals::load();
             totals.total_shares -= refund;
             totals.save();
-            events::ft_burn(receiver_id, refund);
+            events::FtBurn { owner_id: receiver_id, amount: refund }.emit();
         }
     }
     amount - refund

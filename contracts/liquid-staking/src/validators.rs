@@ -4,6 +4,7 @@
 
 use crate::config::{Config, DUST};
 use crate::errors;
+use crate::events::Event;
 use crate::exit::{self, NUM_EPOCHS_TO_UNLOCK, Share};
 use crate::record::{Record, record};
 use crate::state::{Totals, read, write};
@@ -404,7 +405,7 @@ pub fn remove(account_id: &AccountId) {
         exit::restate_stuck(v.stuck, 0);
         totals.claims_released_from = totals.capacity.move_claims(v.claims_release, Share::default());
         ledger::write_off(&mut totals, v.staked, v.unstaked, v.claims);
-        events::write_off(account_id, held);
+        events::WriteOff { validator_id: account_id, amount: held }.emit();
     }
     totals.save();
     let last = set.count - 1;
