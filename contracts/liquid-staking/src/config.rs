@@ -4,6 +4,7 @@
 
 use crate::abi;
 use crate::errors;
+use crate::json::Object;
 use crate::json::{self, Args};
 use crate::record::{Record, record};
 use near_sdk::{AccountId, NearToken, env, require};
@@ -61,7 +62,9 @@ impl Fraction {
     }
 
     pub fn json(&self) -> String {
-        format!(r#"{{"numerator":{},"denominator":{}}}"#, self.numerator, self.denominator)
+        let mut o = Object::new();
+        o.integer("numerator", self.numerator as u64).integer("denominator", self.denominator as u64);
+        o.end()
     }
 }
 
@@ -284,14 +287,13 @@ impl LiquidityConfig {
     }
 
     pub fn json(&self) -> String {
-        format!(
-            r#"{{"target":{},"min_fee_bps":{},"max_fee_bps":{},"treasury_share_bps":{},"unstake_threshold":{}}}"#,
-            json::u128(self.target),
-            self.min_fee_bps,
-            self.max_fee_bps,
-            self.treasury_share_bps,
-            json::u128(self.unstake_threshold)
-        )
+        let mut o = Object::new();
+        o.amount("target", self.target)
+            .integer("min_fee_bps", self.min_fee_bps as u64)
+            .integer("max_fee_bps", self.max_fee_bps as u64)
+            .integer("treasury_share_bps", self.treasury_share_bps as u64)
+            .amount("unstake_threshold", self.unstake_threshold);
+        o.end()
     }
 
     pub fn assert_valid(&self) {

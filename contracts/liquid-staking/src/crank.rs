@@ -32,6 +32,7 @@ use crate::config::Config;
 use crate::errors;
 use crate::events::Event;
 use crate::exit::{self, Share};
+use crate::json::Object;
 use crate::json::{self, Args};
 use crate::plan::{self, PoolOp, Snapshot};
 use crate::promise;
@@ -582,24 +583,20 @@ pub fn status_json() -> String {
     }
     // Enough for one call to work on every validator that has work now (at least one).
     let crank_gas = validators_with_work.max(1) * PER_VALIDATOR_GAS + CRANK_OWN_GAS + CRANK_ENTRY_GAS;
-    format!(
-        concat!(
-            r#"{{"epoch":{},"validators":{},"faulty":{},"synced":{},"rewards_done":{},"locked":{},"work_left":{},"retry_at":{},"crank_gas":{},"#,
-            r#""buffered":{},"to_unstake":{},"pending_rewards":{},"unstake_capacity":{},"unstake_epoch":{}}}"#
-        ),
-        epoch,
-        set.count,
-        set.faulty,
-        crank.synced,
-        crank.rewards_done,
-        locked,
-        work_left,
-        json::opt_epoch(retry_at),
-        crank_gas,
-        json::u128(totals.buffered),
-        json::u128(totals.to_unstake),
-        json::u128(totals.pending_rewards),
-        json::u128(capacity.free + capacity.added),
-        json::opt_epoch(exit::next_release(&capacity, &releases))
-    )
+    let mut o = Object::new();
+    o.integer("epoch", epoch)
+        .integer("validators", set.count as u64)
+        .integer("faulty", set.faulty as u64)
+        .integer("synced", crank.synced as u64)
+        .boolean("rewards_done", crank.rewards_done)
+        .integer("locked", locked as u64)
+        .boolean("work_left", work_left)
+        .epoch("retry_at", retry_at)
+        .integer("crank_gas", crank_gas)
+        .amount("buffered", totals.buffered)
+        .amount("to_unstake", totals.to_unstake)
+        .amount("pending_rewards", totals.pending_rewards)
+        .amount("unstake_capacity", capacity.free + capacity.added)
+        .epoch("unstake_epoch", exit::next_release(&capacity, &releases));
+    o.end()
 }

@@ -22,6 +22,7 @@ use crate::config::{
 };
 use crate::errors;
 use crate::events::Event;
+use crate::json::Object;
 use crate::state::{self, Totals, read, write};
 use crate::{access, events, json, ledger, promise};
 use near_sdk::{AccountId, Gas, env, require};
@@ -200,28 +201,31 @@ fn self_check() {
 /// `get_roles`: who holds each role, and the pending owner.
 pub fn roles_json() -> String {
     let c = Config::load();
-    format!(
-        r#"{{"owner_id":"{}","pending_owner_id":{},"manager_id":"{}","guardian_id":"{}","treasury_id":"{}"}}"#,
-        c.owner_id,
-        json::opt_string(c.pending_owner_id.as_ref().map(|a| a.as_str())),
-        c.manager_id,
-        c.guardian_id,
-        c.treasury_id
-    )
+    let mut o = Object::new();
+    o.account("owner_id", &c.owner_id)
+        .opt_str("pending_owner_id", c.pending_owner_id.as_ref().map(|a| a.as_str()))
+        .account("manager_id", &c.manager_id)
+        .account("guardian_id", &c.guardian_id)
+        .account("treasury_id", &c.treasury_id);
+    o.end()
 }
 
 /// `get_pending_changes`: parameter changes waiting for their epoch, and the pause.
 pub fn pending_json() -> String {
     let mut raw: Config = read(state::CONFIG).unwrap_or_else(|| env::panic_str(errors::state::NOT_INITIALIZED));
     raw.apply_due(env::epoch_height());
-    let scheduled = raw.scheduled.iter().map(|s| {
-        format!(r#"{{"parameter":"{}","value":{},"epoch":{}}}"#, s.change.name(), s.change.value_json(), s.epoch)
-    });
-    let liquidity = LiquidityConfig::pending()
-        .map(|(next, epoch)| format!(r#"{{"parameter":"instant_unstake","value":{},"epoch":{epoch}}}"#, next.json()));
-    let changes = json::array(scheduled.chain(liquidity));
+    let change = |parameter: &str, value: &str, epoch: u64| {
+        let mut o = Object::new();
+        o.str("parameter", parameter).raw("value", value).integer("epoch", epoch);
+        o.end()
+    };
+    let scheduled = raw.scheduled.iter().map(|s| change(s.change.name(), &s.change.value_json(), s.epoch));
+    let liquidity = LiquidityConfig::pending().map(|(next, epoch)| change("instant_unstake", &next.json(), epoch));
     let totals = Totals::load();
-    let paused_until =
-        if access::paused(totals.paused_until) { totals.paused_until.to_string() } else { "null".to_string() };
-    format!(r#"{{"changes":{changes},"paused_until":{paused_until},"state_version":{STATE_VERSION}}}"#)
+    let paused_until = if access::paused(totals.paused_until) { totals.paused_until } else { u64::MAX };
+    let mut o = Object::new();
+    o.raw("changes", &json::array(scheduled.chain(liquidity)))
+        .epoch("paused_until", paused_until)
+        .integer("state_version", STATE_VERSION as u64);
+    o.end()
 }

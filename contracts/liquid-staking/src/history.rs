@@ -7,6 +7,7 @@
 //! entry a epoch (paid by the keeper's gas; the 64 slots occupy 4,736 bytes of the operator's
 //! storage); user calls never touch it.
 
+use crate::json::Object;
 use near_sdk::env;
 
 /// Epochs of history kept: about a month on mainnet (12-hour epochs).
@@ -41,7 +42,9 @@ pub fn json(limit: u64) -> String {
         if out.len() > 1 {
             out.push(',');
         }
-        out.push_str(&format!(r#"{{"epoch":{epoch},"timestamp_ms":{},"price":"{price}"}}"#, word(8)));
+        let mut entry = Object::within(out);
+        entry.integer("epoch", epoch).integer("timestamp_ms", word(8)).amount("price", price);
+        out = entry.end();
     }
     out.push(']');
     out

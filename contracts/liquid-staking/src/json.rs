@@ -560,7 +560,17 @@ pub struct Object {
     empty: bool,
 }
 
+impl Default for Object {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
 impl Object {
+    pub fn new() -> Self {
+        Self::within(String::with_capacity(128))
+    }
+
     /// Starts an object at the end of `out`.
     pub fn within(mut out: String) -> Self {
         out.push('{');
@@ -620,6 +630,21 @@ impl Object {
         self
     }
 
+    /// A string, escaped, or `null`.
+    pub fn opt_str(&mut self, key: &str, value: Option<&str>) -> &mut Self {
+        let json = opt_string(value);
+        self.key(key).push_str(&json);
+        self
+    }
+
+    /// An epoch, or `null` for `u64::MAX` (never).
+    pub fn epoch(&mut self, key: &str, epoch: u64) -> &mut Self {
+        match epoch {
+            u64::MAX => self.raw(key, "null"),
+            epoch => self.integer(key, epoch),
+        }
+    }
+
     /// Already-rendered JSON.
     pub fn raw(&mut self, key: &str, json: &str) -> &mut Self {
         self.key(key).push_str(json);
@@ -655,11 +680,6 @@ pub fn string(s: &str) -> String {
 /// An optional string as JSON: the escaped string or `null`.
 pub fn opt_string(s: Option<&str>) -> String {
     s.map_or_else(|| "null".to_string(), string)
-}
-
-/// An epoch, or `null` for `u64::MAX` (never).
-pub fn opt_epoch(epoch: u64) -> String {
-    if epoch == u64::MAX { "null".to_string() } else { epoch.to_string() }
 }
 
 /// A yocto amount as NEP-141 writes it: a decimal string.

@@ -18,9 +18,10 @@
 use crate::config::{BPS, Config, LiquidityConfig};
 use crate::errors;
 use crate::events::Event;
+use crate::json::Object;
 use crate::record::record;
 use crate::state::{self, Totals, lp_shares_of, provider_key, read, write};
-use crate::{access, events, exit, json, ledger, math, promise};
+use crate::{access, events, exit, ledger, math, promise};
 use near_sdk::{AccountId, env, require};
 use shares::U256;
 
@@ -290,31 +291,28 @@ fn rate_bps(config: &LiquidityConfig, liquidity: u128) -> u128 {
 pub fn pool_json() -> String {
     let (totals, pool, config) = (Totals::load(), Pool::load(), LiquidityConfig::load());
     let rate = rate_bps(&config, totals.liquidity);
-    format!(
-        concat!(
-            r#"{{"near":{},"fees":{},"treasury_fees":{},"tokens":{},"claim":{},"claim_unlock_epoch":{},"#,
-            r#""lp_shares":{},"value":{},"target":{},"min_fee_bps":{},"max_fee_bps":{},"#,
-            r#""treasury_share_bps":{},"unstake_threshold":{},"fee_bps_now":{}}}"#
-        ),
-        json::u128(totals.liquidity),
-        json::u128(totals.liquidity_fees),
-        json::u128(totals.treasury_fees),
-        json::u128(pool.tokens),
-        json::u128(pool.claim),
-        pool.claim_unlock_epoch,
-        json::u128(pool.lp_shares),
-        json::u128(pool.value(&totals)),
-        json::u128(config.target),
-        config.min_fee_bps,
-        config.max_fee_bps,
-        config.treasury_share_bps,
-        json::u128(config.unstake_threshold),
-        rate
-    )
+    let mut o = Object::new();
+    o.amount("near", totals.liquidity)
+        .amount("fees", totals.liquidity_fees)
+        .amount("treasury_fees", totals.treasury_fees)
+        .amount("tokens", pool.tokens)
+        .amount("claim", pool.claim)
+        .integer("claim_unlock_epoch", pool.claim_unlock_epoch)
+        .amount("lp_shares", pool.lp_shares)
+        .amount("value", pool.value(&totals))
+        .amount("target", config.target)
+        .integer("min_fee_bps", config.min_fee_bps as u64)
+        .integer("max_fee_bps", config.max_fee_bps as u64)
+        .integer("treasury_share_bps", config.treasury_share_bps as u64)
+        .amount("unstake_threshold", config.unstake_threshold)
+        .integer("fee_bps_now", rate as u64);
+    o.end()
 }
 
 /// `quote_instant_unstake`: exactly what `instant_unstake(amount)` would pay now.
 pub fn quote_json(tokens: u128) -> String {
     let q = quote(&Totals::load(), &LiquidityConfig::load(), tokens);
-    format!(r#"{{"value":{},"fee":{},"near":{}}}"#, json::u128(q.value), json::u128(q.fee), json::u128(q.near))
+    let mut o = Object::new();
+    o.amount("value", q.value).amount("fee", q.fee).amount("near", q.near);
+    o.end()
 }

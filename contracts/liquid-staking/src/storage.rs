@@ -4,8 +4,9 @@
 
 use crate::errors;
 use crate::events::Event;
+use crate::json::Object;
 use crate::state::{self, Totals};
-use crate::{access, events, json, ledger};
+use crate::{access, events, ledger};
 use near_sdk::{AccountId, env, require};
 
 /// The longest account id: the storage bounds must cover it.
@@ -13,7 +14,9 @@ const MAX_ACCOUNT_ID_LEN: usize = 64;
 
 /// `{"total","available"}` of a registered account.
 pub fn balance_json(account_id: &AccountId) -> String {
-    format!(r#"{{"total":{},"available":"0"}}"#, json::u128(state::storage_cost(account_id)))
+    let mut o = Object::new();
+    o.amount("total", state::storage_cost(account_id)).amount("available", 0);
+    o.end()
 }
 
 fn refund(to: AccountId, amount: u128) {
@@ -71,6 +74,8 @@ pub fn storage_unregister(force: bool) -> bool {
 
 /// Registration costs at most `min` (for the longest account ids); shorter ids pay less.
 pub fn storage_balance_bounds_json() -> String {
-    let bound = json::u128(state::storage_cost_for_len(MAX_ACCOUNT_ID_LEN));
-    format!(r#"{{"min":{bound},"max":{bound}}}"#)
+    let bound = state::storage_cost_for_len(MAX_ACCOUNT_ID_LEN);
+    let mut o = Object::new();
+    o.amount("min", bound).amount("max", bound);
+    o.end()
 }

@@ -6,6 +6,7 @@ use crate::config::{Config, DUST};
 use crate::errors;
 use crate::events::Event;
 use crate::exit::{self, NUM_EPOCHS_TO_UNLOCK, Share};
+use crate::json::Object;
 use crate::record::{Record, record};
 use crate::state::{Totals, read, write};
 use crate::{events, json, ledger};
@@ -431,27 +432,25 @@ pub fn views(from_index: u64, limit: u64) -> String {
     let planned = planned_delegation(&totals);
     let end = from_index.saturating_add(limit).min(set.count as u64);
     json::array((from_index..end).filter_map(|i| load(i as u16)).map(|v| {
-        format!(
-            concat!(
-                r#"{{"account_id":"{}","weight":{},"base_stake":{},"target":{},"staked":{},"#,
-                r#""unstaked":{},"unlock_epoch":{},"status":"{}","locked":{}}}"#
-            ),
-            v.account_id,
-            v.weight,
-            json::u128(v.base_stake),
-            json::u128(v.target(&set, planned, epoch, &config)),
-            json::u128(v.staked),
-            json::u128(v.unstaked),
-            v.unlock_epoch,
-            v.status(epoch, &config).name(),
-            v.pending.as_ref().map_or("null".to_string(), |p| format!(
-                r#"{{"operation":"{}","amount":"{}","since_block":{},"reconciling":{}}}"#,
-                p.op.name(),
-                p.amount,
-                p.id,
-                p.reconciling
-            ))
-        )
+        let locked = v.pending.as_ref().map_or("null".to_string(), |p| {
+            let mut o = Object::new();
+            o.str("operation", p.op.name())
+                .amount("amount", p.amount)
+                .integer("since_block", p.id)
+                .boolean("reconciling", p.reconciling);
+            o.end()
+        });
+        let mut o = Object::new();
+        o.account("account_id", &v.account_id)
+            .integer("weight", v.weight as u64)
+            .amount("base_stake", v.base_stake)
+            .amount("target", v.target(&set, planned, epoch, &config))
+            .amount("staked", v.staked)
+            .amount("unstaked", v.unstaked)
+            .integer("unlock_epoch", v.unlock_epoch)
+            .str("status", v.status(epoch, &config).name())
+            .raw("locked", &locked);
+        o.end()
     }))
 }
 

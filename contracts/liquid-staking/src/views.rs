@@ -2,6 +2,7 @@
 //! read as zeros), plus the holder details, configuration and a solvency check.
 
 use crate::config::{Config, TokenMetadata};
+use crate::json::Object;
 use crate::state::{self, Holder, Totals};
 use crate::{json, ledger, math};
 use near_sdk::{AccountId, env};
@@ -19,12 +20,12 @@ fn can_withdraw(holder: &Holder, totals: &Totals) -> bool {
 }
 
 fn account_json(account_id: &AccountId, holder: &Holder, totals: &Totals) -> String {
-    format!(
-        r#"{{"account_id":"{account_id}","unstaked_balance":{},"staked_balance":{},"can_withdraw":{}}}"#,
-        json::u128(holder.owed()),
-        json::u128(staked_balance(holder, totals)),
-        can_withdraw(holder, totals)
-    )
+    let mut o = Object::new();
+    o.account("account_id", account_id)
+        .amount("unstaked_balance", holder.owed())
+        .amount("staked_balance", staked_balance(holder, totals))
+        .boolean("can_withdraw", can_withdraw(holder, totals));
+    o.end()
 }
 
 /// `get_account`: the core pool's account shape.
@@ -60,45 +61,40 @@ pub fn accounts(from_index: u64, limit: u64) -> String {
 pub fn holder(account_id: &AccountId) -> String {
     let holder = state::holder(account_id).unwrap_or_default();
     let totals = Totals::load();
-    format!(
-        r#"{{"account_id":"{account_id}","shares":{},"staked_balance":{},"unstaked_balance":{},"deposited_balance":{},"unlock_epoch":{},"can_withdraw":{}}}"#,
-        json::u128(holder.shares),
-        json::u128(staked_balance(&holder, &totals)),
-        json::u128(holder.owed()),
-        json::u128(holder.deposited),
-        holder.unlock_epoch,
-        can_withdraw(&holder, &totals)
-    )
+    let mut o = Object::new();
+    o.account("account_id", account_id)
+        .amount("shares", holder.shares)
+        .amount("staked_balance", staked_balance(&holder, &totals))
+        .amount("unstaked_balance", holder.owed())
+        .amount("deposited_balance", holder.deposited)
+        .integer("unlock_epoch", holder.unlock_epoch as u64)
+        .boolean("can_withdraw", can_withdraw(&holder, &totals));
+    o.end()
 }
 
 pub fn config_json() -> String {
     let c = Config::load();
-    format!(
-        concat!(
-            r#"{{"owner_id":"{}","treasury_id":"{}","reward_fee":{},"manager_id":"{}","whitelist_id":{},"#,
-            r#""max_reward_rate":{},"drain_after_epochs":{}}}"#
-        ),
-        c.owner_id,
-        c.treasury_id,
-        c.reward_fee.json(),
-        c.manager_id,
-        json::opt_string(c.whitelist_id.as_ref().map(|id| id.as_str())),
-        c.max_reward_rate.json(),
-        c.drain_after_epochs
-    )
+    let mut o = Object::new();
+    o.account("owner_id", &c.owner_id)
+        .account("treasury_id", &c.treasury_id)
+        .raw("reward_fee", &c.reward_fee.json())
+        .account("manager_id", &c.manager_id)
+        .opt_str("whitelist_id", c.whitelist_id.as_ref().map(|id| id.as_str()))
+        .raw("max_reward_rate", &c.max_reward_rate.json())
+        .integer("drain_after_epochs", c.drain_after_epochs);
+    o.end()
 }
 
 pub fn metadata_json(m: &TokenMetadata) -> String {
-    format!(
-        r#"{{"spec":{},"name":{},"symbol":{},"icon":{},"reference":{},"reference_hash":{},"decimals":{}}}"#,
-        json::string(&m.spec),
-        json::string(&m.name),
-        json::string(&m.symbol),
-        json::opt_string(m.icon.as_deref()),
-        json::opt_string(m.reference.as_deref()),
-        json::opt_string(m.reference_hash.as_deref()),
-        m.decimals
-    )
+    let mut o = Object::new();
+    o.str("spec", &m.spec)
+        .str("name", &m.name)
+        .str("symbol", &m.symbol)
+        .opt_str("icon", m.icon.as_deref())
+        .opt_str("reference", m.reference.as_deref())
+        .opt_str("reference_hash", m.reference_hash.as_deref())
+        .integer("decimals", m.decimals as u64);
+    o.end()
 }
 
 /// `get_solvency`: the buckets; assets (buffered, reserve, delegated and unstaking NEAR, the
@@ -111,35 +107,31 @@ pub fn solvency() -> String {
     let t = Totals::load();
     let (assets, liabilities, tracked) = (ledger::assets(&t), ledger::liabilities(&t), ledger::tracked(&t));
     let balance = env::account_balance().as_yoctonear();
-    format!(
-        concat!(
-            r#"{{"totals":{{"total_shares":{},"total_staked":{},"buffered":{},"reserve":{},"deposits":{},"unstaked":{},"#,
-            r#""storage_deposits":{},"holders":{},"delegated":{},"unstaking":{},"to_unstake":{},"#,
-            r#""claims_unstaking":{},"stuck":{},"pending_rewards":{},"liquidity":{},"#,
-            r#""liquidity_fees":{},"treasury_fees":{}}},"#,
-            r#""assets":{},"liabilities":{},"balance":{},"tracked":{},"solvent":{}}}"#
-        ),
-        json::u128(t.total_shares),
-        json::u128(t.total_staked),
-        json::u128(t.buffered),
-        json::u128(t.reserve),
-        json::u128(t.deposits),
-        json::u128(t.unstaked),
-        json::u128(t.storage_deposits),
-        t.holders,
-        json::u128(t.delegated),
-        json::u128(t.unstaking),
-        json::u128(t.to_unstake),
-        json::u128(t.claims_unstaking),
-        json::u128(crate::exit::stuck()),
-        json::u128(t.pending_rewards),
-        json::u128(t.liquidity),
-        json::u128(t.liquidity_fees),
-        json::u128(t.treasury_fees),
-        json::u128(assets),
-        json::u128(liabilities),
-        json::u128(balance),
-        json::u128(tracked),
-        ledger::check(&t, balance).is_ok()
-    )
+    let mut buckets = Object::new();
+    buckets
+        .amount("total_shares", t.total_shares)
+        .amount("total_staked", t.total_staked)
+        .amount("buffered", t.buffered)
+        .amount("reserve", t.reserve)
+        .amount("deposits", t.deposits)
+        .amount("unstaked", t.unstaked)
+        .amount("storage_deposits", t.storage_deposits)
+        .integer("holders", t.holders as u64)
+        .amount("delegated", t.delegated)
+        .amount("unstaking", t.unstaking)
+        .amount("to_unstake", t.to_unstake)
+        .amount("claims_unstaking", t.claims_unstaking)
+        .amount("stuck", crate::exit::stuck())
+        .amount("pending_rewards", t.pending_rewards)
+        .amount("liquidity", t.liquidity)
+        .amount("liquidity_fees", t.liquidity_fees)
+        .amount("treasury_fees", t.treasury_fees);
+    let mut o = Object::new();
+    o.raw("totals", &buckets.end())
+        .amount("assets", assets)
+        .amount("liabilities", liabilities)
+        .amount("balance", balance)
+        .amount("tracked", tracked)
+        .boolean("solvent", ledger::check(&t, balance).is_ok());
+    o.end()
 }
