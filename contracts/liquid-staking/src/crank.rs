@@ -22,11 +22,8 @@
 //! callback if the pool call failed. Success is the receipt's status, never the pool's return
 //! value. The lock (`Validator::pending`) is only per validator. If a callback never arrives
 //! (out of gas), the crank finds the lock stale and asks the pool (`get_account`, without
-//! `ping`) what happened, then settles it.
-//!
-//! Gas: NEAR's core staking pool attaches 20 Tgas to its own `on_stake_action` callback whenever
-//! it restakes (in `deposit_and_stake`, `unstake`, `unstake_all`, and in `ping` and `withdraw`
-//! on a new epoch), so every such call gets [`POOL_ACTION_GAS`].
+//! `ping`) what happened, then settles it. The gas of every call and callback is in
+//! [`crate::gas`].
 
 use crate::config::Config;
 use crate::errors;
@@ -39,27 +36,11 @@ use crate::promise;
 use crate::record::record;
 use crate::state::{self, Totals, read, write};
 use crate::validators::{self, Op, Outage, Pending, Status, Validator, ValidatorSet};
-use crate::{access, events, history, ledger, liquidity, math};
+use crate::{access, events, gas, history, ledger, liquidity, math};
 use near_sdk::{Gas, PromiseIndex, env};
 
 const CRANK: &[u8] = b"k";
 
-/// For a pool call that may restake: the pool's own work (a few Tgas in the core pool), its
-/// Stake action and the 20 Tgas it attaches to `on_stake_action`, with room to spare.
-pub const POOL_ACTION_GAS: Gas = Gas::from_tgas(40);
-/// For the pool's `get_account` view (the lockup contract gives views 25 Tgas).
-const GET_ACCOUNT_GAS: Gas = Gas::from_tgas(10);
-const ON_ACTION_GAS: Gas = Gas::from_tgas(10);
-const ON_RECONCILE_GAS: Gas = Gas::from_tgas(10);
-/// `on_sync` books the answer and may send the next operation with its callback.
-const ON_SYNC_GAS: Gas = Gas::from_tgas(15 + 40 + 10);
-/// Gas one validator can take in a crank call: the sync path (ping, get_account, on_sync and
-/// what it sends), the largest, plus the fees of its four receipts.
-const PER_VALIDATOR_GAS: u64 = Gas::from_tgas(40 + 10 + 65 + 10).as_gas();
-/// Gas the crank keeps for its own work.
-const CRANK_OWN_GAS: u64 = Gas::from_tgas(15).as_gas();
-/// Gas a crank call uses before it counts its budget (loading the contract and its state).
-const CRANK_ENTRY_GAS: u64 = Gas::from_tgas(5).as_gas();
 /// Blocks between the block a keeper sees and the earliest its crank runs in: the transaction
 /// is included in the next block and its receipt runs in the one after.
 const CRANK_LATENCY_BLOCKS: u64 = 2;
@@ -80,7 +61,7 @@ const MAX_FAILED_SYNCS: u8 = 3;
 const ROUNDING: u128 = 1_000;
 
 /// The crank's progress through the current epoch.
-#[cfg_attr(not(target_arch = "wasm32"), near_sdk::near(serializers = [borsh]))]
+#[cfg_attr(any(not(target_arch = "wasm32"), feature = "sdk-codecs"), near_sdk::near(serializers = [borsh]))]
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct CrankState {
     pub epoch: u64,
@@ -167,21 +148,21 @@ fn send(index: u16, v: &mut Validator, op: PoolOp, totals: &mut Totals) {
     let amount_args = format!(r#"{{"amount":"{amount}"}}"#);
     let call = match op {
         PoolOp::Sync => {
-            let call = promise::call(pool, "ping", b"{}", 0, POOL_ACTION_GAS);
-            promise::add_call(call, "get_account", get_account_args().as_bytes(), 0, GET_ACCOUNT_GAS);
+            let call = promise::call(pool, "ping", b"{}", 0, gas::POOL_ACTION);
+            promise::add_call(call, "get_account", get_account_args().as_bytes(), 0, gas::GET_ACCOUNT);
             call
         }
         PoolOp::Stake { amount } => {
             ledger::stake_sent(totals, amount);
             v.staked += amount;
-            promise::call(pool, "deposit_and_stake", b"{}", amount, POOL_ACTION_GAS)
+            promise::call(pool, "deposit_and_stake", b"{}", amount, gas::POOL_ACTION)
         }
         PoolOp::Unstake { amount, claims } => {
             // All of it goes by `unstake_all`, immune to the pool's rounding of our balance.
             let call = if amount == v.staked {
-                promise::call(pool, "unstake_all", b"{}", 0, POOL_ACTION_GAS)
+                promise::call(pool, "unstake_all", b"{}", 0, gas::POOL_ACTION)
             } else {
-                promise::call(pool, "unstake", amount_args.as_bytes(), 0, POOL_ACTION_GAS)
+                promise::call(pool, "unstake", amount_args.as_bytes(), 0, gas::POOL_ACTION)
             };
             v.staked -= amount;
             v.unstaked += amount;
@@ -190,9 +171,9 @@ fn send(index: u16, v: &mut Validator, op: PoolOp, totals: &mut Totals) {
             ledger::unstake_sent(totals, amount, claims);
             call
         }
-        PoolOp::Withdraw { .. } => promise::call(pool, "withdraw", amount_args.as_bytes(), 0, POOL_ACTION_GAS),
+        PoolOp::Withdraw { .. } => promise::call(pool, "withdraw", amount_args.as_bytes(), 0, gas::POOL_ACTION),
     };
-    let (method, gas) = if op == PoolOp::Sync { ("on_sync", ON_SYNC_GAS) } else { ("on_action", ON_ACTION_GAS) };
+    let (method, gas) = if op == PoolOp::Sync { ("on_sync", gas::ON_SYNC) } else { ("on_action", gas::ON_ACTION) };
     callback(call, method, index, id, gas);
     restate_exit(v, totals);
     let epoch = env::epoch_height();
@@ -202,8 +183,8 @@ fn send(index: u16, v: &mut Validator, op: PoolOp, totals: &mut Totals) {
 /// Asks the pool what it holds for us, to settle a lock whose callback never came.
 fn reconcile(index: u16, v: &mut Validator) {
     let id = env::block_height();
-    let call = promise::call(&v.account_id, "get_account", get_account_args().as_bytes(), 0, GET_ACCOUNT_GAS);
-    callback(call, "on_reconcile", index, id, ON_RECONCILE_GAS);
+    let call = promise::call(&v.account_id, "get_account", get_account_args().as_bytes(), 0, gas::GET_ACCOUNT);
+    callback(call, "on_reconcile", index, id, gas::ON_RECONCILE);
     if let Some(p) = v.pending.as_mut() {
         p.id = id;
         p.reconciling = true;
@@ -218,10 +199,11 @@ pub fn crank() -> u32 {
     let (mut crank, new_epoch) = CrankState::load(&config);
     let mut totals = Totals::load();
     let epoch = crank.epoch;
-    let budget = env::prepaid_gas().as_gas().saturating_sub(env::used_gas().as_gas() + CRANK_OWN_GAS);
-    let capacity = budget / PER_VALIDATOR_GAS;
+    let (per_validator, own) = (gas::PER_VALIDATOR.as_gas(), gas::CRANK_OWN.as_gas());
+    let budget = env::prepaid_gas().as_gas().saturating_sub(env::used_gas().as_gas() + own);
+    let capacity = budget / per_validator;
     if capacity == 0 {
-        let need = Gas::from_gas(PER_VALIDATOR_GAS + CRANK_OWN_GAS + env::used_gas().as_gas()).as_tgas() + 1;
+        let need = Gas::from_gas(per_validator + own + env::used_gas().as_gas()).as_tgas() + 1;
         env::panic_str(&errors::validators::crank_gas(need));
     }
     totals.capacity.roll(epoch);
@@ -582,7 +564,8 @@ pub fn status_json() -> String {
         work_left |= has_work;
     }
     // Enough for one call to work on every validator that has work now (at least one).
-    let crank_gas = validators_with_work.max(1) * PER_VALIDATOR_GAS + CRANK_OWN_GAS + CRANK_ENTRY_GAS;
+    let crank_gas =
+        validators_with_work.max(1) * gas::PER_VALIDATOR.as_gas() + gas::CRANK_OWN.as_gas() + gas::CRANK_ENTRY.as_gas();
     let mut o = Object::new();
     o.integer("epoch", epoch)
         .integer("validators", set.count as u64)

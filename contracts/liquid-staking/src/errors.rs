@@ -109,7 +109,9 @@ pub mod token {
     pub const NOT_ENOUGH_BALANCE: &str = "The account doesn't have enough balance";
     /// NEP-141.
     pub const SAME_ACCOUNT: &str = "The sender and the receiver should be different";
-    pub const TRANSFER_CALL_GAS: &str = "Not enough gas: ft_transfer_call needs at least 15 Tgas";
+    pub fn transfer_call_gas(need_tgas: u64) -> String {
+        format!("Not enough gas: ft_transfer_call needs at least {need_tgas} Tgas")
+    }
 
     /// NEP-141.
     pub fn not_registered(account_id: &str) -> String {

@@ -275,8 +275,8 @@ export! {
             Some(whitelist) => {
                 let check = format!(r#"{{"staking_pool_account_id":"{account_id}"}}"#);
                 let then = format!(r#"{{"account_id":"{account_id}","weight":{weight},"base_stake":"{base_stake}"}}"#);
-                let call = promise::call(&whitelist, "is_whitelisted", check.as_bytes(), 0, Gas::from_tgas(5));
-                let then = promise::then_self(call, "on_whitelist_check", then.as_bytes(), Gas::from_tgas(5));
+                let call = promise::call(&whitelist, "is_whitelisted", check.as_bytes(), 0, gas::WHITELIST_CHECK);
+                let then = promise::then_self(call, "on_whitelist_check", then.as_bytes(), gas::ON_WHITELIST_CHECK);
                 env::promise_return(then);
             }
         }

@@ -5,13 +5,9 @@ use crate::config::TokenMetadata;
 use crate::errors;
 use crate::events::Event;
 use crate::state::{self, Totals};
-use crate::{access, events, json, math, promise};
+use crate::{access, events, gas, json, math, promise};
 use near_sdk::{AccountId, Gas, PromiseIndex, env, require};
 
-/// Gas kept for `ft_resolve_transfer`; the receiver gets all the rest.
-const GAS_FOR_RESOLVE_TRANSFER: Gas = Gas::from_tgas(5);
-/// The least gas `ft_transfer_call` accepts: the resolve callback plus 10 Tgas for the receiver.
-const MIN_GAS_FOR_TRANSFER_CALL: Gas = Gas::from_tgas(15);
 /// The most a contract can return (the protocol's `max_length_returned_data`, 4 MiB).
 const MAX_RETURN_LEN: usize = 4 << 20;
 
@@ -37,14 +33,16 @@ pub fn ft_transfer(receiver_id: &AccountId, amount: u128, memo: Option<&str>) {
 /// remaining gas but 5 Tgas; `ft_resolve_transfer` answers what the receiver used.
 pub fn ft_transfer_call(receiver_id: &AccountId, amount: u128, memo: Option<&str>, msg: &str) -> PromiseIndex {
     access::assert_one_yocto();
-    require!(env::prepaid_gas() >= MIN_GAS_FOR_TRANSFER_CALL, errors::token::TRANSFER_CALL_GAS);
+    if env::prepaid_gas() < gas::MIN_TRANSFER_CALL {
+        env::panic_str(&errors::token::transfer_call_gas(gas::MIN_TRANSFER_CALL.as_tgas()));
+    }
     let sender_id = env::predecessor_account_id();
     transfer(&sender_id, receiver_id, amount, memo);
     let args = format!(r#"{{"sender_id":"{sender_id}","amount":"{amount}","msg":{}}}"#, json::string(msg));
     let resolve = format!(r#"{{"sender_id":"{sender_id}","receiver_id":"{receiver_id}","amount":"{amount}"}}"#);
     let call = env::promise_batch_create(receiver_id);
     promise::add_call_weight(call, "ft_on_transfer", args.as_bytes(), Gas::from_gas(0), 1);
-    promise::then_self(call, "ft_resolve_transfer", resolve.as_bytes(), GAS_FOR_RESOLVE_TRANSFER)
+    promise::then_self(call, "ft_resolve_transfer", resolve.as_bytes(), gas::RESOLVE_TRANSFER)
 }
 
 /// Returns the unused part of a `ft_transfer_call` to the sender and answers the amount the

@@ -148,7 +148,8 @@ fn bad_token_calls_fail_cleanly() {
         .deposit(1)
         .gas(14 * TGAS)
         .transact();
-    assert_eq!(out.failure(), Some("Smart contract panicked: Not enough gas: ft_transfer_call needs at least 15 Tgas"));
+    let message = format!("Smart contract panicked: {}", errors::token::transfer_call_gas(15));
+    assert_eq!(out.failure(), Some(message.as_str()));
     assert_eq!(snapshot(&t, &[&alice, &bob, &carol]), before);
 }
 
