@@ -160,11 +160,69 @@ impl<T: Schema> Schema for Promise<T> {
     }
 }
 
-/// Declares named object types: a marker struct each, with its documented properties.
+/// A wire type as near-sdk's serde reads it: the type a `#[near]` method would declare. Only the
+/// `sdk-codecs` measurement build has it (see `crate::sdk_codecs`), a wasm build: `build.rs`,
+/// which includes this file for the schemas, knows nothing of near-sdk.
+#[cfg(all(feature = "sdk-codecs", target_arch = "wasm32"))]
+pub trait Serde {
+    type Wire: near_sdk::serde::de::DeserializeOwned;
+}
+
+#[cfg(all(feature = "sdk-codecs", target_arch = "wasm32"))]
+mod serde_wire {
+    use super::{AccountId, AnyValue, Serde, U128};
+
+    macro_rules! same {
+        ($($t:ty),*) => {$(
+            impl Serde for $t {
+                type Wire = $t;
+            }
+        )*};
+    }
+
+    same!(bool, u8, u32, u64, String, near_sdk::AccountId);
+
+    impl Serde for AccountId {
+        type Wire = near_sdk::AccountId;
+    }
+
+    impl Serde for U128 {
+        type Wire = near_sdk::json_types::U128;
+    }
+
+    impl Serde for AnyValue {
+        type Wire = near_sdk::serde_json::Value;
+    }
+
+    impl<T: Serde> Serde for Option<T> {
+        type Wire = Option<T::Wire>;
+    }
+
+    impl<T: Serde> Serde for Vec<T> {
+        type Wire = Vec<T::Wire>;
+    }
+}
+
+/// Declares named object types: a marker struct each, with its documented properties (and, in
+/// the `sdk-codecs` build, the struct serde reads it into).
 macro_rules! objects {
     ($( #[doc = $doc:literal] $name:ident { $( $field:ident : $ty:ty ),* $(,)? } )*) => {$(
         #[doc = $doc]
         pub struct $name;
+
+        #[cfg(all(feature = "sdk-codecs", target_arch = "wasm32"))]
+        const _: () = {
+            #[allow(dead_code)]
+            #[derive(near_sdk::serde::Deserialize)]
+            #[serde(crate = "near_sdk::serde")]
+            pub struct Wire {
+                $( pub $field: <$ty as Serde>::Wire, )*
+            }
+
+            impl Serde for $name {
+                type Wire = Wire;
+            }
+        };
 
         impl Object for $name {
             const NAME: &'static str = stringify!($name);

@@ -6,7 +6,9 @@ use crate::abi;
 use crate::errors;
 use crate::json::Object;
 use crate::json::{self, Args};
-use crate::record::{Record, record};
+#[cfg(not(feature = "sdk-codecs"))]
+use crate::record::Record;
+use crate::record::record;
 use near_sdk::{AccountId, NearToken, env, require};
 
 /// The smallest seed stake `new` accepts. The seed becomes dead shares nobody owns, so the first
@@ -45,7 +47,7 @@ pub const MAX_TREASURY_SHARE_BPS: u32 = 5_000;
 pub const DUST: u128 = 1_000_000;
 
 /// A ratio, such as the owner's share of rewards.
-#[cfg_attr(not(target_arch = "wasm32"), near_sdk::near(serializers = [borsh]))]
+#[cfg_attr(any(not(target_arch = "wasm32"), feature = "sdk-codecs"), near_sdk::near(serializers = [borsh]))]
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Fraction {
     pub numerator: u32,
@@ -68,7 +70,7 @@ impl Fraction {
     }
 }
 
-#[cfg_attr(not(target_arch = "wasm32"), near_sdk::near(serializers = [borsh]))]
+#[cfg_attr(any(not(target_arch = "wasm32"), feature = "sdk-codecs"), near_sdk::near(serializers = [borsh]))]
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Config {
     pub owner_id: AccountId,
@@ -116,7 +118,7 @@ record!(Config {
 });
 
 /// A parameter change waiting for its epoch.
-#[cfg_attr(not(target_arch = "wasm32"), near_sdk::near(serializers = [borsh]))]
+#[cfg_attr(any(not(target_arch = "wasm32"), feature = "sdk-codecs"), near_sdk::near(serializers = [borsh]))]
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Change {
     RewardFee(Fraction),
@@ -124,7 +126,7 @@ pub enum Change {
     DrainAfterEpochs(u64),
 }
 
-#[cfg_attr(not(target_arch = "wasm32"), near_sdk::near(serializers = [borsh]))]
+#[cfg_attr(any(not(target_arch = "wasm32"), feature = "sdk-codecs"), near_sdk::near(serializers = [borsh]))]
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Scheduled {
     pub change: Change,
@@ -134,6 +136,7 @@ pub struct Scheduled {
 record!(Scheduled { change, epoch });
 
 /// A variant byte, then the variant's value (borsh's enum layout).
+#[cfg(not(feature = "sdk-codecs"))]
 impl Record for Change {
     fn put(&self, out: &mut Vec<u8>) {
         match self {
@@ -216,7 +219,7 @@ impl Config {
 }
 
 /// NEP-148 token metadata.
-#[cfg_attr(not(target_arch = "wasm32"), near_sdk::near(serializers = [borsh]))]
+#[cfg_attr(any(not(target_arch = "wasm32"), feature = "sdk-codecs"), near_sdk::near(serializers = [borsh]))]
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct TokenMetadata {
     pub spec: String,
@@ -238,7 +241,7 @@ impl TokenMetadata {
     }
 }
 
-#[cfg_attr(not(target_arch = "wasm32"), near_sdk::near(serializers = [borsh]))]
+#[cfg_attr(any(not(target_arch = "wasm32"), feature = "sdk-codecs"), near_sdk::near(serializers = [borsh]))]
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct LiquidityConfig {
     /// NEAR at which the fee reaches its minimum.

@@ -63,7 +63,7 @@ fn slot(k: u64) -> usize {
 /// Stake at validators waiting out an unstake, by the epoch they are free again, and this epoch's
 /// late unstakes. Stored apart from [`Capacity`] (which every call reads with the totals): only
 /// the crank and unstakes that must look past this epoch read it.
-#[cfg_attr(not(target_arch = "wasm32"), near_sdk::near(serializers = [borsh]))]
+#[cfg_attr(any(not(target_arch = "wasm32"), feature = "sdk-codecs"), near_sdk::near(serializers = [borsh]))]
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct Releases {
     /// `at[k]` is free from `Capacity::epoch + 1 + k` (validators in `added` are here too, at
@@ -135,7 +135,7 @@ fn save_releases(releases: &Releases) {
 
 /// Where a validator's stake counts in [`Capacity`]: its amount and the epoch it is free from
 /// (0: free).
-#[cfg_attr(not(target_arch = "wasm32"), near_sdk::near(serializers = [borsh]))]
+#[cfg_attr(any(not(target_arch = "wasm32"), feature = "sdk-codecs"), near_sdk::near(serializers = [borsh]))]
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct Share {
     pub amount: u128,

@@ -6,11 +6,14 @@ use crate::abi::*;
 use crate::config::{
     Change, Config, DEFAULT_DRAIN_AFTER_EPOCHS, DEFAULT_EPOCH_BLOCKS, DEFAULT_REWARD_RATE, Fraction, LiquidityConfig,
 };
+#[cfg(not(feature = "sdk-codecs"))]
 use crate::json::{Arg, Args, Ret};
+#[cfg(feature = "sdk-codecs")]
+use crate::sdk_codecs;
 use crate::state::Totals;
-use crate::{access, crank, errors, governance, history, liquidity, promise, staking, state, storage, token};
+use crate::{access, crank, errors, gas, governance, history, liquidity, promise, staking, state, storage, token};
 use crate::{validators, views};
-use near_sdk::{AccountId, Gas, env};
+use near_sdk::{AccountId, env};
 
 /// Expands each method of `interface.rs` into `pub extern "C" fn $name()` (an unmangled symbol
 /// in the wasm) that installs near-sdk's panic hook (a Rust panic reports its message), reads
@@ -33,14 +36,50 @@ macro_rules! export {
     )*};
     (@args) => {};
     (@args $( $arg:ident : $ty:ty ),+) => {
-        let args = Args::input();
-        $( let $arg = <$ty as Arg>::read(&args, stringify!($arg)); )+
+        read_args!($( $arg : $ty ),+);
     };
     (@body $body:block) => {
         $body
     };
     (@body $body:block, $ret:ty) => {
+        write_result!($body, $ret)
+    };
+}
+
+/// The arguments, each read by name with this crate's codec.
+#[cfg(not(feature = "sdk-codecs"))]
+macro_rules! read_args {
+    ($( $arg:ident : $ty:ty ),+) => {
+        let args = Args::input();
+        $( let $arg = <$ty as Arg>::read(&args, stringify!($arg)); )+
+    };
+}
+
+#[cfg(not(feature = "sdk-codecs"))]
+macro_rules! write_result {
+    ($body:block, $ret:ty) => {
         <$ret as Ret>::ret($body)
+    };
+}
+
+/// The `sdk-codecs` build reads the arguments as `#[near]` does (see [`crate::sdk_codecs`]).
+#[cfg(feature = "sdk-codecs")]
+macro_rules! read_args {
+    ($( $arg:ident : $ty:ty ),+) => {
+        #[derive(near_sdk::serde::Deserialize)]
+        #[serde(crate = "near_sdk::serde")]
+        struct Input {
+            $( $arg: <$ty as Serde>::Wire, )+
+        }
+        let Input { $( $arg ),+ } = sdk_codecs::input();
+        $( let $arg = <$ty as sdk_codecs::Wire>::value($arg); )+
+    };
+}
+
+#[cfg(feature = "sdk-codecs")]
+macro_rules! write_result {
+    ($body:block, $ret:ty) => {
+        <$ret as sdk_codecs::Out>::out($body)
     };
 }
 

@@ -21,6 +21,7 @@ pub mod errors;
 mod events;
 mod exit;
 pub mod exports;
+mod gas;
 mod governance;
 mod history;
 pub mod json;
@@ -30,6 +31,8 @@ mod math;
 mod plan;
 mod promise;
 mod record;
+#[cfg(feature = "sdk-codecs")]
+mod sdk_codecs;
 mod staking;
 mod state;
 mod storage;

@@ -30,7 +30,7 @@ const POOL: &[u8] = b"l";
 const LOCKED_LP_SHARES: u128 = 1_000;
 
 /// What the liquidity providers own besides the NEAR in `Totals::liquidity`.
-#[cfg_attr(not(target_arch = "wasm32"), near_sdk::near(serializers = [borsh]))]
+#[cfg_attr(any(not(target_arch = "wasm32"), feature = "sdk-codecs"), near_sdk::near(serializers = [borsh]))]
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Pool {
     pub lp_shares: u128,

@@ -9,7 +9,7 @@
 //! borsh's derives, and `tests` compares every record type's bytes with borsh's.
 
 use crate::errors;
-use near_sdk::{AccountId, env};
+use near_sdk::env;
 
 /// A value stored in a record.
 pub trait Record: Sized {
@@ -20,16 +20,6 @@ pub trait Record: Sized {
 
 fn corrupt() -> ! {
     env::panic_str(errors::state::CORRUPT)
-}
-
-/// The next `n` bytes of `input`.
-fn bytes<'a>(input: &mut &'a [u8], n: usize) -> &'a [u8] {
-    if input.len() < n {
-        corrupt();
-    }
-    let (head, rest) = input.split_at(n);
-    *input = rest;
-    head
 }
 
 /// Reads a whole record: every byte must belong to it.
@@ -47,124 +37,142 @@ pub fn encode<T: Record>(value: &T) -> Vec<u8> {
     out
 }
 
-macro_rules! integers {
-    ($($t:ty),*) => {$(
-        impl Record for $t {
-            fn put(&self, out: &mut Vec<u8>) {
-                out.extend_from_slice(&self.to_le_bytes());
-            }
+/// Borsh's layout, written by hand: the contract's build.
+#[cfg(not(feature = "sdk-codecs"))]
+mod layout {
+    use super::*;
+    use near_sdk::AccountId;
 
-            fn take(input: &mut &[u8]) -> Self {
-                let mut le = [0; size_of::<$t>()];
-                le.copy_from_slice(bytes(input, size_of::<$t>()));
-                <$t>::from_le_bytes(le)
-            }
+    /// The next `n` bytes of `input`.
+    fn bytes<'a>(input: &mut &'a [u8], n: usize) -> &'a [u8] {
+        if input.len() < n {
+            corrupt();
         }
-    )*};
-}
-
-integers!(u8, u16, u32, u64, u128, i128);
-
-impl Record for bool {
-    fn put(&self, out: &mut Vec<u8>) {
-        out.push(u8::from(*self));
+        let (head, rest) = input.split_at(n);
+        *input = rest;
+        head
     }
 
-    fn take(input: &mut &[u8]) -> Self {
-        match u8::take(input) {
-            0 => false,
-            1 => true,
-            _ => corrupt(),
+    macro_rules! integers {
+        ($($t:ty),*) => {$(
+            impl Record for $t {
+                fn put(&self, out: &mut Vec<u8>) {
+                    out.extend_from_slice(&self.to_le_bytes());
+                }
+
+                fn take(input: &mut &[u8]) -> Self {
+                    let mut le = [0; size_of::<$t>()];
+                    le.copy_from_slice(bytes(input, size_of::<$t>()));
+                    <$t>::from_le_bytes(le)
+                }
+            }
+        )*};
+    }
+
+    integers!(u8, u16, u32, u64, u128, i128);
+
+    impl Record for bool {
+        fn put(&self, out: &mut Vec<u8>) {
+            out.push(u8::from(*self));
         }
-    }
-}
 
-impl Record for String {
-    fn put(&self, out: &mut Vec<u8>) {
-        (self.len() as u32).put(out);
-        out.extend_from_slice(self.as_bytes());
-    }
-
-    fn take(input: &mut &[u8]) -> Self {
-        let len = u32::take(input) as usize;
-        String::from_utf8(bytes(input, len).to_vec()).unwrap_or_else(|_| corrupt())
-    }
-}
-
-/// Checked when read, as borsh's reader for it does.
-impl Record for AccountId {
-    fn put(&self, out: &mut Vec<u8>) {
-        self.as_str().to_string().put(out);
-    }
-
-    fn take(input: &mut &[u8]) -> Self {
-        String::take(input).parse().unwrap_or_else(|_| corrupt())
-    }
-}
-
-impl<T: Record> Record for Option<T> {
-    fn put(&self, out: &mut Vec<u8>) {
-        match self {
-            None => out.push(0),
-            Some(value) => {
-                out.push(1);
-                value.put(out);
+        fn take(input: &mut &[u8]) -> Self {
+            match u8::take(input) {
+                0 => false,
+                1 => true,
+                _ => corrupt(),
             }
         }
     }
 
-    fn take(input: &mut &[u8]) -> Self {
-        match u8::take(input) {
-            0 => None,
-            1 => Some(T::take(input)),
-            _ => corrupt(),
+    impl Record for String {
+        fn put(&self, out: &mut Vec<u8>) {
+            (self.len() as u32).put(out);
+            out.extend_from_slice(self.as_bytes());
+        }
+
+        fn take(input: &mut &[u8]) -> Self {
+            let len = u32::take(input) as usize;
+            String::from_utf8(bytes(input, len).to_vec()).unwrap_or_else(|_| corrupt())
         }
     }
-}
 
-impl<T: Record> Record for Vec<T> {
-    fn put(&self, out: &mut Vec<u8>) {
-        (self.len() as u32).put(out);
-        self.iter().for_each(|item| item.put(out));
-    }
-
-    fn take(input: &mut &[u8]) -> Self {
-        // Grown as items are read, so a corrupt length fails on the missing bytes, not on
-        // reserving memory for them.
-        let mut items = Vec::new();
-        for _ in 0..u32::take(input) {
-            items.push(T::take(input));
+    /// Checked when read, as borsh's reader for it does.
+    impl Record for AccountId {
+        fn put(&self, out: &mut Vec<u8>) {
+            self.as_str().to_string().put(out);
         }
-        items
-    }
-}
 
-impl<T: Record + Copy + Default, const N: usize> Record for [T; N] {
-    fn put(&self, out: &mut Vec<u8>) {
-        self.iter().for_each(|item| item.put(out));
+        fn take(input: &mut &[u8]) -> Self {
+            String::take(input).parse().unwrap_or_else(|_| corrupt())
+        }
     }
 
-    fn take(input: &mut &[u8]) -> Self {
-        let mut items = [T::default(); N];
-        items.iter_mut().for_each(|item| *item = T::take(input));
-        items
-    }
-}
+    impl<T: Record> Record for Option<T> {
+        fn put(&self, out: &mut Vec<u8>) {
+            match self {
+                None => out.push(0),
+                Some(value) => {
+                    out.push(1);
+                    value.put(out);
+                }
+            }
+        }
 
-impl<A: Record, B: Record> Record for (A, B) {
-    fn put(&self, out: &mut Vec<u8>) {
-        self.0.put(out);
-        self.1.put(out);
+        fn take(input: &mut &[u8]) -> Self {
+            match u8::take(input) {
+                0 => None,
+                1 => Some(T::take(input)),
+                _ => corrupt(),
+            }
+        }
     }
 
-    fn take(input: &mut &[u8]) -> Self {
-        let a = A::take(input);
-        (a, B::take(input))
+    impl<T: Record> Record for Vec<T> {
+        fn put(&self, out: &mut Vec<u8>) {
+            (self.len() as u32).put(out);
+            self.iter().for_each(|item| item.put(out));
+        }
+
+        fn take(input: &mut &[u8]) -> Self {
+            // Grown as items are read, so a corrupt length fails on the missing bytes, not on
+            // reserving memory for them.
+            let mut items = Vec::new();
+            for _ in 0..u32::take(input) {
+                items.push(T::take(input));
+            }
+            items
+        }
+    }
+
+    impl<T: Record + Copy + Default, const N: usize> Record for [T; N] {
+        fn put(&self, out: &mut Vec<u8>) {
+            self.iter().for_each(|item| item.put(out));
+        }
+
+        fn take(input: &mut &[u8]) -> Self {
+            let mut items = [T::default(); N];
+            items.iter_mut().for_each(|item| *item = T::take(input));
+            items
+        }
+    }
+
+    impl<A: Record, B: Record> Record for (A, B) {
+        fn put(&self, out: &mut Vec<u8>) {
+            self.0.put(out);
+            self.1.put(out);
+        }
+
+        fn take(input: &mut &[u8]) -> Self {
+            let a = A::take(input);
+            (a, B::take(input))
+        }
     }
 }
 
 /// A struct's record: its fields in declaration order (list them all, in that order; the
 /// comparison with borsh in `tests` catches a field missed or moved).
+#[cfg(not(feature = "sdk-codecs"))]
 macro_rules! record {
     ($name:ident { $($field:ident),* $(,)? }) => {
         impl $crate::record::Record for $name {
@@ -180,6 +188,24 @@ macro_rules! record {
     };
 }
 
+/// The `sdk-codecs` build (a measurement, see the gas report) stores every record with borsh
+/// itself, as a `#[near]` contract does, to price the choice above.
+#[cfg(feature = "sdk-codecs")]
+impl<T: near_sdk::borsh::BorshSerialize + near_sdk::borsh::BorshDeserialize> Record for T {
+    fn put(&self, out: &mut Vec<u8>) {
+        near_sdk::borsh::BorshSerialize::serialize(self, out).unwrap_or_else(|_| corrupt());
+    }
+
+    fn take(input: &mut &[u8]) -> Self {
+        near_sdk::borsh::BorshDeserialize::deserialize(input).unwrap_or_else(|_| corrupt())
+    }
+}
+
+#[cfg(feature = "sdk-codecs")]
+macro_rules! record {
+    ($($derived_by_borsh:tt)*) => {};
+}
+
 pub(crate) use record;
 
 #[cfg(test)]
@@ -191,6 +217,7 @@ mod tests {
     use crate::liquidity::Pool;
     use crate::state::Holder;
     use crate::validators::{Op, Outage, Pending, Validator, ValidatorSet};
+    use near_sdk::AccountId;
     use near_sdk::borsh::{self, BorshDeserialize, BorshSerialize};
 
     /// The same bytes as borsh, and read back to the same value.

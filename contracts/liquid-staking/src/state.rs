@@ -101,7 +101,7 @@ pub struct Capacity {
 }
 
 /// A holder's balances.
-#[cfg_attr(not(target_arch = "wasm32"), near_sdk::near(serializers = [borsh]))]
+#[cfg_attr(any(not(target_arch = "wasm32"), feature = "sdk-codecs"), near_sdk::near(serializers = [borsh]))]
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Holder {
     /// Liquid staking tokens (the holder's shares of the pool).
@@ -355,7 +355,7 @@ pub fn holder_at(index: u32) -> Option<AccountId> {
 }
 
 /// The stored parameters: those in force and a change waiting for its epoch.
-#[cfg_attr(not(target_arch = "wasm32"), near_sdk::near(serializers = [borsh]))]
+#[cfg_attr(any(not(target_arch = "wasm32"), feature = "sdk-codecs"), near_sdk::near(serializers = [borsh]))]
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 struct Settings {
     current: LiquidityConfig,

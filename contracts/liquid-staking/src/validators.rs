@@ -7,7 +7,9 @@ use crate::errors;
 use crate::events::Event;
 use crate::exit::{self, NUM_EPOCHS_TO_UNLOCK, Share};
 use crate::json::Object;
-use crate::record::{Record, record};
+#[cfg(not(feature = "sdk-codecs"))]
+use crate::record::Record;
+use crate::record::record;
 use crate::state::{Totals, read, write};
 use crate::{events, json, ledger};
 use near_sdk::{AccountId, env, require};
@@ -22,7 +24,7 @@ pub const MAX_VALIDATORS: u16 = 1_000;
 pub const RECOVERY_EPOCHS: u32 = 3;
 
 /// Totals over the validator set.
-#[cfg_attr(not(target_arch = "wasm32"), near_sdk::near(serializers = [borsh]))]
+#[cfg_attr(any(not(target_arch = "wasm32"), feature = "sdk-codecs"), near_sdk::near(serializers = [borsh]))]
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct ValidatorSet {
     pub count: u16,
@@ -40,7 +42,7 @@ record!(ValidatorSet { count, total_weight, total_base_stake, draining_weight, d
 /// A cross-contract operation in flight on a validator: the validator's lock. `id` (the block
 /// height it was sent in) ties the callback to it; a lock whose callback never came is found
 /// stale by the crank and reconciled with what the pool reports.
-#[cfg_attr(not(target_arch = "wasm32"), near_sdk::near(serializers = [borsh]))]
+#[cfg_attr(any(not(target_arch = "wasm32"), feature = "sdk-codecs"), near_sdk::near(serializers = [borsh]))]
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Pending {
     pub op: Op,
@@ -58,7 +60,7 @@ pub struct Pending {
 
 record!(Pending { op, amount, claims, id, epoch, reconciling, prior_unlock });
 
-#[cfg_attr(not(target_arch = "wasm32"), near_sdk::near(serializers = [borsh]))]
+#[cfg_attr(any(not(target_arch = "wasm32"), feature = "sdk-codecs"), near_sdk::near(serializers = [borsh]))]
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Op {
     /// `ping` then `get_account`: balances and rewards.
@@ -72,6 +74,7 @@ pub enum Op {
 }
 
 /// The variant's byte, as borsh writes a unit enum.
+#[cfg(not(feature = "sdk-codecs"))]
 impl Record for Op {
     fn put(&self, out: &mut Vec<u8>) {
         out.push(*self as u8);
@@ -88,7 +91,7 @@ impl Record for Op {
     }
 }
 
-#[cfg_attr(not(target_arch = "wasm32"), near_sdk::near(serializers = [borsh]))]
+#[cfg_attr(any(not(target_arch = "wasm32"), feature = "sdk-codecs"), near_sdk::near(serializers = [borsh]))]
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Validator {
     pub account_id: AccountId,
@@ -157,7 +160,7 @@ record!(Validator {
 /// two epochs in, two out. Those two epochs in must not make it look healthy, or it would never
 /// be drained. (Borsh lays this out as the `Option<u64>` of the epoch it replaced: `since`
 /// in the low half, `back` 0 in the high half.)
-#[cfg_attr(not(target_arch = "wasm32"), near_sdk::near(serializers = [borsh]))]
+#[cfg_attr(any(not(target_arch = "wasm32"), feature = "sdk-codecs"), near_sdk::near(serializers = [borsh]))]
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Outage {
     pub since: u32,

@@ -2,12 +2,12 @@
 //! without a cycle). This test reads the sources: an import against the direction fails it.
 //!
 //! ```text
-//! interface     exports (the table in interface.rs), views
+//! interface     exports (the table in interface.rs), views, sdk_codecs (a measurement build)
 //! operations    governance, crank, plan, liquidity, staking, token, storage, validators
 //! ledger        ledger, exit
 //! state         state, history
 //! guards/events access, events           (only the base below them)
-//! base          config, errors, math, json, abi, record, promise, alloc
+//! base          config, errors, gas, math, json, abi, record, promise, alloc
 //! ```
 //!
 //! `lib.rs` is the crate root: it declares the modules and re-exports, and holds no logic.
@@ -17,12 +17,12 @@ use std::path::Path;
 
 /// Bottom to top.
 const LAYERS: &[(&str, &[&str])] = &[
-    ("base", &["config", "errors", "math", "json", "abi", "record", "promise", "alloc"]),
+    ("base", &["config", "errors", "gas", "math", "json", "abi", "record", "promise", "alloc"]),
     ("guards and events", &["access", "events"]),
     ("state", &["state", "history"]),
     ("ledger", &["ledger", "exit"]),
     ("operations", &["governance", "crank", "plan", "liquidity", "staking", "token", "storage", "validators"]),
-    ("interface", &["exports", "interface", "views"]),
+    ("interface", &["exports", "interface", "views", "sdk_codecs"]),
 ];
 
 fn layer_of(module: &str) -> Option<usize> {

@@ -1,7 +1,10 @@
 //! The gas report: gas burnt by every user method (with no validators and with 500), by a full
-//! epoch's crank for 5, 30 and 100 validators, by the validators' staking pool, and the wasm sizes.
+//! epoch's crank for 5, 30 and 100 validators, by the validators' staking pool, and the wasm sizes;
+//! and the same user methods in the contract's `sdk-codecs` build (near-sdk's serde_json and borsh
+//! at its boundary, as `#[near]` generates them), which prices the choice of its own codec.
 
-use localnet::{Account, ExecutionResult, Localnet, NEAR, TGAS, build::contract_wasm};
+use localnet::build::{contract_wasm, contract_wasm_with_features};
+use localnet::{Account, ExecutionResult, Localnet, NEAR, TGAS};
 use serde_json::{Value, json};
 use testkit::protocol::{CRANK_GAS, Protocol};
 
@@ -45,6 +48,9 @@ pub struct Report {
     pub crank: Vec<CrankRow>,
     pub staking_pool: Vec<Row>,
     pub wasm: Vec<(&'static str, usize)>,
+    /// The user methods in the `sdk-codecs` build, and its wasm size.
+    pub sdk_codecs: Vec<Row>,
+    pub sdk_codecs_wasm: usize,
 }
 
 fn row(method: &str, out: ExecutionResult) -> Row {
@@ -64,10 +70,10 @@ fn view_row(account: &Account, method: &str, args: &Value) -> Row {
     Row { method: format!("{method} (view)"), vm_gas: gas, receipt_gas: 0, value_bytes_gas: 0, trie_node_gas: 0 }
 }
 
-/// Every user method of the liquid staking contract, on a fresh deployment with `validators`
-/// in the set (they are only listed: user calls never touch them).
-fn user_methods(validators: usize) -> Vec<Row> {
-    let p = Protocol::deploy(Localnet::new());
+/// Every user method of the liquid staking contract (this `wasm` build), on a fresh deployment
+/// with `validators` in the set (they are only listed: user calls never touch them).
+fn user_methods(wasm: &[u8], validators: usize) -> Vec<Row> {
+    let p = Protocol::deploy_wasm(Localnet::new(), wasm);
     for i in 0..validators {
         p.call(&p.owner, "add_validator", json!({"account_id": format!("pool{i}.near"), "weight": 1}), 1).unwrap();
     }
@@ -145,12 +151,16 @@ fn staking_pool() -> Vec<Row> {
 
 /// Measures everything (a few minutes in a debug build, seconds in release).
 pub fn report() -> Report {
+    let production = contract_wasm("liquid-staking");
+    let sdk_codecs = contract_wasm_with_features("liquid-staking", "sdk-codecs");
     Report {
-        user_methods: user_methods(0),
-        user_methods_500: user_methods(500),
+        user_methods: user_methods(&production, 0),
+        user_methods_500: user_methods(&production, 500),
         crank: [5, 30, 100].into_iter().flat_map(crank).collect(),
         staking_pool: staking_pool(),
         wasm: ["liquid-staking", "staking-pool"].into_iter().map(|c| (c, contract_wasm(c).len())).collect(),
+        sdk_codecs: user_methods(&sdk_codecs, 0),
+        sdk_codecs_wasm: sdk_codecs.len(),
     }
 }
 
@@ -188,6 +198,20 @@ impl Report {
         for (name, bytes) in &self.wasm {
             out += &format!("| {name} | {bytes} |\n");
         }
+        out += "\n## The codec's price: near-sdk's codecs in the same contract\n\n";
+        out += "The `sdk-codecs` build reads arguments and writes plain results with serde_json and stores ";
+        out += "records with borsh, as `#[near]` does; views of objects and events keep the contract's writer.\n\n";
+        out += "| method | VM gas (Tgas) | with near-sdk's codecs (Tgas) | difference (Tgas) |\n| --- | --- | --- | --- |\n";
+        for (row, sdk) in self.user_methods.iter().zip(&self.sdk_codecs) {
+            let difference = (sdk.vm_gas as f64 - row.vm_gas as f64) / TGAS as f64;
+            out += &format!("| `{}` | {} | {} | {difference:+.3} |\n", row.method, tgas(row.vm_gas), tgas(sdk.vm_gas));
+        }
+        let production = self.wasm.iter().find(|(name, _)| *name == "liquid-staking").map_or(0, |(_, bytes)| *bytes);
+        out += &format!(
+            "| wasm (bytes) | {production} | {} | {:+} |\n",
+            self.sdk_codecs_wasm,
+            self.sdk_codecs_wasm as i64 - production as i64
+        );
         out
     }
 
@@ -207,6 +231,7 @@ impl Report {
             })).collect::<Vec<_>>(),
             "staking_pool": rows(&self.staking_pool),
             "wasm": self.wasm.iter().map(|(name, bytes)| json!({"contract": name, "bytes": bytes})).collect::<Vec<_>>(),
+            "sdk_codecs": {"user_methods": rows(&self.sdk_codecs), "wasm_bytes": self.sdk_codecs_wasm},
         })
     }
 }

@@ -38,17 +38,18 @@ impl Protocol {
     /// Deploys the liquid staking contract on `lst.near` with a 10 NEAR seed stake; the owner
     /// `owner.near` (also the manager) holds enough NEAR to create many pools.
     pub fn deploy(net: Localnet) -> Self {
+        Self::deploy_wasm(net, &contract_wasm("liquid-staking"))
+    }
+
+    /// [`Protocol::deploy`] with another build of the contract.
+    pub fn deploy_wasm(net: Localnet, wasm: &[u8]) -> Self {
         let owner = net.create_account("owner", 5_000 * NEAR);
         let treasury = net.create_account("treasury", NEAR);
         let lst = net.create_account("lst", 50 * NEAR);
         // The contract is told the chain's epoch length (mainnet's unless `new` says otherwise).
         let mut init = init_args(&owner, &treasury);
         init["epoch_blocks"] = json!(net.config().epoch_length);
-        lst.batch(lst.id())
-            .deploy(&contract_wasm("liquid-staking"))
-            .call("new", init, SEED, 100 * TGAS)
-            .transact()
-            .unwrap();
+        lst.batch(lst.id()).deploy(wasm).call("new", init, SEED, 100 * TGAS).transact().unwrap();
         Protocol { net, lst, owner, treasury }
     }
 
