@@ -1,7 +1,7 @@
 //! `lst`: the liquid staking protocol on the embedded runtime.
 //!
 //! `lst demo` runs the whole protocol for about 30 epochs and checks every promise it made;
-//! `lst gas` prints the gas report.
+//! `lst build` builds the production wasm to deploy; `lst gas` prints the gas report.
 
 use clap::{Parser, Subcommand};
 use std::process::ExitCode;
@@ -27,6 +27,9 @@ enum Command {
         #[arg(long, default_value_t = 42)]
         seed: u64,
     },
+    /// Builds the production wasm of both contracts (optimized: the files to deploy) and prints
+    /// each file's path, size and code hash (base58 sha256, as NEAR shows it).
+    Build,
     /// Prints the gas burnt by every method and by the epoch crank, and the wasm sizes.
     Gas {
         #[arg(long, value_enum, default_value_t = Format::Markdown)]
@@ -156,6 +159,15 @@ fn main() -> ExitCode {
                 }
                 ExitCode::FAILURE
             }
+        }
+        Command::Build => {
+            for contract in ["liquid-staking", "staking-pool"] {
+                let path = localnet::build::contract_wasm_path(contract);
+                let wasm = std::fs::read(&path).unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()));
+                let hash = near_primitives_core::hash::CryptoHash::hash_bytes(&wasm);
+                println!("{contract}: {} ({} bytes, code hash {hash})", path.display(), wasm.len());
+            }
+            ExitCode::SUCCESS
         }
         Command::Node {
             port,

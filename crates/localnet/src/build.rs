@@ -62,11 +62,33 @@ fn ensure_wasm_target(root: &Path) {
     assert!(status.success(), "rustup could not add the wasm32-unknown-unknown target");
 }
 
+/// Where the production wasm of `package` is (built first if needed): the file to deploy.
+pub fn contract_wasm_path(package: &str) -> PathBuf {
+    contract_wasm(package);
+    optimized_path(package, "")
+}
+
+/// The target directory of a build with `features`: each set of features has its own, so
+/// builds with different features do not rebuild each other's output.
+fn target_dir(features: &str) -> PathBuf {
+    let dir = if features.is_empty() { "wasm".to_string() } else { format!("wasm-{}", features.replace(',', "-")) };
+    workspace_root().join("target").join(dir)
+}
+
+/// Cargo's output for `package`, before the optimizer.
+fn cargo_output(package: &str, features: &str) -> PathBuf {
+    let file = format!("{}.wasm", package.replace('-', "_"));
+    target_dir(features).join("wasm32-unknown-unknown").join("contract").join(file)
+}
+
+fn optimized_path(package: &str, features: &str) -> PathBuf {
+    cargo_output(package, features).with_extension("opt.wasm")
+}
+
 fn build(package: &str, features: &str) -> Vec<u8> {
     let root = workspace_root();
     ensure_wasm_target(&root);
-    let dir = if features.is_empty() { "wasm".to_string() } else { format!("wasm-{}", features.replace(',', "-")) };
-    let target_dir = root.join("target").join(dir);
+    let target_dir = target_dir(features);
     let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
     let mut command = Command::new(cargo);
     command
@@ -82,9 +104,7 @@ fn build(package: &str, features: &str) -> Vec<u8> {
     }
     let status = command.status().unwrap_or_else(|e| panic!("cannot run cargo to build {package}: {e}"));
     assert!(status.success(), "building contract {package} failed");
-    let file =
-        target_dir.join("wasm32-unknown-unknown").join("contract").join(format!("{}.wasm", package.replace('-', "_")));
-    let optimized = file.with_extension("opt.wasm");
+    let (file, optimized) = (cargo_output(package, features), optimized_path(package, features));
     let modified = |f: &Path| std::fs::metadata(f).and_then(|m| m.modified()).ok();
     if modified(&optimized) <= modified(&file) {
         optimize(&file, &optimized);
