@@ -15,8 +15,8 @@
 //! 3. **Act**, right after the sync or in a later call: withdraw matured unstaked NEAR (funding
 //!    holders' claims first, the rest back to the buffer); stake buffered NEAR toward the weight
 //!    targets; unstake holders' queued requests ([`crate::exit`]) and what is above target. What
-//!    to do is decided by the pure planner ([`crate::plan`]); this module sends it and settles
-//!    the answer.
+//!    to do is decided by the pure planner ([`crate::plan`]); this module sends it, and
+//!    [`crate::settle`] applies the answer to the accounting.
 //!
 //! Every operation updates the accounting when it is sent and restores it exactly in its
 //! callback if the pool call failed. Success is the receipt's status, never the pool's return
@@ -27,16 +27,15 @@
 
 use crate::config::Config;
 use crate::errors;
-use crate::events::Event;
-use crate::exit::{self, Share};
+use crate::exit;
 use crate::json::Object;
 use crate::json::{self, Args};
 use crate::plan::{self, PoolOp, Snapshot};
 use crate::promise;
 use crate::record::record;
-use crate::state::{self, Totals, read, write};
-use crate::validators::{self, Op, Outage, Pending, Status, Validator, ValidatorSet};
-use crate::{access, events, gas, history, ledger, liquidity, math};
+use crate::state::{Totals, read, write};
+use crate::validators::{self, Pending, Validator, ValidatorSet};
+use crate::{access, gas, history, ledger, liquidity, math, settle};
 use near_sdk::{Gas, PromiseIndex, env};
 
 const CRANK: &[u8] = b"k";
@@ -50,15 +49,6 @@ const CRANK_LATENCY_BLOCKS: u64 = 2;
 /// take three blocks; each crank runs `CRANK_LATENCY_BLOCKS` after its keeper sees the work
 /// and reaches the pool a block later. Ten blocks cover that with a block to spare.
 const MIN_LATE_BLOCKS: u64 = 10;
-/// Blocks after which an operation whose callback has not come is reconciled.
-pub const LOCK_BLOCKS: u64 = 30;
-/// The most a pool can plausibly earn per epoch, as a fraction of what it holds for us: 2%, over
-/// a hundred times what NEAR pays. A larger reported gain is not believed.
-pub const MAX_POOL_REWARD_RATE: (u128, u128) = (2, 100);
-/// Epochs running in which a validator's sync fails before it is taken as faulty.
-const MAX_FAILED_SYNCS: u8 = 3;
-/// Pools round by a yocto or two per operation; answers may differ from our records by this.
-const ROUNDING: u128 = 1_000;
 
 /// The crank's progress through the current epoch.
 #[cfg_attr(any(not(target_arch = "wasm32"), feature = "sdk-codecs"), near_sdk::near(serializers = [borsh]))]
@@ -175,7 +165,7 @@ fn send(index: u16, v: &mut Validator, op: PoolOp, totals: &mut Totals) {
     };
     let (method, gas) = if op == PoolOp::Sync { ("on_sync", gas::ON_SYNC) } else { ("on_action", gas::ON_ACTION) };
     callback(call, method, index, id, gas);
-    restate_exit(v, totals);
+    settle::restate_exit(v, totals);
     let epoch = env::epoch_height();
     v.pending = Some(Pending { op: op.op(), amount, claims, id, epoch, reconciling: false, prior_unlock });
 }
@@ -226,7 +216,7 @@ pub fn crank() -> u32 {
         let index = (start + step) % set.count;
         crank.cursor = (index + 1) % set.count;
         let Some(mut v) = validators::load(index) else { continue };
-        let stale = v.pending.as_ref().map(|p| env::block_height() > p.id + LOCK_BLOCKS);
+        let stale = v.pending.as_ref().map(|p| env::block_height() > p.id + settle::LOCK_BLOCKS);
         if stale.is_none() && env::block_height() < v.retry_at {
             continue;
         }
@@ -249,7 +239,7 @@ pub fn crank() -> u32 {
                     continue;
                 };
                 send(index, &mut v, op, &mut totals);
-                recount_capacity(&mut v, &mut totals);
+                settle::recount_capacity(&mut v, &mut totals);
             }
         }
         validators::save(index, &v);
@@ -258,17 +248,6 @@ pub fn crank() -> u32 {
     totals.save();
     crank.save();
     worked
-}
-
-/// Keeps the exit queue's [`exit::Capacity`] in step with this validator: its stake counts as
-/// free to unstake now, or from the epoch its wait ends; a faulty validator's not at all.
-fn recount_capacity(v: &mut Validator, totals: &mut Totals) {
-    let epoch = env::epoch_height();
-    totals.capacity.roll(epoch);
-    totals.capacity.remove(v.capacity);
-    let free_at = if v.unstaked == 0 || v.unlock_epoch <= epoch { 0 } else { v.unlock_epoch };
-    v.capacity = Share { amount: if v.faulty { 0 } else { v.staked }, free_at };
-    totals.capacity.add(v.capacity);
 }
 
 /// The pool's answer to `get_account`: staked, unstaked, can withdraw.
@@ -291,52 +270,9 @@ fn callback_target() -> Option<(u16, Validator)> {
     (v.pending.as_ref()?.id == id).then_some((index, v))
 }
 
-/// Whether a pool's answer is within what we sent plus what it can have earned since `v`'s
-/// last sync: its unstaked balance only grows by our unstakes, its total by rewards.
-fn plausible(v: &Validator, staked: u128, unstaked: u128, epoch: u64) -> bool {
-    let held = v.staked + v.unstaked;
-    let epochs = epoch.saturating_sub(v.synced_epoch).clamp(1, 100) as u128;
-    let (num, den) = MAX_POOL_REWARD_RATE;
-    let most = shares::mul_div_floor(held, num * epochs, den)
-        .and_then(|r| held.checked_add(r))
-        .and_then(|m| m.checked_add(ROUNDING));
-    match (staked.checked_add(unstaked), most) {
-        (Some(total), Some(most)) => total <= most && unstaked <= v.unstaked.saturating_add(ROUNDING),
-        _ => false,
-    }
-}
-
-/// Brings what the validator adds to the exit queue's records up to date: the NEAR stuck at it,
-/// and its claims by release epoch.
-fn restate_exit(v: &mut Validator, totals: &mut Totals) {
-    let stuck = v.stuck_in(env::epoch_height());
-    exit::restate_stuck(v.stuck, stuck);
-    v.stuck = stuck;
-    let release = Share { amount: v.claims, free_at: if v.claims > 0 { v.unlock_epoch } else { 0 } };
-    if release != v.claims_release {
-        totals.capacity.roll(env::epoch_height());
-        totals.claims_released_from = totals.capacity.move_claims(v.claims_release, release);
-        v.claims_release = release;
-    }
-}
-
-/// Marks a validator faulty: its stake leaves the targets and the exit queue's capacity, and
-/// its answers are never read again.
-fn mark_faulty(v: &mut Validator, set: &mut ValidatorSet, totals: &mut Totals, reason: &str) {
-    if !v.faulty {
-        v.faulty = true;
-        set.faulty += 1;
-        // The holders' claims it was unstaking are asked of the other validators instead, and
-        // what it is unstaking is not counted on to return.
-        ledger::requeue_claims(totals, std::mem::take(&mut v.claims));
-        restate_exit(v, totals);
-        v.draining = v.set_draining(set, true);
-        events::ValidatorFaulty { validator_id: &v.account_id, reason }.emit();
-    }
-}
-
 /// `on_sync`: the pool's balances after its ping. The change since the last sync is booked as
-/// this validator's reward or loss at once.
+/// this validator's reward or loss at once ([`settle::sync`]); the validator's next operation,
+/// if any, is sent right away.
 pub fn on_sync() {
     let Some((index, mut v)) = callback_target() else { return };
     let pending = v.pending.take().unwrap_or_else(|| env::panic_str(errors::invariant::NOT_IN_FLIGHT));
@@ -346,56 +282,18 @@ pub fn on_sync() {
     let (mut crank, _) = CrankState::load(&config);
     // An answer from an earlier epoch is stale: the validator is synced again.
     if pending.epoch == crank.epoch && !v.faulty {
-        match pool_account() {
-            Some((staked, unstaked, _)) if !plausible(&v, staked, unstaked, crank.epoch) => {
-                mark_faulty(&mut v, &mut set, &mut totals, "implausible balance");
-                set.save();
-            }
-            Some((staked, unstaked, can_withdraw)) => {
-                v.failed_syncs = 0;
-                let change = ledger::record_balances(&mut totals, (v.staked, v.unstaked), (staked, unstaked));
-                (v.staked, v.unstaked) = (staked, unstaked);
-                // A pool that lost unstaked NEAR releases less for the claims it held.
-                if v.claims > unstaked {
-                    ledger::requeue_claims(&mut totals, v.claims - unstaked);
-                    v.claims = unstaked;
-                }
-                ledger::book_change(&mut totals, change);
-                if can_withdraw {
-                    v.unlock_epoch = v.unlock_epoch.min(crank.epoch);
-                } else if unstaked > 0 {
-                    v.unlock_epoch = v.unlock_epoch.max(crank.epoch + 1);
-                }
-                let online = !env::validator_stake(&v.account_id).is_zero();
-                v.outage = Outage::next(v.outage, online, crank.epoch);
-                v.draining = v.set_draining(&mut set, v.status(crank.epoch, &config) == Status::Draining);
-                set.save();
-                v.synced_epoch = crank.epoch;
-                crank.synced += 1;
-                crank.rewards += change;
-                maybe_finish_epoch(&mut crank, &mut totals, &set, &config);
-                let view = snapshot(&totals, &set, &config, &crank, exit::stuck());
-                if let Some(op) = plan::decide(&v, &view) {
-                    send(index, &mut v, op, &mut totals);
-                }
-            }
-            // No readable answer: the sync is tried again a little later; a validator that
-            // cannot be synced in several epochs running is faulty.
-            None => {
-                v.retry_at = env::block_height() + LOCK_BLOCKS;
-                if v.failed_epoch < crank.epoch {
-                    v.failed_epoch = crank.epoch;
-                    v.failed_syncs = v.failed_syncs.saturating_add(1);
-                }
-                if v.failed_syncs >= MAX_FAILED_SYNCS {
-                    mark_faulty(&mut v, &mut set, &mut totals, "cannot be synced");
-                    set.save();
-                }
+        let answer = pool_account();
+        if let Some(change) = settle::sync(&mut v, &mut set, &mut totals, answer, crank.epoch, &config) {
+            crank.synced += 1;
+            crank.rewards += change;
+            maybe_finish_epoch(&mut crank, &mut totals, &set, &config);
+            let view = snapshot(&totals, &set, &config, &crank, exit::stuck());
+            if let Some(op) = plan::decide(&v, &view) {
+                send(index, &mut v, op, &mut totals);
             }
         }
     }
-    restate_exit(&mut v, &mut totals);
-    recount_capacity(&mut v, &mut totals);
+    settle::restate(&mut v, &mut totals);
     validators::save(index, &v);
     totals.save();
     crank.save();
@@ -406,67 +304,11 @@ pub fn on_sync() {
 pub fn on_action() {
     let Some((index, v)) = callback_target() else { return };
     let succeeded = !matches!(env::promise_result_checked(0, 0), Err(near_sdk::PromiseError::Failed));
-    settle(index, v, succeeded);
+    settle::operation(index, v, succeeded);
 }
 
-/// Releases the validator's lock and applies its operation's outcome.
-fn settle(index: u16, mut v: Validator, succeeded: bool) {
-    let pending = v.pending.take().unwrap_or_else(|| env::panic_str(errors::invariant::NOT_IN_FLIGHT));
-    let mut totals = Totals::load();
-    apply_outcome(&mut v, &pending, succeeded, &mut totals);
-    restate_exit(&mut v, &mut totals);
-    recount_capacity(&mut v, &mut totals);
-    validators::save(index, &v);
-    totals.save();
-}
-
-/// The accounting of an operation sent with [`send`], once its outcome is known.
-fn apply_outcome(v: &mut Validator, p: &Pending, succeeded: bool, totals: &mut Totals) {
-    events::ValidatorOperation { validator_id: &v.account_id, operation: p.op.name(), amount: p.amount, succeeded }
-        .emit();
-    match (p.op, succeeded) {
-        (Op::Stake, false) => {
-            ledger::stake_failed(totals, p.amount);
-            v.staked -= p.amount;
-        }
-        (Op::Unstake, true) => v.unlock_epoch = v.unlock_epoch.max(env::epoch_height() + exit::NUM_EPOCHS_TO_UNLOCK),
-        (Op::Unstake, false) => {
-            v.staked += p.amount;
-            v.unstaked -= p.amount;
-            v.unlock_epoch = p.prior_unlock;
-            v.claims -= p.claims.min(v.claims);
-            ledger::unstake_failed(totals, p.amount, p.claims);
-        }
-        (Op::Withdraw, true) => {
-            v.stalled_at = 0;
-            v.unstaked -= p.amount;
-            let claims = p.amount.min(v.claims);
-            v.claims -= claims;
-            ledger::withdrawn(totals, p.amount, claims);
-        }
-        (Op::Withdraw, false) => {
-            // A failure may be passing: the claims it holds wait for the retries in this epoch.
-            // A validator whose withdrawals still fail in a later epoch is stalled: what it is
-            // moving is not counted on to pay the queue, and its claims go back to the queue
-            // for the other validators (no claim waits on one pool for ever). What it releases
-            // later pays whatever is queued then; the rest is buffered.
-            let epoch = env::epoch_height();
-            if v.stalled_at == 0 {
-                v.stalled_at = epoch;
-            } else if v.stalled_at < epoch {
-                ledger::requeue_claims(totals, std::mem::take(&mut v.claims));
-            }
-        }
-        (Op::Stake, true) | (Op::Sync, _) => {}
-    }
-    if !succeeded {
-        v.retry_at = env::block_height() + LOCK_BLOCKS;
-    }
-}
-
-/// `on_reconcile`: decides from the pool's balances whether a lost callback's operation took
-/// effect. Stake and unstake were accounted when sent: they stand if the pool shows them.
-/// A withdrawal took effect if the pool's unstaked balance dropped by it.
+/// `on_reconcile`: settles a lost callback's operation from the pool's balances now
+/// ([`settle::took_effect`]).
 pub fn on_reconcile() {
     let Some((index, v)) = callback_target() else { return };
     let Some((staked, unstaked, _)) = pool_account() else {
@@ -474,14 +316,8 @@ pub fn on_reconcile() {
         return;
     };
     let Some(pending) = v.pending.as_ref() else { return };
-    let succeeded = match pending.op {
-        Op::Sync => true,
-        // Rounding at the pool can differ by a yocto or two.
-        Op::Stake => staked.saturating_add(unstaked).saturating_add(2) >= v.staked + v.unstaked,
-        Op::Unstake => unstaked.saturating_add(2) >= v.unstaked,
-        Op::Withdraw => unstaked.saturating_add(pending.amount) <= v.unstaked + 2,
-    };
-    settle(index, v, succeeded);
+    let succeeded = settle::took_effect(&v, pending, staked, unstaked);
+    settle::operation(index, v, succeeded);
 }
 
 /// Once every validator that is not faulty has synced this epoch, or the epoch is half over:
@@ -494,36 +330,9 @@ fn maybe_finish_epoch(crank: &mut CrankState, totals: &mut Totals, set: &Validat
     crank.rewards_done = true;
     liquidity::epoch_work(totals, config);
     if set.count > 0 {
-        apply_rewards(crank.rewards, totals, config, crank.epoch);
+        settle::rewards(crank.rewards, totals, config, crank.epoch);
     }
     history::record(crank.epoch, math::price(totals.total_staked, totals.total_shares));
-}
-
-/// Adds the waiting rewards to the price, at most `max_reward_rate` of the total staked (the
-/// rest waits for later epochs), and mints the treasury's fee: for rewards `R` and fee `f`,
-/// `f*R*S / (T + R - f*R)` new tokens, so the treasury's tokens are worth exactly `f*R`
-/// (rounded down).
-fn apply_rewards(change: i128, totals: &mut Totals, config: &Config, epoch: u64) {
-    let bound = shares::mul_div_floor(
-        totals.total_staked,
-        config.max_reward_rate.numerator as u128,
-        config.max_reward_rate.denominator as u128,
-    )
-    .unwrap_or(0);
-    let rewards = totals.pending_rewards.min(bound);
-    let fee =
-        shares::mul_div_floor(rewards, config.reward_fee.numerator as u128, config.reward_fee.denominator as u128)
-            .unwrap_or(0);
-    let mut fee_shares = 0;
-    if let Some(mut treasury) = state::holder(&config.treasury_id).filter(|_| fee > 0) {
-        fee_shares = math::shares_for_deposit(fee, totals.total_staked + rewards - fee, totals.total_shares);
-        treasury.shares += fee_shares;
-        totals.total_shares += fee_shares;
-        state::save_holder(&config.treasury_id, &treasury);
-        events::FtMint { owner_id: &config.treasury_id, amount: fee_shares }.emit();
-    }
-    ledger::release_rewards(totals, rewards);
-    events::EpochRewards { epoch, change, applied: rewards, held_back: totals.pending_rewards, fee_shares }.emit();
 }
 
 /// `get_crank_status`: the epoch's progress and whether work is left.
@@ -545,7 +354,7 @@ pub fn status_json() -> String {
         if let Some(p) = v.pending.as_ref() {
             // A lock whose callback has not come is reconciled once stale: work for later.
             locked += 1;
-            let stale_at = p.id + LOCK_BLOCKS + 1;
+            let stale_at = p.id + settle::LOCK_BLOCKS + 1;
             validators_with_work += u64::from(env::block_height() >= stale_at);
             work_left |= env::block_height() >= stale_at;
             if env::block_height() < stale_at {

@@ -33,6 +33,7 @@ mod promise;
 mod record;
 #[cfg(feature = "sdk-codecs")]
 mod sdk_codecs;
+mod settle;
 mod staking;
 mod state;
 mod storage;

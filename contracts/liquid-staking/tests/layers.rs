@@ -3,7 +3,7 @@
 //!
 //! ```text
 //! interface     exports (the table in interface.rs), views, sdk_codecs (a measurement build)
-//! operations    governance, crank, plan, liquidity, staking, token, storage, validators
+//! operations    governance, crank, plan, settle, liquidity, staking, token, storage, validators
 //! ledger        ledger, exit
 //! state         state, history
 //! guards/events access, events           (only the base below them)
@@ -21,7 +21,10 @@ const LAYERS: &[(&str, &[&str])] = &[
     ("guards and events", &["access", "events"]),
     ("state", &["state", "history"]),
     ("ledger", &["ledger", "exit"]),
-    ("operations", &["governance", "crank", "plan", "liquidity", "staking", "token", "storage", "validators"]),
+    (
+        "operations",
+        &["governance", "crank", "plan", "settle", "liquidity", "staking", "token", "storage", "validators"],
+    ),
     ("interface", &["exports", "interface", "views", "sdk_codecs"]),
 ];
 

@@ -1,0 +1,235 @@
+//! Settlement: what the pools' answers do to the accounting. Each function here turns one kind
+//! of outcome (a sync's balances, an operation's status, the epoch's rewards) into ledger
+//! operations and updates of the validator's record; [`crate::crank`] sends the calls, reads
+//! the callbacks and decides when each applies. Nothing a pool reports is believed beyond what
+//! it can have earned ([`MAX_POOL_REWARD_RATE`]).
+
+use crate::config::Config;
+use crate::errors;
+use crate::events::Event;
+use crate::exit::{self, Share};
+use crate::state::{self, Totals};
+use crate::validators::{self, Op, Outage, Pending, Status, Validator, ValidatorSet};
+use crate::{events, ledger, math};
+use near_sdk::env;
+
+/// Blocks after which an operation whose callback has not come is reconciled.
+pub const LOCK_BLOCKS: u64 = 30;
+/// The most a pool can plausibly earn per epoch, as a fraction of what it holds for us: 2%, over
+/// a hundred times what NEAR pays. A larger reported gain is not believed.
+pub const MAX_POOL_REWARD_RATE: (u128, u128) = (2, 100);
+/// Epochs running in which a validator's sync fails before it is taken as faulty.
+const MAX_FAILED_SYNCS: u8 = 3;
+/// Pools round by a yocto or two per operation; answers may differ from our records by this.
+const ROUNDING: u128 = 1_000;
+
+/// A sync's answer, `(staked, unstaked, can_withdraw)` or none readable: a plausible one is
+/// booked (the change since the last sync is this validator's reward or loss, returned), an
+/// implausible one marks the validator faulty, and a missing one is retried a little later (a
+/// validator that cannot be synced in [`MAX_FAILED_SYNCS`] epochs running is faulty).
+pub fn sync(
+    v: &mut Validator,
+    set: &mut ValidatorSet,
+    totals: &mut Totals,
+    answer: Option<(u128, u128, bool)>,
+    epoch: u64,
+    config: &Config,
+) -> Option<i128> {
+    match answer {
+        Some((staked, unstaked, _)) if !plausible(v, staked, unstaked, epoch) => {
+            mark_faulty(v, set, totals, "implausible balance");
+            set.save();
+            None
+        }
+        Some((staked, unstaked, can_withdraw)) => {
+            v.failed_syncs = 0;
+            let change = ledger::record_balances(totals, (v.staked, v.unstaked), (staked, unstaked));
+            (v.staked, v.unstaked) = (staked, unstaked);
+            // A pool that lost unstaked NEAR releases less for the claims it held.
+            if v.claims > unstaked {
+                ledger::requeue_claims(totals, v.claims - unstaked);
+                v.claims = unstaked;
+            }
+            ledger::book_change(totals, change);
+            if can_withdraw {
+                v.unlock_epoch = v.unlock_epoch.min(epoch);
+            } else if unstaked > 0 {
+                v.unlock_epoch = v.unlock_epoch.max(epoch + 1);
+            }
+            let online = !env::validator_stake(&v.account_id).is_zero();
+            v.outage = Outage::next(v.outage, online, epoch);
+            v.draining = v.set_draining(set, v.status(epoch, config) == Status::Draining);
+            set.save();
+            v.synced_epoch = epoch;
+            Some(change)
+        }
+        None => {
+            v.retry_at = env::block_height() + LOCK_BLOCKS;
+            if v.failed_epoch < epoch {
+                v.failed_epoch = epoch;
+                v.failed_syncs = v.failed_syncs.saturating_add(1);
+            }
+            if v.failed_syncs >= MAX_FAILED_SYNCS {
+                mark_faulty(v, set, totals, "cannot be synced");
+                set.save();
+            }
+            None
+        }
+    }
+}
+
+/// Whether a lost callback's operation took effect, from the pool's balances now. Stake and
+/// unstake were accounted when sent: they stand if the pool shows them. A withdrawal took effect
+/// if the pool's unstaked balance dropped by it.
+pub fn took_effect(v: &Validator, pending: &Pending, staked: u128, unstaked: u128) -> bool {
+    match pending.op {
+        Op::Sync => true,
+        // Rounding at the pool can differ by a yocto or two.
+        Op::Stake => staked.saturating_add(unstaked).saturating_add(2) >= v.staked + v.unstaked,
+        Op::Unstake => unstaked.saturating_add(2) >= v.unstaked,
+        Op::Withdraw => unstaked.saturating_add(pending.amount) <= v.unstaked + 2,
+    }
+}
+
+/// Brings the validator's share of the exit queue's records up to date after any change.
+pub fn restate(v: &mut Validator, totals: &mut Totals) {
+    restate_exit(v, totals);
+    recount_capacity(v, totals);
+}
+
+/// Keeps the exit queue's [`exit::Capacity`] in step with this validator: its stake counts as
+/// free to unstake now, or from the epoch its wait ends; a faulty validator's not at all.
+pub fn recount_capacity(v: &mut Validator, totals: &mut Totals) {
+    let epoch = env::epoch_height();
+    totals.capacity.roll(epoch);
+    totals.capacity.remove(v.capacity);
+    let free_at = if v.unstaked == 0 || v.unlock_epoch <= epoch { 0 } else { v.unlock_epoch };
+    v.capacity = Share { amount: if v.faulty { 0 } else { v.staked }, free_at };
+    totals.capacity.add(v.capacity);
+}
+
+/// Whether a pool's answer is within what we sent plus what it can have earned since `v`'s
+/// last sync: its unstaked balance only grows by our unstakes, its total by rewards.
+fn plausible(v: &Validator, staked: u128, unstaked: u128, epoch: u64) -> bool {
+    let held = v.staked + v.unstaked;
+    let epochs = epoch.saturating_sub(v.synced_epoch).clamp(1, 100) as u128;
+    let (num, den) = MAX_POOL_REWARD_RATE;
+    let most = shares::mul_div_floor(held, num * epochs, den)
+        .and_then(|r| held.checked_add(r))
+        .and_then(|m| m.checked_add(ROUNDING));
+    match (staked.checked_add(unstaked), most) {
+        (Some(total), Some(most)) => total <= most && unstaked <= v.unstaked.saturating_add(ROUNDING),
+        _ => false,
+    }
+}
+
+/// Brings what the validator adds to the exit queue's records up to date: the NEAR stuck at it,
+/// and its claims by release epoch.
+pub fn restate_exit(v: &mut Validator, totals: &mut Totals) {
+    let stuck = v.stuck_in(env::epoch_height());
+    exit::restate_stuck(v.stuck, stuck);
+    v.stuck = stuck;
+    let release = Share { amount: v.claims, free_at: if v.claims > 0 { v.unlock_epoch } else { 0 } };
+    if release != v.claims_release {
+        totals.capacity.roll(env::epoch_height());
+        totals.claims_released_from = totals.capacity.move_claims(v.claims_release, release);
+        v.claims_release = release;
+    }
+}
+
+/// Marks a validator faulty: its stake leaves the targets and the exit queue's capacity, and
+/// its answers are never read again.
+fn mark_faulty(v: &mut Validator, set: &mut ValidatorSet, totals: &mut Totals, reason: &str) {
+    if !v.faulty {
+        v.faulty = true;
+        set.faulty += 1;
+        // The holders' claims it was unstaking are asked of the other validators instead, and
+        // what it is unstaking is not counted on to return.
+        ledger::requeue_claims(totals, std::mem::take(&mut v.claims));
+        restate_exit(v, totals);
+        v.draining = v.set_draining(set, true);
+        events::ValidatorFaulty { validator_id: &v.account_id, reason }.emit();
+    }
+}
+
+/// An operation's outcome (`on_action`, or `on_reconcile` for a lost callback): releases the
+/// validator's lock and applies it.
+pub fn operation(index: u16, mut v: Validator, succeeded: bool) {
+    let pending = v.pending.take().unwrap_or_else(|| env::panic_str(errors::invariant::NOT_IN_FLIGHT));
+    let mut totals = Totals::load();
+    apply_outcome(&mut v, &pending, succeeded, &mut totals);
+    restate(&mut v, &mut totals);
+    validators::save(index, &v);
+    totals.save();
+}
+
+/// The accounting of an operation sent by the crank, once its outcome is known.
+fn apply_outcome(v: &mut Validator, p: &Pending, succeeded: bool, totals: &mut Totals) {
+    events::ValidatorOperation { validator_id: &v.account_id, operation: p.op.name(), amount: p.amount, succeeded }
+        .emit();
+    match (p.op, succeeded) {
+        (Op::Stake, false) => {
+            ledger::stake_failed(totals, p.amount);
+            v.staked -= p.amount;
+        }
+        (Op::Unstake, true) => v.unlock_epoch = v.unlock_epoch.max(env::epoch_height() + exit::NUM_EPOCHS_TO_UNLOCK),
+        (Op::Unstake, false) => {
+            v.staked += p.amount;
+            v.unstaked -= p.amount;
+            v.unlock_epoch = p.prior_unlock;
+            v.claims -= p.claims.min(v.claims);
+            ledger::unstake_failed(totals, p.amount, p.claims);
+        }
+        (Op::Withdraw, true) => {
+            v.stalled_at = 0;
+            v.unstaked -= p.amount;
+            let claims = p.amount.min(v.claims);
+            v.claims -= claims;
+            ledger::withdrawn(totals, p.amount, claims);
+        }
+        (Op::Withdraw, false) => {
+            // A failure may be passing: the claims it holds wait for the retries in this epoch.
+            // A validator whose withdrawals still fail in a later epoch is stalled: what it is
+            // moving is not counted on to pay the queue, and its claims go back to the queue
+            // for the other validators (no claim waits on one pool for ever). What it releases
+            // later pays whatever is queued then; the rest is buffered.
+            let epoch = env::epoch_height();
+            if v.stalled_at == 0 {
+                v.stalled_at = epoch;
+            } else if v.stalled_at < epoch {
+                ledger::requeue_claims(totals, std::mem::take(&mut v.claims));
+            }
+        }
+        (Op::Stake, true) | (Op::Sync, _) => {}
+    }
+    if !succeeded {
+        v.retry_at = env::block_height() + LOCK_BLOCKS;
+    }
+}
+
+/// Adds the waiting rewards to the price, at most `max_reward_rate` of the total staked (the
+/// rest waits for later epochs), and mints the treasury's fee: for rewards `R` and fee `f`,
+/// `f*R*S / (T + R - f*R)` new tokens, so the treasury's tokens are worth exactly `f*R`
+/// (rounded down).
+pub fn rewards(change: i128, totals: &mut Totals, config: &Config, epoch: u64) {
+    let bound = shares::mul_div_floor(
+        totals.total_staked,
+        config.max_reward_rate.numerator as u128,
+        config.max_reward_rate.denominator as u128,
+    )
+    .unwrap_or(0);
+    let rewards = totals.pending_rewards.min(bound);
+    let fee =
+        shares::mul_div_floor(rewards, config.reward_fee.numerator as u128, config.reward_fee.denominator as u128)
+            .unwrap_or(0);
+    let mut fee_shares = 0;
+    if let Some(mut treasury) = state::holder(&config.treasury_id).filter(|_| fee > 0) {
+        fee_shares = math::shares_for_deposit(fee, totals.total_staked + rewards - fee, totals.total_shares);
+        treasury.shares += fee_shares;
+        totals.total_shares += fee_shares;
+        state::save_holder(&config.treasury_id, &treasury);
+        events::FtMint { owner_id: &config.treasury_id, amount: fee_shares }.emit();
+    }
+    ledger::release_rewards(totals, rewards);
+    events::EpochRewards { epoch, change, applied: rewards, held_back: totals.pending_rewards, fee_shares }.emit();
+}
