@@ -423,6 +423,15 @@ impl Args {
         or_fail(self.try_opt_bool(key))
     }
 
+    pub fn try_bool(&self, key: &str) -> Found<bool> {
+        self.required(key)?;
+        self.try_opt_bool(key).map(Option::unwrap_or_default)
+    }
+
+    pub fn bool(&self, key: &str) -> bool {
+        or_fail(self.try_bool(key))
+    }
+
     pub fn object(&self, key: &str) -> Args {
         match self.required(key) {
             Ok(Value::Object(fields)) => Args(fields.clone()),
@@ -438,46 +447,25 @@ pub trait Arg {
     fn read(args: &Args, key: &str) -> Self::Value;
 }
 
-impl Arg for abi::U128 {
-    type Value = u128;
-    fn read(args: &Args, key: &str) -> u128 {
-        args.u128(key)
-    }
+/// Wire types read by one accessor of [`Args`].
+macro_rules! read_by {
+    ($($t:ty => $value:ty, $accessor:ident;)*) => {$(
+        impl Arg for $t {
+            type Value = $value;
+            fn read(args: &Args, key: &str) -> $value {
+                args.$accessor(key)
+            }
+        }
+    )*};
 }
 
-impl Arg for u64 {
-    type Value = u64;
-    fn read(args: &Args, key: &str) -> u64 {
-        args.u64(key)
-    }
-}
-
-impl Arg for u32 {
-    type Value = u32;
-    fn read(args: &Args, key: &str) -> u32 {
-        args.u32(key)
-    }
-}
-
-impl Arg for bool {
-    type Value = bool;
-    fn read(args: &Args, key: &str) -> bool {
-        or_fail(args.try_opt_bool(key).and_then(|b| b.ok_or_else(|| format!("missing field `{key}`"))))
-    }
-}
-
-impl Arg for String {
-    type Value = String;
-    fn read(args: &Args, key: &str) -> String {
-        args.string(key)
-    }
-}
-
-impl Arg for AccountId {
-    type Value = AccountId;
-    fn read(args: &Args, key: &str) -> AccountId {
-        args.account(key)
-    }
+read_by! {
+    abi::U128 => u128, u128;
+    u64 => u64, u64;
+    u32 => u32, u32;
+    bool => bool, bool;
+    String => String, string;
+    AccountId => AccountId, account;
 }
 
 /// Missing or null is `None`; anything else must read as `T`.
