@@ -162,9 +162,9 @@ fn main() -> ExitCode {
         }
         Command::Build => {
             for contract in ["liquid-staking", "staking-pool"] {
-                let path = localnet::build::contract_wasm_path(contract);
-                let wasm = std::fs::read(&path).unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()));
+                let wasm = localnet::build::contract_wasm(contract);
                 let hash = near_primitives_core::hash::CryptoHash::hash_bytes(&wasm);
+                let path = localnet::build::contract_wasm_path(contract);
                 println!("{contract}: {} ({} bytes, code hash {hash})", path.display(), wasm.len());
             }
             ExitCode::SUCCESS

@@ -62,9 +62,8 @@ fn ensure_wasm_target(root: &Path) {
     assert!(status.success(), "rustup could not add the wasm32-unknown-unknown target");
 }
 
-/// Where the production wasm of `package` is (built first if needed): the file to deploy.
+/// The file [`contract_wasm`] reads the production wasm of `package` from: the file to deploy.
 pub fn contract_wasm_path(package: &str) -> PathBuf {
-    contract_wasm(package);
     optimized_path(package, "")
 }
 
