@@ -251,6 +251,7 @@ objects! {
         deposited_balance: U128,
         unlock_epoch: u32,
         can_withdraw: bool,
+        expected_epoch: Option<u64>,
     }
     /// A ratio, such as the owner's share of rewards (the core staking pool's shape).
     RewardFeeFraction {
@@ -319,11 +320,35 @@ objects! {
         unstaking: U128,
         to_unstake: U128,
         claims_unstaking: U128,
+        late: U128,
         stuck: U128,
         pending_rewards: U128,
         liquidity: U128,
         liquidity_fees: U128,
         treasury_fees: U128,
+    }
+    /// NEAR of a tranche being unstaked at validators, and the epoch it arrives in.
+    Arrival {
+        arrives: u64,
+        amount: U128,
+    }
+    /// The claims unlocking in one epoch: owed, NEAR ready, queued and unstaking, and the epoch they are expected to be paid.
+    ClaimTranche {
+        unlock_epoch: u64,
+        owed: U128,
+        ready: U128,
+        queued: U128,
+        unstaking: U128,
+        arriving: Vec<Arrival>,
+        expected_epoch: u64,
+    }
+    /// The claim book: claims due and paid for, what due claims miss, spare NEAR in flight, and the tranches.
+    ClaimBook {
+        epoch: u64,
+        matured: U128,
+        late: U128,
+        spare: U128,
+        tranches: Vec<ClaimTranche>,
     }
     /// The buckets, assets against liabilities, the account balance against what the buckets hold.
     Solvency {

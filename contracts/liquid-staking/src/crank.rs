@@ -25,9 +25,11 @@
 //! `ping`) what happened, then settles it. The gas of every call and callback is in
 //! [`crate::gas`].
 
+use crate::claims::{self, InFlight};
 use crate::config::Config;
 use crate::errors;
-use crate::exit;
+use crate::events::{self, Event};
+use crate::exit::{self, Share};
 use crate::json::Object;
 use crate::json::{self, Args};
 use crate::plan::{self, PoolOp, Snapshot};
@@ -154,18 +156,27 @@ fn send(index: u16, v: &mut Validator, op: PoolOp, totals: &mut Totals) {
             } else {
                 promise::call(pool, "unstake", amount_args.as_bytes(), 0, gas::POOL_ACTION)
             };
+            // The pool restarts the delay of all it is unstaking: claims it was already
+            // unstaking arrive with the new ones.
+            let arrives = env::epoch_height() + exit::NUM_EPOCHS_TO_UNLOCK;
+            let mut f = InFlight::load();
+            if v.claims > 0 {
+                claims::retimed(&mut f, v.claims, v.claims_release.free_at, arrives);
+            }
             v.staked -= amount;
             v.unstaked += amount;
             v.claims += claims;
-            v.unlock_epoch = env::epoch_height() + exit::NUM_EPOCHS_TO_UNLOCK;
-            ledger::unstake_sent(totals, amount, claims);
+            v.unlock_epoch = arrives;
+            v.claims_release = Share { amount: v.claims, free_at: arrives };
+            ledger::unstake_sent(totals, &mut f, amount, claims, arrives);
+            f.save();
             call
         }
         PoolOp::Withdraw { .. } => promise::call(pool, "withdraw", amount_args.as_bytes(), 0, gas::POOL_ACTION),
     };
     let (method, gas) = if op == PoolOp::Sync { ("on_sync", gas::ON_SYNC) } else { ("on_action", gas::ON_ACTION) };
     callback(call, method, index, id, gas);
-    settle::restate_exit(v, totals);
+    settle::restate_exit(v);
     let epoch = env::epoch_height();
     v.pending = Some(Pending { op: op.op(), amount, claims, id, epoch, reconciling: false, prior_unlock });
 }
@@ -197,10 +208,14 @@ pub fn crank() -> u32 {
         env::panic_str(&errors::validators::crank_gas(need));
     }
     totals.capacity.roll(epoch);
+    // Claims due and short of NEAR come before anything else the buffer pays for.
+    claims::cover_due(&mut totals, epoch);
+    liquidity::collect_claim_now(&mut totals);
     if new_epoch {
         let late_blocks = (config.epoch_blocks / 20).max(MIN_LATE_BLOCKS);
         totals.capacity.late_from_block = crank.start_block + config.epoch_blocks - late_blocks;
         exit::set_epoch_blocks(config.epoch_blocks);
+        report_late(&totals, epoch);
         // New deposits buy the instant-unstake pool's tokens before any is delegated, once an
         // epoch (so no crank call between two swaps can change what the second one costs).
         liquidity::refill_now(&mut totals);
@@ -250,6 +265,24 @@ pub fn crank() -> u32 {
     worked
 }
 
+/// Claims due whose NEAR is still missing after the buffer covered what it could: an event for
+/// each tranche, once an epoch (as it starts) while it lasts.
+fn report_late(totals: &Totals, epoch: u64) {
+    let late = totals.claims.tranches.iter().filter(|t| t.epoch <= epoch && t.missing() > 0);
+    let mut f = None;
+    for tranche in late {
+        let f = f.get_or_insert_with(InFlight::load);
+        let expected_epoch = exit::expected(totals, tranche, f, epoch);
+        events::ClaimsLate {
+            unlock_epoch: tranche.epoch,
+            owed: tranche.owed,
+            missing: tranche.missing(),
+            expected_epoch,
+        }
+        .emit();
+    }
+}
+
 /// The pool's answer to `get_account`: staked, unstaked, can withdraw.
 fn pool_account() -> Option<(u128, u128, bool)> {
     let bytes = env::promise_result_checked(0, 512).ok()?;
@@ -284,6 +317,7 @@ pub fn on_sync() {
     if pending.epoch == crank.epoch && !v.faulty {
         let answer = pool_account();
         if let Some(change) = settle::sync(&mut v, &mut set, &mut totals, answer, crank.epoch, &config) {
+            claims::cover_due(&mut totals, crank.epoch);
             crank.synced += 1;
             crank.rewards += change;
             maybe_finish_epoch(&mut crank, &mut totals, &set, &config);
@@ -386,7 +420,7 @@ pub fn status_json() -> String {
         .epoch("retry_at", retry_at)
         .integer("crank_gas", crank_gas)
         .amount("buffered", totals.buffered)
-        .amount("to_unstake", totals.to_unstake)
+        .amount("to_unstake", totals.claims.queued(u64::MAX))
         .amount("pending_rewards", totals.pending_rewards)
         .amount("unstake_capacity", capacity.free + capacity.added)
         .epoch("unstake_epoch", exit::next_release(&capacity, &releases));

@@ -87,8 +87,8 @@ pub mod staking {
     pub const NOT_ENOUGH_STAKED: &str = "Not enough staked balance to unstake";
     pub const TOO_SMALL_TO_MINT: &str = "The amount is too small to mint any liquid token";
     pub const EPOCH_OVERFLOW: &str = "Epoch height overflow";
-    pub const RESERVE_NOT_COLLECTED: &str =
-        "The reserve cannot pay this withdrawal yet: the epoch crank has not collected it from the validators";
+    pub const CLAIM_LATE: &str = "The unstaked balance is due but its NEAR has not reached the reserve yet: \
+                                  it is paid first when it does (get_holder shows the expected epoch)";
     pub const RELEASE_TOO_FAR: &str = "A release is tracked at most 8 epochs ahead";
 
     /// near-sdk's message for a deposit to a method that takes none.

@@ -270,6 +270,54 @@ impl Data for WriteOff<'_> {
     }
 }
 
+/// Claims unlocking at `unlock_epoch`, due and short of NEAR, paid for with `amount` of the
+/// buffer (NEAR staked and not yet delegated): the protocol covers what was late. `missing` is
+/// what the tranche still lacks.
+#[must_use = "an event is logged by `emit`"]
+pub struct ClaimsCovered {
+    pub unlock_epoch: u64,
+    pub amount: u128,
+    pub missing: u128,
+}
+
+impl Event for ClaimsCovered {
+    fn name(&self) -> &'static str {
+        "claims_covered"
+    }
+}
+
+impl Data for ClaimsCovered {
+    fn data(&self, o: &mut Object) {
+        o.integer("unlock_epoch", self.unlock_epoch).amount("amount", self.amount).amount("missing", self.missing);
+    }
+}
+
+/// Claims unlocking at `unlock_epoch` are due and `missing` of their NEAR has not reached the
+/// reserve, nor could the protocol cover it: expected from `expected_epoch`, and paid first from
+/// any NEAR that arrives before. Logged by the crank once an epoch while it lasts.
+#[must_use = "an event is logged by `emit`"]
+pub struct ClaimsLate {
+    pub unlock_epoch: u64,
+    pub owed: u128,
+    pub missing: u128,
+    pub expected_epoch: u64,
+}
+
+impl Event for ClaimsLate {
+    fn name(&self) -> &'static str {
+        "claims_late"
+    }
+}
+
+impl Data for ClaimsLate {
+    fn data(&self, o: &mut Object) {
+        o.integer("unlock_epoch", self.unlock_epoch)
+            .amount("owed", self.owed)
+            .amount("missing", self.missing)
+            .integer("expected_epoch", self.expected_epoch);
+    }
+}
+
 /// The epoch's rewards (negative for a loss), what went into the price, what is held back, and
 /// the treasury's fee in tokens.
 #[must_use = "an event is logged by `emit`"]

@@ -1,6 +1,6 @@
 //! The exit queue: when holders' unstaked NEAR can be withdrawn.
 //!
-//! Holders' unstakes join one queue (`Totals::to_unstake`, first in, first out) of NEAR still to
+//! Holders' unstakes join one queue (the claim book's `queued` NEAR, earliest unlock first) of NEAR still to
 //! be requested from validators. The crank serves it whenever validators can unstake: each
 //! validator that unstakes serves as much of the queue as it holds (`min(staked, queue)`), and a
 //! pool releases what it unstaked in epoch `R` from epoch `R + 4`, when the crank withdraws it
@@ -33,10 +33,10 @@
 //! Any unstake a validator sends while the queue is not empty serves the queue first, so the
 //! validators this walk counts on are never taken by rebalancing first.
 
+use crate::claims::{self, InFlight};
 use crate::errors;
-use crate::ledger;
 use crate::record::record;
-use crate::state::{self, Capacity, Totals};
+use crate::state::{self, Capacity, Totals, Tranche};
 use near_sdk::env;
 use near_sdk::require;
 
@@ -71,12 +71,6 @@ pub struct Releases {
     pub at: [u128; SLOTS],
     /// NEAR of late unstakes made in `Capacity::epoch` still in the queue (its last part).
     pub late: u128,
-    /// Holders' claims validators are unstaking, released from `Capacity::epoch + 1 + k` (at
-    /// a validator's unlock epoch), and those released by `Capacity::epoch` but not yet
-    /// collected: a claim maturing now is paid only once none is due by now
-    /// (`Totals::claims_released_from`, see [`Capacity::move_claims`]).
-    pub claims_at: [u128; SLOTS],
-    pub claims_released: u128,
     /// NEAR being unstaked at faulty or stalled validators: it may not come back, so it is not
     /// counted on to pay the queue.
     pub stuck: u128,
@@ -84,7 +78,7 @@ pub struct Releases {
     pub epoch_blocks: u64,
 }
 
-record!(Releases { at, late, claims_at, claims_released, stuck, epoch_blocks });
+record!(Releases { at, late, stuck, epoch_blocks });
 
 /// `stuck` follows a validator's share of it from `before` to `after`.
 pub fn restate_stuck(before: u128, after: u128) {
@@ -153,7 +147,6 @@ impl Capacity {
         }
         let shift = (epoch - self.epoch).min(SLOTS as u64) as usize;
         let free = self.free + shift_out(&mut releases.at, shift);
-        releases.claims_released += shift_out(&mut releases.claims_at, shift);
         releases.late = 0;
         let late_from_block = self.late_from(epoch, releases.epoch_blocks);
         Capacity { epoch, free, late_from_block, ..Default::default() }
@@ -212,26 +205,6 @@ impl Capacity {
         if share.amount > 0 {
             self.apply(share, true);
         }
-    }
-
-    /// Moves a validator's claims from `before` to `after` (NEAR and release epoch) in the
-    /// releases record (the figures are rolled to the current epoch); returns the earliest
-    /// epoch at which claims are released and not yet collected (0: none).
-    pub fn move_claims(&self, before: Share, after: Share) -> u64 {
-        let mut releases = load_releases();
-        let epoch = self.epoch;
-        for (share, add) in [(before, false), (after, true)] {
-            let bucket = match share.free_at.checked_sub(epoch + 1) {
-                None => &mut releases.claims_released,
-                Some(k) => &mut releases.claims_at[slot(k)],
-            };
-            *bucket = if add { *bucket + share.amount } else { bucket.saturating_sub(share.amount) };
-        }
-        save_releases(&releases);
-        if releases.claims_released > 0 {
-            return epoch;
-        }
-        releases.claims_at.iter().position(|&c| c > 0).map_or(0, |k| epoch + 1 + k as u64)
     }
 
     /// Counts a late unstake of `amount` in the queue (the figures are rolled to its epoch).
@@ -300,26 +273,56 @@ impl Capacity {
     }
 }
 
-/// Burns `shares` tokens for `amount` NEAR owed from the returned unlock epoch (the owner's
-/// record is updated by the caller). The NEAR is paid from the buffer first; the rest joins the
+/// Burns `shares` tokens for a claim of `amount` NEAR and returns its unlock epoch, at least
+/// `not_before` (the holder's earlier claim, which moves with it: every unstake restarts the
+/// holder's delay for all it has unstaked, as in the core staking pool, but never promises
+/// earlier NEAR sooner than it was). The NEAR is paid from the buffer first; the rest joins the
 /// exit queue, and the promise is when validators can release it (this module).
-pub fn burn_for_claim(totals: &mut Totals, amount: u128, shares: u128) -> u64 {
+pub fn burn_for_claim(totals: &mut Totals, amount: u128, shares: u128, not_before: u64) -> u64 {
     totals.total_shares -= shares;
-    let queued = ledger::claim_from_stake(totals, amount);
     let epoch = env::epoch_height();
-    if queued == 0 {
-        return epoch + NUM_EPOCHS_TO_UNLOCK;
+    let queued = claims::would_queue(totals, amount, epoch);
+    let unlock = if queued == 0 {
+        epoch + NUM_EPOCHS_TO_UNLOCK
+    } else {
+        let capacity = &mut totals.capacity;
+        let late = capacity.is_late(epoch, env::block_height());
+        if late {
+            // Counted for this epoch only: a crank rolling into it starts afresh.
+            capacity.roll(epoch);
+            capacity.add_late(queued);
+        }
+        // NEAR being unstaked to move elsewhere comes back by `epoch + 4` and pays the queue
+        // first.
+        let moving = totals.unstaking.saturating_sub(totals.claims.unstaking());
+        let queue = totals.claims.queued(u64::MAX) + queued;
+        totals.capacity.request_epoch(epoch, queue, queued, late, moving) + NUM_EPOCHS_TO_UNLOCK
+    };
+    let unlock = unlock.max(not_before);
+    claims::claim(totals, amount, unlock, epoch);
+    unlock
+}
+
+/// The epoch from which a tranche's claims are expected to be paid: its unlock epoch when its
+/// NEAR is on time, else when the last of it arrives: NEAR being unstaked when its validators
+/// release it, a queued request 4 epochs after validators can take it ([`Capacity::request_epoch`]).
+pub fn expected(totals: &Totals, tranche: &Tranche, f: &InFlight, epoch: u64) -> u64 {
+    let mut expected = tranche.epoch;
+    if tranche.unstaking() > 0 {
+        expected = expected.max(f.last_arrival(tranche.epoch));
+        // NEAR moved in with a holder's earlier claim takes spare cells at the next reconcile.
+        if f.of_tranche(tranche.epoch) < tranche.unstaking() {
+            expected = expected.max(f.last_arrival(claims::SPARE));
+        }
     }
-    let capacity = &mut totals.capacity;
-    let late = capacity.is_late(epoch, env::block_height());
-    if late {
-        // Counted for this epoch only: a crank rolling into it starts afresh.
-        capacity.roll(epoch);
-        capacity.add_late(queued);
+    if tranche.queued > 0 {
+        let ahead = totals.claims.queued(tranche.epoch);
+        let late = totals.capacity.is_late(epoch, env::block_height());
+        let moving = totals.unstaking.saturating_sub(totals.claims.unstaking());
+        let request = totals.capacity.request_epoch(epoch, ahead, tranche.queued, late, moving);
+        expected = expected.max(request + NUM_EPOCHS_TO_UNLOCK);
     }
-    // NEAR being unstaked to move elsewhere comes back by `epoch + 4` and pays the queue first.
-    let moving = totals.unstaking.saturating_sub(totals.claims_unstaking);
-    totals.capacity.request_epoch(epoch, totals.to_unstake, queued, late, moving) + NUM_EPOCHS_TO_UNLOCK
+    expected
 }
 
 #[cfg(test)]

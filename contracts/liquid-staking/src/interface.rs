@@ -152,6 +152,11 @@ export! {
         views::solvency()
     }
 
+    /// Holders' claims by unlock epoch, where each epoch's NEAR is, and when it is expected.
+    view fn get_claims() -> ClaimBook {
+        views::claims_json()
+    }
+
     /// The price after each of the last `limit` (at most 64) epochs' rewards, oldest first.
     view fn get_price_history(limit: Option<u64>) -> Vec<PricePoint> {
         history::json(limit.unwrap_or(history::EPOCHS))

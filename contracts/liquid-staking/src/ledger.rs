@@ -1,9 +1,11 @@
 //! The ledger: every movement of NEAR between the accounting buckets of [`Totals`], as named
 //! operations (the arrow in each doc shows the movement); no other module writes a bucket. The
-//! buckets keep the invariants [`check`] verifies (for migrations, `get_solvency` and the tests):
+//! claim book's buckets (holders' unstaked balances by unlock epoch, and their NEAR) are moved
+//! by its own half of the ledger, [`crate::claims`]. The buckets keep the invariants [`check`]
+//! verifies (for migrations, `get_solvency` and the tests):
 //!
-//! - holders' unstaked balances are funded: `unstaked == reserve + to_unstake +
-//!   claims_unstaking`;
+//! - holders' unstaked balances are funded: each tranche's NEAR (ready, queued, unstaking) adds
+//!   up to what it owes, and the NEAR unstaking for claims is NEAR validators are unstaking;
 //! - assets (`buffered + reserve + delegated + unstaking` and the instant-unstake pool's NEAR)
 //!   cover liabilities (`total_staked + unstaked` and the pool's NEAR);
 //! - the account holds at least what the buckets say it holds.
@@ -12,14 +14,10 @@
 //! pool ([`crate::crank`]); an amount above its bucket is a bug, and the operation panics
 //! (reverting the whole call) rather than book it.
 
-use crate::errors;
+use crate::claims::{self, InFlight};
+use crate::math::take;
 use crate::state::{self, Holder, Totals};
-use near_sdk::AccountId;
-use near_sdk::require;
-
-fn take(bucket: &mut u128, amount: u128) {
-    *bucket = bucket.checked_sub(amount).unwrap_or_else(|| near_sdk::env::panic_str(errors::math::LEDGER_UNDERFLOW));
-}
+use near_sdk::{AccountId, env, require};
 
 /// `buffered → delegated`: stake sent to a validator.
 pub fn stake_sent(t: &mut Totals, amount: u128) {
@@ -33,62 +31,30 @@ pub fn stake_failed(t: &mut Totals, amount: u128) {
     t.buffered += amount;
 }
 
-/// `delegated → unstaking`, of which `claims` moves `to_unstake → claims_unstaking`: an unstake
-/// sent to a validator, serving `claims` of the exit queue.
-pub fn unstake_sent(t: &mut Totals, amount: u128, claims: u128) {
+/// `delegated → unstaking`, of which `claims` serves the exit queue (`queued → unstaking` in
+/// the claim book, arriving at `arrives`): an unstake sent to a validator.
+pub fn unstake_sent(t: &mut Totals, f: &mut InFlight, amount: u128, claims: u128, arrives: u64) {
     take(&mut t.delegated, amount);
     t.unstaking += amount;
-    take(&mut t.to_unstake, claims);
-    t.claims_unstaking += claims;
+    claims::sent(t, f, claims, arrives);
 }
 
-/// `unstaking → delegated`, and the claims part back to the queue (`claims_unstaking →
-/// to_unstake`): an unstake the pool refused. Holders may have restaked some of those claims
-/// meanwhile, so only what is still unstaking for claims goes back.
-pub fn unstake_failed(t: &mut Totals, amount: u128, claims: u128) {
+/// `unstaking → delegated`, and the claims it carried (arriving at `arrives`) back to the queue:
+/// an unstake the pool refused.
+pub fn unstake_failed(t: &mut Totals, f: &mut InFlight, amount: u128, claims: u128, arrives: u64) {
     take(&mut t.unstaking, amount);
     t.delegated += amount;
-    requeue_claims(t, claims);
+    claims::requeued(t, f, claims, arrives, env::epoch_height());
 }
 
-/// `claims_unstaking → to_unstake`: holders' requests a validator will not release after all
-/// (its unstake failed, it turned faulty, or it was written off) go back to the queue. Holders
-/// may have restaked some of those claims meanwhile, so only what is still unstaking for
-/// claims goes back.
-pub fn requeue_claims(t: &mut Totals, claims: u128) {
-    let claims = claims.min(t.claims_unstaking);
-    t.claims_unstaking -= claims;
-    t.to_unstake += claims;
-    pay_queue_from_buffer(t);
-}
-
-/// `buffered → reserve`, `to_unstake` shrinking by as much: NEAR waiting to be staked pays
-/// requests still queued, as a new unstake's request is paid from the buffer first.
-pub fn pay_queue_from_buffer(t: &mut Totals) {
-    let paid = t.buffered.min(t.to_unstake);
-    t.buffered -= paid;
-    t.to_unstake -= paid;
-    t.reserve += paid;
-}
-
-/// `unstaking → reserve` for the `claims` part (what the validator was unstaking for holders),
-/// the rest `unstaking → buffered` (where it first pays requests still queued): NEAR withdrawn
-/// from a validator.
-pub fn withdrawn(t: &mut Totals, amount: u128, claims: u128) {
+/// `unstaking →` the claims it was unstaking for (`claims`, arriving at `arrives`, see
+/// [`claims::arrived`]), the rest `→` fresh NEAR for the pool ([`claims::add_fresh`]): NEAR
+/// withdrawn from a validator.
+pub fn withdrawn(t: &mut Totals, f: &mut InFlight, amount: u128, claims: u128, arrives: u64) {
     take(&mut t.unstaking, amount);
-    let claims = claims.min(amount).min(t.claims_unstaking);
-    t.claims_unstaking -= claims;
-    t.reserve += claims;
-    add_fresh_stake(t, amount - claims);
-}
-
-/// New NEAR for the pool: `→ reserve` for requests still queued (`to_unstake` shrinks; the NEAR
-/// they waited for stays delegated), the rest `→ buffered`.
-pub fn add_fresh_stake(t: &mut Totals, amount: u128) {
-    let netted = amount.min(t.to_unstake);
-    t.to_unstake -= netted;
-    t.reserve += netted;
-    t.buffered += amount - netted;
+    let claims = claims.min(amount);
+    let spare = claims::arrived(t, f, claims, arrives);
+    claims::add_fresh(t, amount - claims + spare, env::epoch_height());
 }
 
 /// A validator's synced balances replace our records of it (`delegated`, `unstaking`); returns
@@ -113,21 +79,22 @@ pub fn book_change(t: &mut Totals, change: i128) {
 }
 
 /// Dust left at a removed validator is written off: `delegated`, `unstaking` shrink by it, the
-/// claims it was unstaking go back to the queue, and it is booked as a loss.
-pub fn write_off(t: &mut Totals, staked: u128, unstaked: u128, claims: u128) {
+/// claims it was unstaking (arriving at `arrives`) go back to the queue, and it is booked as a
+/// loss.
+pub fn write_off(t: &mut Totals, f: &mut InFlight, (staked, unstaked): (u128, u128), claims: u128, arrives: u64) {
     take(&mut t.delegated, staked);
     take(&mut t.unstaking, unstaked);
-    requeue_claims(t, claims);
+    claims::requeued(t, f, claims, arrives, env::epoch_height());
     book_change(t, -((staked + unstaked) as i128));
 }
 
 // Holders' movements.
 
-/// `→ total_staked` and the NEAR into the pool (see [`add_fresh_stake`]): a deposit staked for
-/// tokens.
+/// `→ total_staked` and the NEAR into the pool (see [`claims::add_fresh`]): a deposit staked
+/// for tokens.
 pub fn stake_deposit(t: &mut Totals, amount: u128) {
     t.total_staked += amount;
-    add_fresh_stake(t, amount);
+    claims::add_fresh(t, amount, env::epoch_height());
 }
 
 /// `→ deposits`: a deposit kept liquid for its holder (it never pays anyone else).
@@ -135,60 +102,19 @@ pub fn deposit_liquid(t: &mut Totals, amount: u128) {
     t.deposits += amount;
 }
 
-/// `deposits → total_staked` (as new NEAR for the pool, see [`add_fresh_stake`]): a holder
+/// `deposits → total_staked` (as new NEAR for the pool, see [`claims::add_fresh`]): a holder
 /// stakes what it deposited.
 pub fn stake_deposited(t: &mut Totals, amount: u128) {
     take(&mut t.deposits, amount);
     stake_deposit(t, amount);
 }
 
-/// `unstaked → total_staked`: a holder stakes `amount` of its unstaked balance again. Which NEAR
-/// backs which claim is not tracked per holder, so the least ready funding goes back first: a
-/// request not yet sent to validators is cancelled (`to_unstake`; the NEAR stays delegated),
-/// then NEAR being unstaked for claims (`claims_unstaking`; buffered when withdrawn), and only
-/// then reserve NEAR (`reserve → buffered`), which other holders' claims may count on.
-pub fn restake_claim(t: &mut Totals, amount: u128) {
-    take(&mut t.unstaked, amount);
-    let cancelled = amount.min(t.to_unstake);
-    t.to_unstake -= cancelled;
-    let from_validators = (amount - cancelled).min(t.claims_unstaking);
-    t.claims_unstaking -= from_validators;
-    let from_reserve = amount - cancelled - from_validators;
-    take(&mut t.reserve, from_reserve);
-    t.buffered += from_reserve;
-    t.total_staked += amount;
-}
-
-/// `total_staked → unstaked`, funded `buffered → reserve` first and the rest queued
-/// (`→ to_unstake`): tokens burnt for a claim. Returns the part queued.
-pub fn claim_from_stake(t: &mut Totals, amount: u128) -> u128 {
-    take(&mut t.total_staked, amount);
-    t.unstaked += amount;
-    let from_buffer = amount.min(t.buffered);
-    t.buffered -= from_buffer;
-    t.reserve += from_buffer;
-    let queued = amount - from_buffer;
-    t.to_unstake += queued;
-    queued
-}
-
-/// Whether the reserve can pay `amount` of a claim that unlocked at `unlock` (in `epoch`). A
-/// claim maturing this very epoch is paid only once validators released every claim due by
-/// now: until the crank collected those, the reserve may hold only claims due earlier, which
-/// it must not pay.
-pub fn claim_payable(t: &Totals, amount: u128, unlock: u64, epoch: u64) -> bool {
-    let from = t.claims_released_from;
-    let uncollected = unlock == epoch && from != 0 && from <= epoch;
-    t.reserve >= amount && (amount == 0 || !uncollected)
-}
-
-/// `deposits →` the holder for its deposited part, `reserve →` the holder for its unstaked
-/// part (`unstaked` shrinking by as much, see [`claim_payable`]): a withdrawal.
-pub fn pay_out(t: &mut Totals, deposited: u128, unstaked: u128, unlock: u64, epoch: u64) {
-    require!(claim_payable(t, unstaked, unlock, epoch), errors::staking::RESERVE_NOT_COLLECTED);
+/// `deposits →` the holder for its deposited part, its claim's tranche `→` the holder for its
+/// unstaked part ([`claims::pay`]): a withdrawal. Refused with `late` (changing nothing) when
+/// the tranche cannot pay it yet.
+pub fn pay_out(t: &mut Totals, (deposited, unstaked): (u128, u128), unlock: u64, late: &str) {
+    require!(unstaked == 0 || claims::pay(t, unstaked, unlock, env::epoch_height()), late);
     take(&mut t.deposits, deposited);
-    t.reserve -= unstaked;
-    take(&mut t.unstaked, unstaked);
 }
 
 /// `→ storage_deposits`: NEAR a holder or liquidity provider paid for its records.
@@ -242,11 +168,14 @@ pub fn pool_sells_stake(t: &mut Totals, paid: u128) {
     t.liquidity += paid;
 }
 
-/// `reserve → liquidity`, `unstaked` shrinking by as much: the pool collects its matured claim.
-pub fn pool_claim_collected(t: &mut Totals, claim: u128) {
-    take(&mut t.reserve, claim);
-    take(&mut t.unstaked, claim);
-    t.liquidity += claim;
+/// Its tranche `→ liquidity`: the pool collects its matured claim (of `claim`, unlocking at
+/// `unlock`) once its tranche can pay it; returns whether it did.
+pub fn pool_claim_collected(t: &mut Totals, claim: u128, unlock: u64) -> bool {
+    let collected = claims::pay(t, claim, unlock, env::epoch_height());
+    if collected {
+        t.liquidity += claim;
+    }
+    collected
 }
 
 /// `pending_rewards → total_staked`: rewards released into the price.
@@ -264,26 +193,28 @@ fn pools(t: &Totals) -> u128 {
 
 /// NEAR the contract holds or is owed by validators.
 pub fn assets(t: &Totals) -> u128 {
-    t.buffered + t.reserve + t.deposits + t.delegated + t.unstaking + pools(t)
+    t.buffered + t.claims.reserve() + t.deposits + t.delegated + t.unstaking + pools(t)
 }
 
 /// NEAR the contract owes: the tokens' value, holders' unstaked balances and deposits, and the
 /// pool's NEAR (rewards held back by the rate bound are the difference to `assets`).
 pub fn liabilities(t: &Totals) -> u128 {
-    t.total_staked + t.unstaked + t.deposits + pools(t)
+    t.total_staked + t.claims.owed() + t.deposits + pools(t)
 }
 
 /// NEAR the buckets say is in the account (the rest of its balance is donations and the
 /// operator's own funds).
 pub fn tracked(t: &Totals) -> u128 {
-    t.buffered + t.reserve + t.deposits + t.storage_deposits + pools(t)
+    t.buffered + t.claims.reserve() + t.deposits + t.storage_deposits + pools(t)
 }
 
-/// The ledger's invariants, for migrations, `get_solvency` and the tests: holders' unstaked
-/// balances are funded, assets cover liabilities, and the account holds what the buckets say.
+/// The ledger's invariants, for migrations, `get_solvency` and the tests: assets cover
+/// liabilities, the account holds what the buckets say, and the NEAR unstaking for claims is
+/// NEAR validators are unstaking (each tranche's parts add up to what it owes by
+/// construction, see [`state::Book`]).
 pub fn check(t: &Totals, balance: u128) -> Result<(), &'static str> {
-    if t.unstaked != t.reserve + t.to_unstake + t.claims_unstaking {
-        return Err("unstaked balances do not match their funding");
+    if t.claims.unstaking() > t.unstaking {
+        return Err("claims count on more NEAR than validators are unstaking");
     }
     if assets(t) < liabilities(t) {
         return Err("the pool is insolvent");

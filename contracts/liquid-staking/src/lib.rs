@@ -15,6 +15,7 @@ pub mod abi;
 mod access;
 #[cfg(target_arch = "wasm32")]
 mod alloc;
+mod claims;
 mod config;
 mod crank;
 pub mod errors;

@@ -21,7 +21,7 @@ use crate::events::Event;
 use crate::json::Object;
 use crate::record::record;
 use crate::state::{self, Totals, lp_shares_of, provider_key, read, write};
-use crate::{access, events, exit, ledger, math, promise};
+use crate::{access, claims, events, exit, ledger, math, promise};
 use near_sdk::{AccountId, env, require};
 use shares::U256;
 
@@ -211,10 +211,16 @@ pub fn remove_liquidity(lp_shares: u128, min_near: u128) -> u128 {
     if tokens > 0 || claim > 0 {
         let mut holder = state::registered(&account_id);
         holder.shares += tokens;
-        holder.unstaked += claim;
         if claim > 0 {
-            let unlock = holder.unlock_epoch.max(pool.claim_unlock_epoch as u32);
-            holder.unlock_epoch = unlock;
+            // The provider's share of the pool's claim becomes its own, with its NEAR; both its
+            // claims unlock at the later epoch.
+            let epoch = env::epoch_height();
+            let (own, pool_unlock) = (holder.unlock_epoch as u64, pool.claim_unlock_epoch);
+            let unlock = if holder.unstaked > 0 { own.max(pool_unlock) } else { pool_unlock };
+            claims::move_claim(&mut totals, holder.unstaked, own, unlock, epoch);
+            claims::move_claim(&mut totals, claim, pool_unlock, unlock, epoch);
+            holder.unstaked += claim;
+            holder.unlock_epoch = u32::try_from(unlock).unwrap_or(u32::MAX);
         }
         state::save_holder(&account_id, &holder);
     }
@@ -252,7 +258,6 @@ pub fn remove_liquidity(lp_shares: u128, min_near: u128) -> u128 {
 /// threshold are unstaked.
 pub fn epoch_work(totals: &mut Totals, config: &Config) {
     let mut pool = Pool::load();
-    let epoch = env::epoch_height();
     ledger::fees_join_pool(totals);
     if totals.treasury_fees > 0
         && let Some(mut treasury) = state::holder(&config.treasury_id)
@@ -265,20 +270,33 @@ pub fn epoch_work(totals: &mut Totals, config: &Config) {
         state::save_holder(&config.treasury_id, &treasury);
         events::FtMint { owner_id: &config.treasury_id, amount: minted }.emit();
     }
-    if pool.claim > 0
-        && pool.claim_unlock_epoch <= epoch
-        && ledger::claim_payable(totals, pool.claim, pool.claim_unlock_epoch, epoch)
-    {
-        ledger::pool_claim_collected(totals, std::mem::take(&mut pool.claim));
-    }
+    collect_claim(totals, &mut pool);
     let value = math::value_of(pool.tokens, totals.total_staked, totals.total_shares);
     if pool.claim == 0 && value > LiquidityConfig::load().unstake_threshold {
         let tokens = std::mem::take(&mut pool.tokens);
         pool.claim = value;
-        pool.claim_unlock_epoch = exit::burn_for_claim(totals, value, tokens);
+        pool.claim_unlock_epoch = exit::burn_for_claim(totals, value, tokens, 0);
         events::FtBurn { owner_id: &env::current_account_id(), amount: tokens }.emit();
     }
     pool.save();
+}
+
+/// The pool's claim joins its NEAR as soon as its tranche can pay it (the crank tries after
+/// each withdrawal from a validator, so it is collected in the epoch it unlocks in).
+fn collect_claim(totals: &mut Totals, pool: &mut Pool) -> bool {
+    let collected = pool.claim > 0 && ledger::pool_claim_collected(totals, pool.claim, pool.claim_unlock_epoch);
+    if collected {
+        pool.claim = 0;
+    }
+    collected
+}
+
+/// [`collect_claim`] as the crank does it after NEAR reached the reserve: saved if collected.
+pub fn collect_claim_now(totals: &mut Totals) {
+    let mut pool = Pool::load();
+    if collect_claim(totals, &mut pool) {
+        pool.save();
+    }
 }
 
 /// The fee rate at the pool's current NEAR, in basis points (rounded down).

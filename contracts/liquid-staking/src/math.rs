@@ -25,6 +25,12 @@ pub fn value_of(shares: u128, total_staked: u128, total_shares: u128) -> u128 {
     checked(mul_div_floor(shares, total_staked, total_shares))
 }
 
+/// `bucket -= amount` for an accounting bucket: more than it holds is a bug in the books, and
+/// the call fails (reverting everything it did) rather than book it.
+pub fn take(bucket: &mut u128, amount: u128) {
+    *bucket = bucket.checked_sub(amount).unwrap_or_else(|| env::panic_str(errors::math::LEDGER_UNDERFLOW));
+}
+
 /// The token's price: the NEAR value of one token (10^24 of its smallest units), rounded down.
 pub fn price(total_staked: u128, total_shares: u128) -> u128 {
     value_of(10u128.pow(24), total_staked, total_shares)

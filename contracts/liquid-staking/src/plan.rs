@@ -91,7 +91,7 @@ impl<'a> Snapshot<'a> {
         block: u64,
     ) -> Self {
         let late = totals.capacity.is_late(epoch, block);
-        let moving = totals.unstaking.saturating_sub(totals.claims_unstaking);
+        let moving = totals.unstaking.saturating_sub(totals.claims.unstaking());
         let returning = moving.saturating_sub(stuck);
         Snapshot { totals, set, config, epoch, rewards_done, late, returning }
     }
@@ -101,7 +101,7 @@ impl<'a> Snapshot<'a> {
 /// unless holders' claims or queued requests wait for it (the queue counts on every unstaked
 /// yocto coming back). It needs no sync: the amount is what our records say the pool holds.
 pub fn withdrawal(v: &Validator, s: &Snapshot) -> Option<PoolOp> {
-    let wanted = v.unstaked > DUST || v.claims > 0 || (v.unstaked > 0 && s.totals.to_unstake > 0);
+    let wanted = v.unstaked > DUST || v.claims > 0 || (v.unstaked > 0 && s.totals.claims.queued(u64::MAX) > 0);
     (wanted && v.unlock_epoch <= s.epoch).then_some(PoolOp::Withdraw { amount: v.unstaked })
 }
 
@@ -125,7 +125,7 @@ pub fn decide(v: &Validator, s: &Snapshot) -> Option<PoolOp> {
     }
     // Requests that NEAR returning from earlier moves will pay (by `epoch + 4`, never later
     // than an unstake sent now) need no unstake: the promises counted on it.
-    let to_unstake = s.totals.to_unstake.saturating_sub(s.returning);
+    let to_unstake = s.totals.claims.queued(u64::MAX).saturating_sub(s.returning);
     let over = v.staked.saturating_sub(target);
     // A validator that unstakes then waits out the delay, so it serves all the holders' requests
     // it can at once, even below its target: the unlock epochs promised to holders count on it.
@@ -156,6 +156,7 @@ pub fn decide(v: &Validator, s: &Snapshot) -> Option<PoolOp> {
 mod tests {
     use super::*;
     use crate::config::Fraction;
+    use crate::state::{Book, Tranche};
     use crate::validators::{Outage, Pending};
     use near_sdk::AccountId;
 
@@ -376,7 +377,10 @@ mod tests {
             let totals = Totals {
                 delegated: c.delegated,
                 buffered: c.buffered,
-                to_unstake: c.to_unstake,
+                claims: Book {
+                    tranches: vec![Tranche { epoch: EPOCH + 4, owed: c.to_unstake, queued: c.to_unstake, ready: 0 }],
+                    ..Default::default()
+                },
                 unstaking: c.moving,
                 ..Default::default()
             };

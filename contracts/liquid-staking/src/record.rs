@@ -211,6 +211,7 @@ pub(crate) use record;
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::claims::{Cell, InFlight};
     use crate::config::{Change, Config, Fraction, LiquidityConfig, Scheduled, TokenMetadata};
     use crate::crank::CrankState;
     use crate::exit::{Releases, Share};
@@ -280,13 +281,12 @@ mod tests {
             cursor: 2,
             start_block: 1 << 40,
         });
-        same_as_borsh(Releases {
-            at: [1, 2, 3, 4, 5, 6, 7, u128::MAX],
-            late: 9,
-            claims_at: [8, 7, 6, 5, 4, 3, 2, 1],
-            claims_released: 10,
-            stuck: 11,
-            epoch_blocks: 12,
+        same_as_borsh(Releases { at: [1, 2, 3, 4, 5, 6, 7, u128::MAX], late: 9, stuck: 11, epoch_blocks: 12 });
+        same_as_borsh(InFlight {
+            cells: vec![
+                Cell { tranche: 12, arrives: 10, amount: 1 << 90 },
+                Cell { tranche: crate::claims::SPARE, arrives: 11, amount: 3 },
+            ],
         });
         same_as_borsh(Pool { lp_shares: 1, tokens: 2, claim: 3, claim_unlock_epoch: 4 });
         same_as_borsh(Holder { shares: 1 << 100, unstaked: 2, deposited: 3, unlock_epoch: 4, index: u32::MAX });

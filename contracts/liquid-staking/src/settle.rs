@@ -4,13 +4,14 @@
 //! the callbacks and decides when each applies. Nothing a pool reports is believed beyond what
 //! it can have earned ([`MAX_POOL_REWARD_RATE`]).
 
+use crate::claims::{self, InFlight};
 use crate::config::Config;
 use crate::errors;
 use crate::events::Event;
 use crate::exit::{self, Share};
 use crate::state::{self, Totals};
 use crate::validators::{self, Op, Outage, Pending, Status, Validator, ValidatorSet};
-use crate::{events, ledger, math};
+use crate::{events, ledger, liquidity, math};
 use near_sdk::env;
 
 /// Blocks after which an operation whose callback has not come is reconciled.
@@ -47,8 +48,7 @@ pub fn sync(
             (v.staked, v.unstaked) = (staked, unstaked);
             // A pool that lost unstaked NEAR releases less for the claims it held.
             if v.claims > unstaked {
-                ledger::requeue_claims(totals, v.claims - unstaked);
-                v.claims = unstaked;
+                requeue(v, totals, v.claims - unstaked);
             }
             ledger::book_change(totals, change);
             if can_withdraw {
@@ -93,7 +93,7 @@ pub fn took_effect(v: &Validator, pending: &Pending, staked: u128, unstaked: u12
 
 /// Brings the validator's share of the exit queue's records up to date after any change.
 pub fn restate(v: &mut Validator, totals: &mut Totals) {
-    restate_exit(v, totals);
+    restate_exit(v);
     recount_capacity(v, totals);
 }
 
@@ -124,16 +124,30 @@ fn plausible(v: &Validator, staked: u128, unstaked: u128, epoch: u64) -> bool {
 }
 
 /// Brings what the validator adds to the exit queue's records up to date: the NEAR stuck at it,
-/// and its claims by release epoch.
-pub fn restate_exit(v: &mut Validator, totals: &mut Totals) {
+/// and the epoch its claims arrive in (the claim book's in-flight record follows its unlock
+/// epoch; amounts are moved where they change, see [`requeue`]).
+pub fn restate_exit(v: &mut Validator) {
     let stuck = v.stuck_in(env::epoch_height());
     exit::restate_stuck(v.stuck, stuck);
     v.stuck = stuck;
     let release = Share { amount: v.claims, free_at: if v.claims > 0 { v.unlock_epoch } else { 0 } };
-    if release != v.claims_release {
-        totals.capacity.roll(env::epoch_height());
-        totals.claims_released_from = totals.capacity.move_claims(v.claims_release, release);
-        v.claims_release = release;
+    if v.claims > 0 && release.free_at != v.claims_release.free_at {
+        let mut f = InFlight::load();
+        claims::retimed(&mut f, v.claims, v.claims_release.free_at, release.free_at);
+        f.save();
+    }
+    v.claims_release = release;
+}
+
+/// `amount` of the claims the validator was unstaking will not come from it: they go back to
+/// the queue, for the other validators.
+fn requeue(v: &mut Validator, totals: &mut Totals, amount: u128) {
+    let amount = amount.min(v.claims);
+    if amount > 0 {
+        let mut f = InFlight::load();
+        claims::requeued(totals, &mut f, amount, v.claims_release.free_at, env::epoch_height());
+        f.save();
+        v.claims -= amount;
     }
 }
 
@@ -145,8 +159,8 @@ fn mark_faulty(v: &mut Validator, set: &mut ValidatorSet, totals: &mut Totals, r
         set.faulty += 1;
         // The holders' claims it was unstaking are asked of the other validators instead, and
         // what it is unstaking is not counted on to return.
-        ledger::requeue_claims(totals, std::mem::take(&mut v.claims));
-        restate_exit(v, totals);
+        requeue(v, totals, v.claims);
+        restate_exit(v);
         v.draining = v.set_draining(set, true);
         events::ValidatorFaulty { validator_id: &v.account_id, reason }.emit();
     }
@@ -177,15 +191,21 @@ fn apply_outcome(v: &mut Validator, p: &Pending, succeeded: bool, totals: &mut T
             v.staked += p.amount;
             v.unstaked -= p.amount;
             v.unlock_epoch = p.prior_unlock;
-            v.claims -= p.claims.min(v.claims);
-            ledger::unstake_failed(totals, p.amount, p.claims);
+            let claims = p.claims.min(v.claims);
+            v.claims -= claims;
+            let mut f = InFlight::load();
+            ledger::unstake_failed(totals, &mut f, p.amount, claims, v.claims_release.free_at);
+            f.save();
         }
         (Op::Withdraw, true) => {
             v.stalled_at = 0;
             v.unstaked -= p.amount;
             let claims = p.amount.min(v.claims);
             v.claims -= claims;
-            ledger::withdrawn(totals, p.amount, claims);
+            let mut f = InFlight::load();
+            ledger::withdrawn(totals, &mut f, p.amount, claims, v.claims_release.free_at);
+            f.save();
+            liquidity::collect_claim_now(totals);
         }
         (Op::Withdraw, false) => {
             // A failure may be passing: the claims it holds wait for the retries in this epoch.
@@ -197,7 +217,7 @@ fn apply_outcome(v: &mut Validator, p: &Pending, succeeded: bool, totals: &mut T
             if v.stalled_at == 0 {
                 v.stalled_at = epoch;
             } else if v.stalled_at < epoch {
-                ledger::requeue_claims(totals, std::mem::take(&mut v.claims));
+                requeue(v, totals, v.claims);
             }
         }
         (Op::Stake, true) | (Op::Sync, _) => {}

@@ -6,14 +6,15 @@
 //! for its whole unstaked balance, as in the core staking pool.
 //!
 //! Stakes and unstakes net against each other here, before any validator is involved: new NEAR
-//! first pays holders' unstaked balances that are still waiting to be requested from validators
-//! (`to_unstake`), and an unstake is first paid out of the buffer.
+//! first pays holders' unstaked balances that are due and late, then those still waiting to be
+//! requested from validators, and an unstake is first paid out of the buffer
+//! ([`crate::claims`]).
 
 use crate::errors;
 use crate::events::Event;
 use crate::exit::burn_for_claim;
 use crate::state::{self, Holder, Totals};
-use crate::{access, events, ledger, math, promise};
+use crate::{access, claims, events, ledger, math, promise};
 use near_sdk::{AccountId, env, require};
 
 fn no_deposit(method: &str) {
@@ -62,18 +63,23 @@ fn stake_unstaked(amount: Option<u128>) {
     // Tokens at the price before the NEAR rejoins the pool.
     let shares = mint(&mut totals, &mut holder, amount);
     ledger::stake_deposited(&mut totals, deposited);
-    ledger::restake_claim(&mut totals, unstaked);
+    claims::restake(&mut totals, unstaked, holder.unlock_epoch as u64, env::epoch_height());
     state::save_holder(&account_id, &holder);
     totals.save();
     events::Stake { account_id: &account_id, amount, shares, attached: false }.emit();
     events::FtMint { owner_id: &account_id, amount: shares }.emit();
 }
 
-/// Burns `shares` of the caller's tokens for `amount` NEAR, owed from the unlock epoch.
+/// Burns `shares` of the caller's tokens for `amount` NEAR, owed from the unlock epoch. The
+/// holder's earlier claim moves to that epoch with its NEAR ([`claims::move_claim`]).
 fn unstake_shares(account_id: &AccountId, totals: &mut Totals, mut holder: Holder, amount: u128, shares: u128) {
+    let epoch = env::epoch_height();
+    let (earlier, earlier_unlock) = (holder.unstaked, holder.unlock_epoch as u64);
+    let not_before = if earlier > 0 && earlier_unlock > epoch { earlier_unlock } else { 0 };
     holder.shares -= shares;
+    let unlock_epoch = burn_for_claim(totals, amount, shares, not_before);
+    claims::move_claim(totals, earlier, earlier_unlock, unlock_epoch, epoch);
     holder.unstaked += amount;
-    let unlock_epoch = burn_for_claim(totals, amount, shares);
     holder.unlock_epoch =
         u32::try_from(unlock_epoch).unwrap_or_else(|_| env::panic_str(errors::staking::EPOCH_OVERFLOW));
     state::save_holder(account_id, &holder);
@@ -82,24 +88,25 @@ fn unstake_shares(account_id: &AccountId, totals: &mut Totals, mut holder: Holde
     events::FtBurn { owner_id: account_id, amount: shares }.emit();
 }
 
-/// Withdraws `amount` (all that is withdrawable when `None`) of what the caller is owed: its
-/// deposits at any time, its unstaked NEAR once its unlock epoch has come (deposits go first).
+/// Withdraws `amount` (all that can be paid now when `None`) of what the caller is owed: its
+/// deposits at any time, its unstaked NEAR once its unlock epoch has come and its tranche's NEAR
+/// is in the reserve (deposits go first).
 fn withdraw_amount(amount: Option<u128>) {
     let account_id = env::predecessor_account_id();
     let mut holder = state::holder(&account_id).unwrap_or_default();
-    // Deposits are withdrawable at once; unstaked NEAR from its unlock epoch.
     let epoch = env::epoch_height();
-    // `withdraw_all` takes what is withdrawable now (all it is owed, when nothing is yet, so the
-    // error says why).
-    let withdrawable = holder.withdrawable(epoch);
+    let mut totals = Totals::load();
+    let unlock = holder.unlock_epoch as u64;
+    let payable = if holder.unlocked(epoch) { claims::payable(&totals, unlock, epoch) } else { 0 };
+    // `withdraw_all` takes what can be paid now (all it is owed, when nothing can, so the error
+    // says why).
+    let withdrawable = holder.deposited + if payable >= holder.unstaked { holder.unstaked } else { 0 };
     let amount = amount.unwrap_or(if withdrawable > 0 { withdrawable } else { holder.owed() });
     require!(amount > 0, errors::staking::WITHDRAW_POSITIVE);
     require!(holder.owed() >= amount, errors::staking::NOT_ENOUGH_TO_WITHDRAW);
     require!(holder.withdrawable(epoch) >= amount, errors::staking::NOT_YET_UNLOCKED);
-    let mut totals = Totals::load();
-    let unlock = holder.unlock_epoch as u64;
     let (deposited, unstaked) = holder.take_owed(amount);
-    ledger::pay_out(&mut totals, deposited, unstaked, unlock, epoch);
+    ledger::pay_out(&mut totals, (deposited, unstaked), unlock, errors::staking::CLAIM_LATE);
     events::Withdraw { account_id: &account_id, amount }.emit();
     let mut paid = amount;
     // A holder that leaves with nothing gets its storage deposit back with its last withdrawal:

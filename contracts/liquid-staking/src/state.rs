@@ -45,24 +45,15 @@ pub struct Totals {
     pub total_staked: u128,
     /// Staked NEAR held by the contract, waiting to be delegated to validators.
     pub buffered: u128,
-    /// NEAR held for holders' unstaked balances.
-    pub reserve: u128,
-    /// Holders' unstaked balances: NEAR owed, withdrawable from each holder's unlock epoch.
-    /// Always `reserve + to_unstake + claims_unstaking`.
-    pub unstaked: u128,
     /// NEAR holders paid for their storage, returned when they unregister.
     pub storage_deposits: u128,
     /// Registered holders.
     pub holders: u32,
     /// NEAR staked at validators (as they last reported, or as sent since).
     pub delegated: u128,
-    /// NEAR unstaked at validators, waiting out their unlock.
+    /// NEAR unstaked at validators, waiting out their unlock (for claims, and NEAR moving to
+    /// other validators).
     pub unstaking: u128,
-    /// Holders' unstaked NEAR still staked at validators, not yet requested from them.
-    pub to_unstake: u128,
-    /// The part of `unstaking` that will fund holders' unstaked balances (the rest returns to
-    /// the buffer: rebalancing and draining).
-    pub claims_unstaking: u128,
     /// NEAR holders parked with `deposit`: theirs alone, withdrawable at any time.
     pub deposits: u128,
     /// Rewards received but not yet in the price, held back by the per-epoch rate bound.
@@ -77,9 +68,9 @@ pub struct Totals {
     pub treasury_fees: u128,
     /// Deposits, staking, instant unstake and new liquidity are stopped before this epoch.
     pub paused_until: u64,
-    /// The earliest epoch at which validators release holders' claims not yet collected
-    /// ([`crate::exit::Capacity::move_claims`]; 0: every claim is in the reserve or queued).
-    pub claims_released_from: u64,
+    /// Holders' unstaked balances (and the instant-unstake pool's claim) by unlock epoch, and
+    /// where each epoch's NEAR is ([`crate::claims`] moves it).
+    pub claims: Book,
     /// The epoch the state was migrated to this layout (the next version's new field).
     #[cfg(feature = "next-version")]
     pub migrated_at_epoch: u64,
@@ -98,6 +89,98 @@ pub struct Capacity {
     pub added: u128,
     /// Unstakes from this block on are late for `epoch` (`u64::MAX`: not known yet).
     pub late_from_block: u64,
+}
+
+/// The claim book: every NEAR owed for unstaked balances, grouped by the epoch it unlocks in
+/// (a *tranche*), with where that tranche's NEAR is. Each yocto of the reserve belongs to one
+/// tranche (or to `matured`), and a claim is paid only from its own tranche's NEAR, so a late
+/// tranche never takes NEAR another one counts on. Stored within [`Totals`]: every unstake and
+/// withdrawal reads it anyway, and a handful of tranches are alive at a time (those unlocking
+/// in the next few epochs, and any due but not yet paid for). Movements are in
+/// [`crate::claims`].
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Book {
+    /// Claims due and paid for in full: their NEAR is in the reserve.
+    pub matured: u128,
+    /// The other claims, by unlock epoch (ascending, one tranche per epoch).
+    pub tranches: Vec<Tranche>,
+}
+
+/// The claims that unlock in one epoch, and their NEAR: `ready` in the reserve, `queued` still
+/// staked and not yet requested from validators, and the rest (`owed - ready - queued`, see
+/// [`Tranche::unstaking`]) being unstaked at validators.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Tranche {
+    pub epoch: u64,
+    pub owed: u128,
+    pub ready: u128,
+    pub queued: u128,
+}
+
+impl Tranche {
+    /// Its NEAR being unstaked at validators.
+    pub fn unstaking(&self) -> u128 {
+        self.owed - self.ready - self.queued
+    }
+
+    /// Its NEAR not yet in the reserve.
+    pub fn missing(&self) -> u128 {
+        self.owed - self.ready
+    }
+}
+
+impl Book {
+    /// The tranche of claims unlocking in `epoch`, if any is left.
+    pub fn get(&self, epoch: u64) -> Option<&Tranche> {
+        self.tranches.iter().find(|t| t.epoch == epoch)
+    }
+
+    /// The sum of `part` over the tranches unlocking by `epoch` (one loop for every figure:
+    /// each copy of a loop costs every call its bytes to load).
+    fn sum(&self, part: fn(&Tranche) -> u128, epoch: u64) -> u128 {
+        let mut sum = 0;
+        for t in &self.tranches {
+            if t.epoch <= epoch {
+                sum += part(t);
+            }
+        }
+        sum
+    }
+
+    /// NEAR in the reserve.
+    pub fn reserve(&self) -> u128 {
+        self.matured + self.sum(|t| t.ready, u64::MAX)
+    }
+
+    /// NEAR owed for unstaked balances.
+    pub fn owed(&self) -> u128 {
+        self.matured + self.sum(|t| t.owed, u64::MAX)
+    }
+
+    /// NEAR still to be requested from validators (for claims unlocking by `epoch`).
+    pub fn queued(&self, epoch: u64) -> u128 {
+        self.sum(|t| t.queued, epoch)
+    }
+
+    /// NEAR being unstaked at validators for claims.
+    pub fn unstaking(&self) -> u128 {
+        self.sum(Tranche::unstaking, u64::MAX)
+    }
+
+    /// What claims due by `epoch` still miss: NEAR the protocol owes late.
+    pub fn late(&self, epoch: u64) -> u128 {
+        self.sum(Tranche::missing, epoch)
+    }
+
+    /// What the reserve can pay now of a claim unlocking at `unlock` (due by `epoch`): its
+    /// tranche's NEAR in the reserve (all of `matured` once the tranche joined it).
+    pub fn payable(&self, unlock: u64, epoch: u64) -> u128 {
+        match self.get(unlock) {
+            _ if unlock > epoch => 0,
+            Some(t) => t.ready,
+            None => self.matured,
+        }
+    }
 }
 
 /// A holder's balances.
@@ -194,6 +277,21 @@ impl Leb128Reader<'_> {
     fn take_u64(&mut self) -> u64 {
         u64::try_from(self.take()).unwrap_or_else(|_| env::panic_str(errors::state::CORRUPT))
     }
+
+    /// The claim book: `matured`, the number of tranches, then each tranche's four numbers.
+    fn take_book(&mut self) -> Book {
+        let matured = self.take();
+        let count = self.take();
+        let mut tranches = Vec::new();
+        for _ in 0..count {
+            let (epoch, owed, ready, queued) = (self.take_u64(), self.take(), self.take(), self.take());
+            if ready.checked_add(queued).is_none_or(|funded| funded > owed) {
+                env::panic_str(errors::state::CORRUPT)
+            }
+            tranches.push(Tranche { epoch, owed, ready, queued });
+        }
+        Book { matured, tranches }
+    }
 }
 
 /// Whether `new` has run.
@@ -219,14 +317,10 @@ impl Totals {
             self.total_shares,
             self.total_staked,
             self.buffered,
-            self.reserve,
-            self.unstaked,
             self.storage_deposits,
             self.holders as u128,
             self.delegated,
             self.unstaking,
-            self.to_unstake,
-            self.claims_unstaking,
             self.deposits,
             self.pending_rewards,
             c.epoch as u128,
@@ -237,9 +331,15 @@ impl Totals {
             self.liquidity_fees,
             self.treasury_fees,
             self.paused_until as u128,
-            self.claims_released_from as u128,
+            self.claims.matured,
+            self.claims.tranches.len() as u128,
         ] {
             out.put(value);
+        }
+        for t in &self.claims.tranches {
+            for value in [t.epoch as u128, t.owed, t.ready, t.queued] {
+                out.put(value);
+            }
         }
         #[cfg(feature = "next-version")]
         out.put(self.migrated_at_epoch as u128);
@@ -253,14 +353,10 @@ impl Totals {
             total_shares: r.take(),
             total_staked: r.take(),
             buffered: r.take(),
-            reserve: r.take(),
-            unstaked: r.take(),
             storage_deposits: r.take(),
             holders: u32::try_from(r.take()).unwrap_or_else(|_| env::panic_str(errors::state::CORRUPT)),
             delegated: r.take(),
             unstaking: r.take(),
-            to_unstake: r.take(),
-            claims_unstaking: r.take(),
             deposits: r.take(),
             pending_rewards: r.take(),
             capacity: Capacity { epoch: r.take_u64(), free: r.take(), added: r.take(), late_from_block: r.take_u64() },
@@ -268,7 +364,7 @@ impl Totals {
             liquidity_fees: r.take(),
             treasury_fees: r.take(),
             paused_until: r.take_u64(),
-            claims_released_from: r.take_u64(),
+            claims: r.take_book(),
             #[cfg(feature = "next-version")]
             migrated_at_epoch: r.take_u64(),
         };

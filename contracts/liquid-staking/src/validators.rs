@@ -2,6 +2,7 @@
 //! there. Records are stored one per validator, so user calls never read them and the crank
 //! reads only the validators it works on.
 
+use crate::claims::InFlight;
 use crate::config::{Config, DUST};
 use crate::errors;
 use crate::events::Event;
@@ -318,8 +319,8 @@ impl Validator {
 /// in the buffer, plus what is being unstaked to move elsewhere (it returns to the buffer), less
 /// the holders' requests still to be unstaked.
 pub fn planned_delegation(totals: &Totals) -> u128 {
-    let moving = totals.unstaking.saturating_sub(totals.claims_unstaking);
-    (totals.delegated + totals.buffered + moving).saturating_sub(totals.to_unstake)
+    let moving = totals.unstaking.saturating_sub(totals.claims.unstaking());
+    (totals.delegated + totals.buffered + moving).saturating_sub(totals.claims.queued(u64::MAX))
 }
 
 fn validator_key(index: u16) -> [u8; 3] {
@@ -407,8 +408,9 @@ pub fn remove(account_id: &AccountId) {
     totals.capacity.remove(v.capacity);
     if held > 0 {
         exit::restate_stuck(v.stuck, 0);
-        totals.claims_released_from = totals.capacity.move_claims(v.claims_release, Share::default());
-        ledger::write_off(&mut totals, v.staked, v.unstaked, v.claims);
+        let mut f = InFlight::load();
+        ledger::write_off(&mut totals, &mut f, (v.staked, v.unstaked), v.claims, v.claims_release.free_at);
+        f.save();
         events::WriteOff { validator_id: account_id, amount: held }.emit();
     }
     totals.save();

@@ -1,22 +1,23 @@
 //! Views, as JSON: the staking-pool interface's with the core pool's shapes (unknown accounts
 //! read as zeros), plus the holder details, configuration and a solvency check.
 
+use crate::claims::{self, InFlight};
 use crate::config::{Config, TokenMetadata};
 use crate::json::Object;
 use crate::state::{self, Holder, Totals};
-use crate::{json, ledger, math};
+use crate::{exit, json, ledger, math};
 use near_sdk::{AccountId, env};
 
 fn staked_balance(holder: &Holder, totals: &Totals) -> u128 {
     math::value_of(holder.shares, totals.total_staked, totals.total_shares)
 }
 
-/// Whether `withdraw_all` would pay the holder's unstaked NEAR now: unlocked, and collected
-/// from the validators by this epoch's crank (what the ledger checks when it pays), so a
-/// wallet or lockup contract that sees `true` never meets a refused withdrawal.
+/// Whether `withdraw_all` would pay the holder's unstaked NEAR now: unlocked, and its
+/// tranche's NEAR in the reserve (what the ledger checks when it pays, [`claims::payable`]), so
+/// a wallet or lockup contract that sees `true` never meets a refused withdrawal.
 fn can_withdraw(holder: &Holder, totals: &Totals) -> bool {
     let epoch = env::epoch_height();
-    holder.unlocked(epoch) && ledger::claim_payable(totals, holder.unstaked, holder.unlock_epoch as u64, epoch)
+    holder.unlocked(epoch) && claims::payable(totals, holder.unlock_epoch as u64, epoch) >= holder.unstaked
 }
 
 fn account_json(account_id: &AccountId, holder: &Holder, totals: &Totals) -> String {
@@ -68,8 +69,26 @@ pub fn holder(account_id: &AccountId) -> String {
         .amount("unstaked_balance", holder.owed())
         .amount("deposited_balance", holder.deposited)
         .integer("unlock_epoch", holder.unlock_epoch as u64)
-        .boolean("can_withdraw", can_withdraw(&holder, &totals));
+        .boolean("can_withdraw", can_withdraw(&holder, &totals))
+        .epoch("expected_epoch", expected_epoch(&holder, &totals));
     o.end()
+}
+
+/// The epoch from which the holder's unstaked NEAR is expected to be paid: its unlock epoch when
+/// its tranche is on time, later when the tranche's NEAR is late (`u64::MAX`, shown as null,
+/// when nothing is unstaked).
+fn expected_epoch(holder: &Holder, totals: &Totals) -> u64 {
+    if holder.unstaked == 0 {
+        return u64::MAX;
+    }
+    let (epoch, unlock) = (env::epoch_height(), holder.unlock_epoch as u64);
+    if can_withdraw(holder, totals) {
+        return unlock;
+    }
+    match totals.claims.get(unlock) {
+        Some(tranche) => exit::expected(totals, tranche, &InFlight::load(), epoch),
+        None => unlock,
+    }
 }
 
 pub fn config_json() -> String {
@@ -112,15 +131,16 @@ pub fn solvency() -> String {
         .amount("total_shares", t.total_shares)
         .amount("total_staked", t.total_staked)
         .amount("buffered", t.buffered)
-        .amount("reserve", t.reserve)
+        .amount("reserve", t.claims.reserve())
         .amount("deposits", t.deposits)
-        .amount("unstaked", t.unstaked)
+        .amount("unstaked", t.claims.owed())
         .amount("storage_deposits", t.storage_deposits)
         .integer("holders", t.holders as u64)
         .amount("delegated", t.delegated)
         .amount("unstaking", t.unstaking)
-        .amount("to_unstake", t.to_unstake)
-        .amount("claims_unstaking", t.claims_unstaking)
+        .amount("to_unstake", t.claims.queued(u64::MAX))
+        .amount("claims_unstaking", t.claims.unstaking())
+        .amount("late", t.claims.late(env::epoch_height()))
         .amount("stuck", crate::exit::stuck())
         .amount("pending_rewards", t.pending_rewards)
         .amount("liquidity", t.liquidity)
@@ -133,5 +153,37 @@ pub fn solvency() -> String {
         .amount("balance", balance)
         .amount("tracked", tracked)
         .boolean("solvent", ledger::check(&t, balance).is_ok());
+    o.end()
+}
+
+/// `get_claims`: the claim book. Claims due and paid for (`matured`), what claims due by now
+/// still miss (`late`), and each tranche: its unlock epoch, what it owes, its NEAR in the
+/// reserve, queued and being unstaked (by the epoch it arrives in), and when it is expected
+/// to be paid.
+pub fn claims_json() -> String {
+    let (t, f, epoch) = (Totals::load(), InFlight::load(), env::epoch_height());
+    let tranches = t.claims.tranches.iter().map(|tranche| {
+        let cells = f.cells.iter().filter(|c| c.tranche == tranche.epoch).map(|c| {
+            let mut o = Object::new();
+            o.integer("arrives", c.arrives).amount("amount", c.amount);
+            o.end()
+        });
+        let mut o = Object::new();
+        o.integer("unlock_epoch", tranche.epoch)
+            .amount("owed", tranche.owed)
+            .amount("ready", tranche.ready)
+            .amount("queued", tranche.queued)
+            .amount("unstaking", tranche.unstaking())
+            .raw("arriving", &json::array(cells))
+            .integer("expected_epoch", exit::expected(&t, tranche, &f, epoch));
+        o.end()
+    });
+    let spare = f.cells.iter().filter(|c| c.tranche == claims::SPARE).map(|c| c.amount).sum::<u128>();
+    let mut o = Object::new();
+    o.integer("epoch", epoch)
+        .amount("matured", t.claims.matured)
+        .amount("late", t.claims.late(epoch))
+        .amount("spare", spare)
+        .raw("tranches", &json::array(tranches));
     o.end()
 }

@@ -45,7 +45,7 @@ fn the_documented_near_cli_flow_works_for_a_new_account() {
     assert_eq!(t.unstaked(&alice), staked);
     assert_eq!(
         t.view::<serde_json::Value>("get_holder", json!({"account_id": alice.id()})),
-        json!({"account_id":"alice.near","shares":"0","staked_balance":"0","unstaked_balance":staked.to_string(),"deposited_balance":"0","unlock_epoch":unlock,"can_withdraw":false})
+        json!({"account_id":"alice.near","shares":"0","staked_balance":"0","unstaked_balance":staked.to_string(),"deposited_balance":"0","unlock_epoch":unlock,"can_withdraw":false,"expected_epoch":unlock})
     );
 
     for _ in 0..3 {

@@ -4,7 +4,7 @@
 //! ```text
 //! interface     exports (the table in interface.rs), views, sdk_codecs (a measurement build)
 //! operations    governance, crank, plan, settle, liquidity, staking, token, storage, validators
-//! ledger        ledger, exit
+//! ledger        ledger, claims, exit
 //! state         state, history
 //! guards/events access, events           (only the base below them)
 //! base          config, errors, gas, math, json, abi, record, promise, alloc
@@ -20,7 +20,7 @@ const LAYERS: &[(&str, &[&str])] = &[
     ("base", &["config", "errors", "gas", "math", "json", "abi", "record", "promise", "alloc"]),
     ("guards and events", &["access", "events"]),
     ("state", &["state", "history"]),
-    ("ledger", &["ledger", "exit"]),
+    ("ledger", &["ledger", "claims", "exit"]),
     (
         "operations",
         &["governance", "crank", "plan", "settle", "liquidity", "staking", "token", "storage", "validators"],

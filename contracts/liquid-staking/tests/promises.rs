@@ -457,7 +457,7 @@ fn claims_at_a_validator_whose_withdrawals_keep_failing_are_served_by_the_others
     t.crank();
     // Refused on the promised epoch: the only NEAR for it is at the failing pool.
     assert_eq!(t.net.epoch_height(), epoch + 4);
-    assert!(withdraw_all(&t, &alice).unwrap_err().contains("The reserve cannot pay this withdrawal yet"));
+    assert!(withdraw_all(&t, &alice).unwrap_err().contains("has not reached the reserve yet"));
     assert_eq!((t.bucket("claims_unstaking"), t.bucket("to_unstake")), (100 * NEAR, 0));
     // Still failing in the next epoch: the claim goes back to the queue, and the other
     // validator (holding less than half again its target, so never unstaked to rebalance, and
@@ -507,7 +507,7 @@ fn a_claim_maturing_now_never_takes_the_near_of_a_claim_due_earlier() {
     // Alice leaves her NEAR in the reserve. Bob's claim matures next epoch, before any crank:
     // the reserve could pay it, but only with alice's NEAR.
     t.net.advance_epochs(1);
-    assert!(withdraw_all(&t, &bob).unwrap_err().contains("The reserve cannot pay this withdrawal yet"));
+    assert!(withdraw_all(&t, &bob).unwrap_err().contains("has not reached the reserve yet"));
     assert_eq!(withdraw_all(&t, &alice), Ok(10 * NEAR));
     t.crank();
     assert_eq!(withdraw_all(&t, &bob), Ok(10 * NEAR));
