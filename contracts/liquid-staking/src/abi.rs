@@ -327,8 +327,9 @@ objects! {
         liquidity_fees: U128,
         treasury_fees: U128,
     }
-    /// NEAR of a tranche being unstaked at validators, and the epoch it arrives in.
+    /// NEAR being unstaked at validators for a tranche (null: for none), and the epoch it arrives in.
     Arrival {
+        unlock_epoch: Option<u64>,
         arrives: u64,
         amount: U128,
     }
@@ -339,16 +340,15 @@ objects! {
         ready: U128,
         queued: U128,
         unstaking: U128,
-        arriving: Vec<Arrival>,
         expected_epoch: u64,
     }
-    /// The claim book: claims due and paid for, what due claims miss, spare NEAR in flight, and the tranches.
+    /// The claim book: claims due and paid for, what due claims miss, the tranches and the NEAR in flight.
     ClaimBook {
         epoch: u64,
         matured: U128,
         late: U128,
-        spare: U128,
         tranches: Vec<ClaimTranche>,
+        arriving: Vec<Arrival>,
     }
     /// The buckets, assets against liabilities, the account balance against what the buckets hold.
     Solvency {
@@ -414,6 +414,7 @@ objects! {
         target: U128,
         staked: U128,
         unstaked: U128,
+        unbooked: U128,
         unlock_epoch: u64,
         status: String,
         locked: Option<PendingOperation>,

@@ -4,7 +4,7 @@
 //! A claim belongs to the tranche of its unlock epoch, and so does every yocto funding it: in
 //! the reserve (`ready`), still staked and not yet requested from validators (`queued`), or
 //! being unstaked at validators (the rest). The NEAR being unstaked is tracked by tranche and by
-//! the epoch it arrives in ([`InFlight`]), so NEAR withdrawn from a validator goes to the
+//! the validator unstaking it ([`InFlight`]), so NEAR withdrawn from a validator goes to the
 //! tranches it was requested for, and a validator that fails puts back only theirs.
 //!
 //! The rules, which the simulation checks after every step:
@@ -34,10 +34,9 @@ pub const SPARE: u64 = u64::MAX;
 
 const IN_FLIGHT: &[u8] = b"f";
 
-/// Claims' NEAR being unstaked at validators: how much of which tranche arrives in which epoch
-/// (the release epoch of the validators unstaking it). For every arrival epoch the cells add
-/// up to the claims of the validators releasing then (`Validator::claims`); for every tranche
-/// they add up to what it has unstaking, once [`reconcile`]d.
+/// Claims' NEAR being unstaked at validators: how much of which tranche each validator is
+/// unstaking (it arrives when that validator releases it). A validator's cells add up to its
+/// `claims`; a tranche's add up to what it has unstaking, once [`reconcile`]d.
 #[cfg_attr(any(not(target_arch = "wasm32"), feature = "sdk-codecs"), near_sdk::near(serializers = [borsh]))]
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct InFlight {
@@ -46,16 +45,17 @@ pub struct InFlight {
 
 record!(InFlight { cells });
 
-/// `amount` of tranche `tranche`'s NEAR ([`SPARE`]: no tranche's) arriving at epoch `arrives`.
+/// `amount` of tranche `tranche`'s NEAR ([`SPARE`]: no tranche's) being unstaked at validator
+/// number `validator`.
 #[cfg_attr(any(not(target_arch = "wasm32"), feature = "sdk-codecs"), near_sdk::near(serializers = [borsh]))]
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct Cell {
     pub tranche: u64,
-    pub arrives: u64,
+    pub validator: u16,
     pub amount: u128,
 }
 
-record!(Cell { tranche, arrives, amount });
+record!(Cell { tranche, validator, amount });
 
 impl InFlight {
     pub fn load() -> Self {
@@ -67,46 +67,54 @@ impl InFlight {
         state::write(IN_FLIGHT, self);
     }
 
-    fn add(&mut self, tranche: u64, arrives: u64, amount: u128) {
+    fn add(&mut self, tranche: u64, validator: u16, amount: u128) {
         if amount == 0 {
             return;
         }
-        match self.cells.iter_mut().find(|c| c.tranche == tranche && c.arrives == arrives) {
+        match self.cells.iter_mut().find(|c| c.tranche == tranche && c.validator == validator) {
             Some(cell) => cell.amount += amount,
-            None => self.cells.push(Cell { tranche, arrives, amount }),
+            None => self.cells.push(Cell { tranche, validator, amount }),
         }
     }
 
     /// NEAR of `tranche` in flight.
     pub fn of_tranche(&self, tranche: u64) -> u128 {
-        self.cells.iter().filter(|c| c.tranche == tranche).map(|c| c.amount).sum()
-    }
-
-    /// The latest epoch `tranche`'s NEAR in flight arrives in (0: none is).
-    pub fn last_arrival(&self, tranche: u64) -> u64 {
-        self.cells.iter().filter(|c| c.tranche == tranche && c.amount > 0).map(|c| c.arrives).max().unwrap_or(0)
-    }
-
-    /// Indices of the cells arriving at `arrives`: spare first, then by tranche, latest first
-    /// (the order in which claims give up NEAR that is delayed or lost: the tranche unlocking
-    /// last has the most time to get it again).
-    fn latest_first(&self, arrives: u64) -> Vec<usize> {
-        let order = (0..self.cells.len()).filter(|&i| self.cells[i].arrives == arrives).collect();
-        sorted(order, |i| u64::MAX - self.cells[i].tranche)
-    }
-}
-
-/// `indices` ordered by `key`, smallest first (an insertion sort: a handful of cells, and the
-/// standard library's sorts would add kilobytes to the wasm every call loads).
-fn sorted(mut indices: Vec<usize>, key: impl Fn(usize) -> u64) -> Vec<usize> {
-    for i in 1..indices.len() {
-        let mut j = i;
-        while j > 0 && key(indices[j - 1]) > key(indices[j]) {
-            indices.swap(j - 1, j);
-            j -= 1;
+        let mut sum = 0;
+        for cell in &self.cells {
+            if cell.tranche == tranche {
+                sum += cell.amount;
+            }
         }
+        sum
     }
-    indices
+
+    /// Takes up to `amount` of `validator`'s cells, a tranche at a time: spare first and then
+    /// the tranche unlocking last when `latest` (claims give up delayed or lost NEAR in that
+    /// order: the last has the most time to get it again), else the earliest first and spare
+    /// last. Returns the parts taken, by tranche.
+    fn take(&mut self, validator: u16, mut amount: u128, latest: bool) -> Vec<(u64, u128)> {
+        let mut taken = Vec::new();
+        while amount > 0 {
+            let mut next = None;
+            for (i, c) in self.cells.iter().enumerate() {
+                let key = if latest { u64::MAX - c.tranche } else { c.tranche };
+                if c.validator == validator && c.amount > 0 && next.is_none_or(|(k, _)| key < k) {
+                    next = Some((key, i));
+                }
+            }
+            let Some((_, i)) = next else { break };
+            let part = amount.min(self.cells[i].amount);
+            self.cells[i].amount -= part;
+            amount -= part;
+            taken.push((self.cells[i].tranche, part));
+        }
+        taken
+    }
+
+    /// The cells of validator `from` are now validator `to`'s (it took `from`'s index).
+    pub fn renumber(&mut self, from: u16, to: u16) {
+        self.cells.iter_mut().filter(|c| c.validator == from).for_each(|c| c.validator = to);
+    }
 }
 
 impl Book {
@@ -279,13 +287,13 @@ pub fn add_fresh(t: &mut Totals, amount: u128, epoch: u64) {
 // The crank's side: NEAR in flight.
 
 /// Brings the in-flight record in step with the book after holders' moves and restakes, and
-/// the buffer's covers: each tranche keeps its earliest-arriving cells up to what it still has
-/// unstaking and the rest is set free, then a tranche with more unstaking than cells (a claim
-/// moved in from another tranche) takes free cells, earliest arrival first.
+/// the buffer's covers: a tranche's cells beyond what it still has unstaking are set free, and
+/// a tranche with more unstaking than cells (a claim moved in from another tranche) takes free
+/// cells.
 pub fn reconcile(t: &mut Totals, f: &mut InFlight) {
     let book = &mut t.claims;
     let mut need: Vec<u128> = book.tranches.iter().map(Tranche::unstaking).collect();
-    for i in by_arrival(f) {
+    for i in 0..f.cells.len() {
         let cell = f.cells[i];
         if cell.tranche == SPARE {
             continue;
@@ -299,9 +307,9 @@ pub fn reconcile(t: &mut Totals, f: &mut InFlight) {
             None => 0,
         };
         f.cells[i].amount = kept;
-        f.add(SPARE, cell.arrives, cell.amount - kept);
+        f.add(SPARE, cell.validator, cell.amount - kept);
     }
-    for i in by_arrival(f) {
+    for i in 0..f.cells.len() {
         let cell = f.cells[i];
         if cell.tranche != SPARE {
             continue;
@@ -311,7 +319,7 @@ pub fn reconcile(t: &mut Totals, f: &mut InFlight) {
             let taken = need[k].min(left);
             need[k] -= taken;
             left -= taken;
-            f.add(tranche.epoch, cell.arrives, taken);
+            f.add(tranche.epoch, cell.validator, taken);
         }
         f.cells[i].amount = left;
     }
@@ -321,37 +329,27 @@ pub fn reconcile(t: &mut Totals, f: &mut InFlight) {
     }
 }
 
-/// Indices of every cell, earliest arrival first.
-fn by_arrival(f: &InFlight) -> Vec<usize> {
-    sorted((0..f.cells.len()).collect(), |i| f.cells[i].arrives)
-}
-
-/// `queued → unstaking`: `amount` of the queue sent to validators whose NEAR arrives at
-/// `arrives`, earliest tranche first. Anything beyond the queue is spare.
-pub fn sent(t: &mut Totals, f: &mut InFlight, amount: u128, arrives: u64) {
+/// `queued → unstaking`: `amount` of the queue sent to `validator`, earliest tranche first.
+/// Anything beyond the queue is spare.
+pub fn sent(t: &mut Totals, f: &mut InFlight, amount: u128, validator: u16) {
     reconcile(t, f);
     let mut left = amount;
     for tr in t.claims.tranches.iter_mut() {
         let part = left.min(tr.queued);
         tr.queued -= part;
         left -= part;
-        f.add(tr.epoch, arrives, part);
+        f.add(tr.epoch, validator, part);
     }
-    f.add(SPARE, arrives, left);
+    f.add(SPARE, validator, left);
 }
 
-/// `unstaking → queued`: `amount` of the claims arriving at `arrives` will not come from the
-/// validator that was unstaking them (it refused or failed, turned faulty, lost NEAR or was
-/// written off). Spare NEAR goes first, then the tranches unlocking last; their requests
-/// join the queue again, where the buffer pays what it can ([`pay_from_buffer`]).
-pub fn requeued(t: &mut Totals, f: &mut InFlight, amount: u128, arrives: u64, epoch: u64) {
+/// `unstaking → queued`: `amount` of the claims `validator` was unstaking will not come from
+/// it (it refused or failed, turned faulty, lost NEAR or was written off). Spare NEAR goes
+/// first, then the tranches unlocking last; their requests join the queue again, where the
+/// buffer pays what it can ([`pay_from_buffer`]).
+pub fn requeued(t: &mut Totals, f: &mut InFlight, amount: u128, validator: u16, epoch: u64) {
     reconcile(t, f);
-    let mut left = amount;
-    for i in f.latest_first(arrives) {
-        let part = left.min(f.cells[i].amount);
-        left -= part;
-        f.cells[i].amount -= part;
-        let tranche = f.cells[i].tranche;
+    for (tranche, part) in f.take(validator, amount, true) {
         if tranche != SPARE {
             t.claims.tranche(tranche).queued += part;
         }
@@ -359,39 +357,17 @@ pub fn requeued(t: &mut Totals, f: &mut InFlight, amount: u128, arrives: u64, ep
     pay_from_buffer(t, epoch);
 }
 
-/// `unstaking → ready`: `amount` withdrawn from a validator for the claims arriving at
-/// `arrives`, to their tranches, earliest first. Returns what no tranche counts on any more
-/// (spare NEAR, or more than was in flight), which the caller books as fresh NEAR.
-pub fn arrived(t: &mut Totals, f: &mut InFlight, amount: u128, arrives: u64) -> u128 {
+/// `unstaking → ready`: `amount` withdrawn from `validator` for the claims it was unstaking,
+/// to their tranches, earliest first. Returns what no tranche counts on any more (spare NEAR,
+/// or more than was in flight), which the caller books as fresh NEAR.
+pub fn arrived(t: &mut Totals, f: &mut InFlight, amount: u128, validator: u16) -> u128 {
     reconcile(t, f);
-    let mut order = f.latest_first(arrives);
-    order.reverse();
-    let (mut left, mut spare) = (amount, 0);
-    for i in order {
-        let part = left.min(f.cells[i].amount);
-        left -= part;
-        f.cells[i].amount -= part;
-        match f.cells[i].tranche {
-            SPARE => spare += part,
-            tranche => t.claims.tranche(tranche).ready += part,
+    let mut spare = amount;
+    for (tranche, part) in f.take(validator, amount, false) {
+        if tranche != SPARE {
+            t.claims.tranche(tranche).ready += part;
+            spare -= part;
         }
     }
-    spare + left
-}
-
-/// A validator's claims (`amount`) now arrive at `to` instead of `from` (its pool reported
-/// another unlock epoch, or an unstake reached it in the next epoch). Delayed NEAR is taken
-/// spare first, then from the tranches unlocking last.
-pub fn retimed(f: &mut InFlight, amount: u128, from: u64, to: u64) {
-    if from == to {
-        return;
-    }
-    let mut left = amount;
-    for i in f.latest_first(from) {
-        let part = left.min(f.cells[i].amount);
-        left -= part;
-        f.cells[i].amount -= part;
-        let tranche = f.cells[i].tranche;
-        f.add(tranche, to, part);
-    }
+    spare
 }

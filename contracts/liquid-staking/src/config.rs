@@ -27,6 +27,22 @@ pub const DEFAULT_EPOCH_BLOCKS: u64 = 43_200;
 /// The longest `drain_after_epochs` can be.
 pub const MAX_DRAIN_AFTER_EPOCHS: u64 = 100;
 
+/// What promises assume of keepers: a keeper cranks within this many blocks of
+/// `get_crank_status` reporting work, and again once the crank's callbacks are in while work is
+/// left (`lst keeper` looks every second, about two blocks, and its transaction runs two blocks
+/// after it is sent). A keeper seen slower than that is assumed to crank only at the start of
+/// an epoch ([`crate::exit`]).
+pub const KEEPER_BLOCKS: u64 = 5;
+/// The most blocks from an unstake to the crank call that sends it to a validator, for a keeper
+/// as fast as [`KEEPER_BLOCKS`]: its first crank may find the validators busy with other work,
+/// whose callbacks take three blocks, and its next crank sends it.
+pub const SERVE_BLOCKS: u64 = 2 * KEEPER_BLOCKS + 3;
+/// The least span at an epoch's end in which an unstake counts as late (long epochs use a
+/// twentieth, short ones at most half): an unstake just before it is sent within
+/// [`SERVE_BLOCKS`] and reaches its pool a block later, still in the epoch, with a block to
+/// spare.
+pub const MIN_LATE_BLOCKS: u64 = SERVE_BLOCKS + 2;
+
 /// How long the guardian's pause lasts.
 pub const GUARDIAN_PAUSE_EPOCHS: u64 = 2;
 /// Epochs from the start of a guardian's pause before the guardian can pause again.
@@ -168,7 +184,7 @@ impl Change {
     pub fn value_json(&self) -> String {
         match self {
             Change::RewardFee(f) | Change::MaxRewardRate(f) => f.json(),
-            Change::DrainAfterEpochs(n) => n.to_string(),
+            Change::DrainAfterEpochs(n) => crate::text::decimal(*n as u128),
         }
     }
 

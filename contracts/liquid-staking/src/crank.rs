@@ -26,10 +26,10 @@
 //! [`crate::gas`].
 
 use crate::claims::{self, InFlight};
-use crate::config::Config;
+use crate::config::{Config, MIN_LATE_BLOCKS};
 use crate::errors;
 use crate::events::{self, Event};
-use crate::exit::{self, Share};
+use crate::exit;
 use crate::json::Object;
 use crate::json::{self, Args};
 use crate::plan::{self, PoolOp, Snapshot};
@@ -37,7 +37,7 @@ use crate::promise;
 use crate::record::record;
 use crate::state::{Totals, read, write};
 use crate::validators::{self, Pending, Validator, ValidatorSet};
-use crate::{access, gas, history, ledger, liquidity, math, settle};
+use crate::{access, gas, history, ledger, liquidity, math, settle, text};
 use near_sdk::{Gas, PromiseIndex, env};
 
 const CRANK: &[u8] = b"k";
@@ -45,12 +45,6 @@ const CRANK: &[u8] = b"k";
 /// Blocks between the block a keeper sees and the earliest its crank runs in: the transaction
 /// is included in the next block and its receipt runs in the one after.
 const CRANK_LATENCY_BLOCKS: u64 = 2;
-/// The least span at an epoch's end in which an unstake counts as late (long epochs use a
-/// twentieth). An unstake is sent by the second crank after it at worst: the first may find
-/// the validators busy with other work (a dust withdrawal the queue counts on), whose callbacks
-/// take three blocks; each crank runs `CRANK_LATENCY_BLOCKS` after its keeper sees the work
-/// and reaches the pool a block later. Ten blocks cover that with a block to spare.
-const MIN_LATE_BLOCKS: u64 = 10;
 
 /// The crank's progress through the current epoch.
 #[cfg_attr(any(not(target_arch = "wasm32"), feature = "sdk-codecs"), near_sdk::near(serializers = [borsh]))]
@@ -81,11 +75,16 @@ impl CrankState {
         match read::<CrankState>(CRANK) {
             Some(state) if state.epoch == epoch => (state, false),
             last => {
+                // Epochs last at least `epoch_blocks`: the last start the crank saw, that many
+                // blocks per epoch on, is no later than this one's (a keeper back after epochs
+                // without a crank must not place the late span after the epoch's end).
+                let latest = block.saturating_sub(CRANK_LATENCY_BLOCKS);
                 let start_block = match last {
-                    Some(last) if last.epoch + 1 == epoch => {
-                        block.saturating_sub(CRANK_LATENCY_BLOCKS).min(last.start_block + config.epoch_blocks)
-                    }
-                    _ => block.saturating_sub(CRANK_LATENCY_BLOCKS),
+                    Some(last) if last.epoch < epoch => (epoch - last.epoch)
+                        .checked_mul(config.epoch_blocks)
+                        .and_then(|blocks| last.start_block.checked_add(blocks))
+                        .map_or(latest, |extrapolated| latest.min(extrapolated)),
+                    _ => latest,
                 };
                 let cursor = last_cursor();
                 (CrankState { epoch, start_block, cursor, ..Default::default() }, true)
@@ -121,12 +120,16 @@ fn snapshot<'a>(
 
 /// The callback `method` of the operation `id` on validator `index`, after `call`.
 fn callback(call: PromiseIndex, method: &str, index: u16, id: u64, gas: Gas) {
-    let args = format!(r#"{{"index":{index},"id":{id}}}"#);
+    let mut args = String::from(r#"{"index":"#);
+    text::push_u128(&mut args, index as u128);
+    args.push_str(r#","id":"#);
+    text::push_u128(&mut args, id as u128);
+    args.push('}');
     promise::then_self(call, method, args.as_bytes(), gas);
 }
 
 fn get_account_args() -> String {
-    format!(r#"{{"account_id":"{}"}}"#, env::current_account_id())
+    text::join(&[r#"{"account_id":""#, env::current_account_id().as_str(), r#""}"#])
 }
 
 /// Sends `op` to the validator's pool, locking it and applying the operation's accounting now
@@ -137,8 +140,12 @@ fn send(index: u16, v: &mut Validator, op: PoolOp, totals: &mut Totals) {
     let prior_unlock = v.unlock_epoch;
     let pool = &v.account_id;
     let (amount, claims) = (op.amount(), op.claims());
-    let amount_args = format!(r#"{{"amount":"{amount}"}}"#);
+    let amount_args = text::join(&[r#"{"amount":"#, &json::u128(amount), "}"]);
     let call = match op {
+        // A faulty validator's pool is only asked what it holds (see `crank`).
+        PoolOp::Sync if v.faulty => {
+            promise::call(pool, "get_account", get_account_args().as_bytes(), 0, gas::GET_ACCOUNT)
+        }
         PoolOp::Sync => {
             let call = promise::call(pool, "ping", b"{}", 0, gas::POOL_ACTION);
             promise::add_call(call, "get_account", get_account_args().as_bytes(), 0, gas::GET_ACCOUNT);
@@ -156,19 +163,12 @@ fn send(index: u16, v: &mut Validator, op: PoolOp, totals: &mut Totals) {
             } else {
                 promise::call(pool, "unstake", amount_args.as_bytes(), 0, gas::POOL_ACTION)
             };
-            // The pool restarts the delay of all it is unstaking: claims it was already
-            // unstaking arrive with the new ones.
-            let arrives = env::epoch_height() + exit::NUM_EPOCHS_TO_UNLOCK;
-            let mut f = InFlight::load();
-            if v.claims > 0 {
-                claims::retimed(&mut f, v.claims, v.claims_release.free_at, arrives);
-            }
             v.staked -= amount;
             v.unstaked += amount;
             v.claims += claims;
-            v.unlock_epoch = arrives;
-            v.claims_release = Share { amount: v.claims, free_at: arrives };
-            ledger::unstake_sent(totals, &mut f, amount, claims, arrives);
+            v.unlock_epoch = env::epoch_height() + exit::NUM_EPOCHS_TO_UNLOCK;
+            let mut f = InFlight::load();
+            ledger::unstake_sent(totals, &mut f, amount, claims, index);
             f.save();
             call
         }
@@ -208,11 +208,12 @@ pub fn crank() -> u32 {
         env::panic_str(&errors::validators::crank_gas(need));
     }
     totals.capacity.roll(epoch);
+    totals.capacity.crank_seen(env::block_height(), epoch);
     // Claims due and short of NEAR come before anything else the buffer pays for.
     claims::cover_due(&mut totals, epoch);
     liquidity::collect_claim_now(&mut totals);
     if new_epoch {
-        let late_blocks = (config.epoch_blocks / 20).max(MIN_LATE_BLOCKS);
+        let late_blocks = (config.epoch_blocks / 20).max(MIN_LATE_BLOCKS).min(config.epoch_blocks / 2);
         totals.capacity.late_from_block = crank.start_block + config.epoch_blocks - late_blocks;
         exit::set_epoch_blocks(config.epoch_blocks);
         report_late(&totals, epoch);
@@ -238,7 +239,10 @@ pub fn crank() -> u32 {
         match stale {
             Some(true) => reconcile(index, &mut v),
             Some(false) => continue,
-            None if v.synced_epoch < epoch && !v.faulty => {
+            // A faulty validator is not synced, but once all it holds is unstaked its pool is
+            // asked what that is: a drain withdraws all of it, rewards it credited while it
+            // could not be synced included (booked as they arrive).
+            None if v.synced_epoch < epoch && (!v.faulty || (v.staked == 0 && v.unstaked > 0)) => {
                 // A validator whose sync failed this epoch still releases what matured: the
                 // claims waiting for it are due now.
                 let view = snapshot(&totals, &set, &config, &crank, stuck);
@@ -246,7 +250,6 @@ pub fn crank() -> u32 {
                 send(index, &mut v, op.unwrap_or(PoolOp::Sync), &mut totals);
             }
             None => {
-                // A faulty validator's answers are not read: it is drained from our records.
                 v.synced_epoch = epoch;
                 let view = snapshot(&totals, &set, &config, &crank, stuck);
                 let Some(op) = plan::decide(&v, &view) else {
@@ -272,7 +275,7 @@ fn report_late(totals: &Totals, epoch: u64) {
     let mut f = None;
     for tranche in late {
         let f = f.get_or_insert_with(InFlight::load);
-        let expected_epoch = exit::expected(totals, tranche, f, epoch);
+        let expected_epoch = exit::expected(totals, tranche, validators::arrival(f, tranche), epoch);
         events::ClaimsLate {
             unlock_epoch: tranche.epoch,
             owed: tranche.owed,
@@ -314,12 +317,23 @@ pub fn on_sync() {
     let config = Config::load();
     let (mut crank, _) = CrankState::load(&config);
     // An answer from an earlier epoch is stale: the validator is synced again.
-    if pending.epoch == crank.epoch && !v.faulty {
+    if pending.epoch == crank.epoch {
         let answer = pool_account();
-        if let Some(change) = settle::sync(&mut v, &mut set, &mut totals, answer, crank.epoch, &config) {
-            claims::cover_due(&mut totals, crank.epoch);
+        let synced = if v.faulty {
+            // Only what it holds beyond our records is read, as unbooked NEAR to withdraw.
+            let reported = answer.map_or(0, |(staked, unstaked, _)| staked.saturating_add(unstaked));
+            v.unbooked = reported.saturating_sub(v.staked + v.unstaked);
+            v.synced_epoch = crank.epoch;
+            true
+        } else if let Some(change) = settle::sync(index, &mut v, &mut set, &mut totals, answer, crank.epoch, &config) {
             crank.synced += 1;
             crank.rewards += change;
+            true
+        } else {
+            false
+        };
+        if synced {
+            claims::cover_due(&mut totals, crank.epoch);
             maybe_finish_epoch(&mut crank, &mut totals, &set, &config);
             let view = snapshot(&totals, &set, &config, &crank, exit::stuck());
             if let Some(op) = plan::decide(&v, &view) {

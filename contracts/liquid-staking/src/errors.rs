@@ -17,7 +17,7 @@ pub mod state {
     pub const NO_SEED: &str = "Self-check failed: the pool has no seed stake";
 
     pub fn self_check_failed(broken: &str) -> String {
-        format!("Self-check failed: {broken}")
+        crate::text::join(&["Self-check failed: ", broken])
     }
 }
 
@@ -25,7 +25,7 @@ pub mod state {
 pub mod input {
     /// near-sdk's message for arguments it cannot read.
     pub fn invalid_json(what: &str) -> String {
-        format!("Failed to deserialize input from JSON: {what}")
+        crate::text::join(&["Failed to deserialize input from JSON: ", what])
     }
 }
 
@@ -93,11 +93,15 @@ pub mod staking {
 
     /// near-sdk's message for a deposit to a method that takes none.
     pub fn no_deposit(method: &str) -> String {
-        format!("Method {method} doesn't accept deposit")
+        crate::text::join(&["Method ", method, " doesn't accept deposit"])
     }
 
     pub fn below_storage_cost(cost: u128) -> String {
-        format!("The deposit must exceed the storage cost of {cost} yoctoNEAR for a new account")
+        crate::text::join(&[
+            "The deposit must exceed the storage cost of ",
+            &crate::text::decimal(cost),
+            " yoctoNEAR for a new account",
+        ])
     }
 }
 
@@ -110,12 +114,16 @@ pub mod token {
     /// NEP-141.
     pub const SAME_ACCOUNT: &str = "The sender and the receiver should be different";
     pub fn transfer_call_gas(need_tgas: u64) -> String {
-        format!("Not enough gas: ft_transfer_call needs at least {need_tgas} Tgas")
+        crate::text::join(&[
+            "Not enough gas: ft_transfer_call needs at least ",
+            &crate::text::decimal(need_tgas as u128),
+            " Tgas",
+        ])
     }
 
     /// NEP-141.
     pub fn not_registered(account_id: &str) -> String {
-        format!("The account {account_id} is not registered")
+        crate::text::join(&["The account ", account_id, " is not registered"])
     }
 }
 
@@ -142,7 +150,11 @@ pub mod liquidity {
     pub const BELOW_MIN_NEAR: &str = "The withdrawal would pay less than min_near";
 
     pub fn not_enough_liquidity(available: u128) -> String {
-        format!("Not enough liquidity: the pool can pay at most {available} yoctoNEAR")
+        crate::text::join(&[
+            "Not enough liquidity: the pool can pay at most ",
+            &crate::text::decimal(available),
+            " yoctoNEAR",
+        ])
     }
 }
 
@@ -151,15 +163,16 @@ pub mod validators {
     pub const NEEDS_WEIGHT: &str = "A validator needs a weight or a base stake";
     pub const ALREADY_IN_SET: &str = "The validator is already in the set";
     pub const SET_FULL: &str = "The validator set is full";
+    pub const NOT_FAULTY: &str = "The validator is not faulty";
     pub const NOT_EMPTY: &str =
         "Only a validator holding nothing can be removed: set its weight to 0 and let the crank move its stake";
 
     pub fn unknown(account_id: &str) -> String {
-        format!("{account_id} is not a validator of this pool")
+        crate::text::join(&[account_id, " is not a validator of this pool"])
     }
 
     pub fn crank_gas(need_tgas: u64) -> String {
-        format!("Attach at least {need_tgas} Tgas to run the crank")
+        crate::text::join(&["Attach at least ", &crate::text::decimal(need_tgas as u128), " Tgas to run the crank"])
     }
 }
 

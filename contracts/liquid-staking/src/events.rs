@@ -232,16 +232,18 @@ impl Data for ValidatorOperation<'_> {
     }
 }
 
-/// A validator's pool gave an answer no pool can hold, or cannot be synced: it is drained.
+/// A validator's pool cannot be synced or keeps reporting more than it can earn: it is drained
+/// (`faulty`); or the manager cleared that mark after review.
 #[must_use = "an event is logged by `emit`"]
 pub struct ValidatorFaulty<'a> {
     pub validator_id: &'a AccountId,
     pub reason: &'a str,
+    pub faulty: bool,
 }
 
 impl Event for ValidatorFaulty<'_> {
     fn name(&self) -> &'static str {
-        "validator_faulty"
+        if self.faulty { "validator_faulty" } else { "validator_cleared" }
     }
 }
 

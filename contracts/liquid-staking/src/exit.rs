@@ -33,7 +33,8 @@
 //! Any unstake a validator sends while the queue is not empty serves the queue first, so the
 //! validators this walk counts on are never taken by rebalancing first.
 
-use crate::claims::{self, InFlight};
+use crate::claims;
+use crate::config::SERVE_BLOCKS;
 use crate::errors;
 use crate::record::record;
 use crate::state::{self, Capacity, Totals, Tranche};
@@ -149,7 +150,34 @@ impl Capacity {
         let free = self.free + shift_out(&mut releases.at, shift);
         releases.late = 0;
         let late_from_block = self.late_from(epoch, releases.epoch_blocks);
-        Capacity { epoch, free, late_from_block, ..Default::default() }
+        Capacity { epoch, free, late_from_block, added: 0, ..*self }
+    }
+
+    /// A crank call in `block` of `epoch` (the figures are rolled to it): if an unstake waited
+    /// for it longer than a keeper may take ([`SERVE_BLOCKS`]), the keeper was late this epoch.
+    pub fn crank_seen(&mut self, block: u64, epoch: u64) {
+        if self.unserved_since != 0 && block > self.unserved_since + SERVE_BLOCKS {
+            self.keeper_late_epoch = epoch;
+        }
+        self.unserved_since = 0;
+    }
+
+    /// How a crank will serve an unstake made now in `block` of `epoch`, as its promise counts
+    /// on it: `(late, with_added)`. Late: requested next epoch, an unstake in the epoch's last
+    /// blocks, or one made after this epoch's crank when the keeper has lately been slower
+    /// than [`SERVE_BLOCKS`] (it may crank only once an epoch). With added: the crank sending it
+    /// runs before the late span, so validators that unstaked this epoch can take more.
+    fn serving(&mut self, epoch: u64, block: u64) -> (bool, bool) {
+        if self.is_late(epoch, block) {
+            return (true, false);
+        }
+        let waiting = self.unserved_since != 0 && block > self.unserved_since + SERVE_BLOCKS;
+        let slow = waiting || (self.keeper_late_epoch != 0 && self.keeper_late_epoch + 1 >= epoch);
+        if self.unserved_since == 0 {
+            self.unserved_since = block;
+        }
+        let cranked = self.epoch == epoch;
+        (slow && cranked, !self.is_late(epoch, block + SERVE_BLOCKS))
     }
 
     /// The block from which unstakes are late in `epoch` (at or after `self.epoch`): epochs are
@@ -231,18 +259,32 @@ impl Capacity {
     /// Figures from an earlier epoch (the crank has not run in this one yet) are moved to
     /// `epoch` in memory only: validators free then are still free unless released since. The
     /// releases record is read only when validators free now cannot take the queue.
-    pub fn request_epoch(&self, epoch: u64, queue: u128, amount: u128, late: bool, moving: u128) -> u64 {
-        let free_now = if self.epoch == epoch { self.free + self.added } else { self.free };
-        if !late && queue <= free_now {
+    pub fn request_epoch(
+        &self,
+        epoch: u64,
+        queue: u128,
+        amount: u128,
+        (late, with_added): (bool, bool),
+        moving: u128,
+    ) -> u64 {
+        let added = if self.epoch == epoch && with_added { self.added } else { 0 };
+        if !late && queue <= self.free + added {
             return epoch;
         }
         let mut releases = load_releases();
         let now = if self.epoch < epoch { self.at(epoch, &mut releases) } else { self.clone() };
-        now.walk(queue, amount, late, returning(moving, &releases), &releases)
+        now.walk(queue, amount, (late, with_added), returning(moving, &releases), &releases)
     }
 
     /// [`Capacity::request_epoch`] over the releases.
-    fn walk(&self, queue: u128, amount: u128, late: bool, returning: u128, releases: &Releases) -> u64 {
+    fn walk(
+        &self,
+        queue: u128,
+        amount: u128,
+        (late, with_added): (bool, bool),
+        returning: u128,
+        releases: &Releases,
+    ) -> u64 {
         let first = self.epoch + late as u64;
         // Requests made before this one this epoch, not yet sent (the late ones are the last).
         let earlier = queue - amount;
@@ -251,7 +293,8 @@ impl Capacity {
         // What validators can take at `first`, and how much of `added` the queue ahead may
         // use up in this epoch (so it is not there when those validators are released).
         let (mut capacity, used_added) = match (late, unsent_early) {
-            (false, _) => (self.free + self.added, self.added),
+            (false, _) if with_added => (self.free + self.added, self.added),
+            (false, unsent) => (self.free, unsent.min(self.added)),
             (true, 0) => (self.free, 0),
             (true, unsent) => (0, unsent.min(self.added)),
         };
@@ -286,8 +329,8 @@ pub fn burn_for_claim(totals: &mut Totals, amount: u128, shares: u128, not_befor
         epoch + NUM_EPOCHS_TO_UNLOCK
     } else {
         let capacity = &mut totals.capacity;
-        let late = capacity.is_late(epoch, env::block_height());
-        if late {
+        let serving = capacity.serving(epoch, env::block_height());
+        if serving.0 {
             // Counted for this epoch only: a crank rolling into it starts afresh.
             capacity.roll(epoch);
             capacity.add_late(queued);
@@ -296,7 +339,7 @@ pub fn burn_for_claim(totals: &mut Totals, amount: u128, shares: u128, not_befor
         // first.
         let moving = totals.unstaking.saturating_sub(totals.claims.unstaking());
         let queue = totals.claims.queued(u64::MAX) + queued;
-        totals.capacity.request_epoch(epoch, queue, queued, late, moving) + NUM_EPOCHS_TO_UNLOCK
+        totals.capacity.request_epoch(epoch, queue, queued, serving, moving) + NUM_EPOCHS_TO_UNLOCK
     };
     let unlock = unlock.max(not_before);
     claims::claim(totals, amount, unlock, epoch);
@@ -305,21 +348,15 @@ pub fn burn_for_claim(totals: &mut Totals, amount: u128, shares: u128, not_befor
 
 /// The epoch from which a tranche's claims are expected to be paid: its unlock epoch when its
 /// NEAR is on time, else when the last of it arrives: NEAR being unstaked when its validators
-/// release it, a queued request 4 epochs after validators can take it ([`Capacity::request_epoch`]).
-pub fn expected(totals: &Totals, tranche: &Tranche, f: &InFlight, epoch: u64) -> u64 {
-    let mut expected = tranche.epoch;
-    if tranche.unstaking() > 0 {
-        expected = expected.max(f.last_arrival(tranche.epoch));
-        // NEAR moved in with a holder's earlier claim takes spare cells at the next reconcile.
-        if f.of_tranche(tranche.epoch) < tranche.unstaking() {
-            expected = expected.max(f.last_arrival(claims::SPARE));
-        }
-    }
+/// release it (`arrival`, the latest of their unlock epochs), a queued request 4 epochs after
+/// validators can take it ([`Capacity::request_epoch`]).
+pub fn expected(totals: &Totals, tranche: &Tranche, arrival: u64, epoch: u64) -> u64 {
+    let mut expected = tranche.epoch.max(arrival);
     if tranche.queued > 0 {
         let ahead = totals.claims.queued(tranche.epoch);
         let late = totals.capacity.is_late(epoch, env::block_height());
         let moving = totals.unstaking.saturating_sub(totals.claims.unstaking());
-        let request = totals.capacity.request_epoch(epoch, ahead, tranche.queued, late, moving);
+        let request = totals.capacity.request_epoch(epoch, ahead, tranche.queued, (late, !late), moving);
         expected = expected.max(request + NUM_EPOCHS_TO_UNLOCK);
     }
     expected
@@ -338,12 +375,12 @@ mod tests {
             releases.at[(epoch - 11) as usize] = stake;
         }
         releases.epoch_blocks = 100;
-        Case(Capacity { epoch: 10, free, added, late_from_block: 1_000 }, releases)
+        Case(Capacity { epoch: 10, free, added, late_from_block: 1_000, ..Default::default() }, releases)
     }
 
     impl Case {
         fn request(&self, queue: u128, amount: u128, late: bool, returning: u128) -> u64 {
-            self.0.walk(queue, amount, late, returning, &self.1)
+            self.0.walk(queue, amount, (late, !late), returning, &self.1)
         }
     }
 

@@ -12,7 +12,7 @@ use crate::json::{Arg, Args, Ret};
 use crate::sdk_codecs;
 use crate::state::Totals;
 use crate::{access, crank, errors, gas, governance, history, liquidity, promise, staking, state, storage, token};
-use crate::{validators, views};
+use crate::{json, text, validators, views};
 use near_sdk::{AccountId, env};
 
 /// Expands each method of `interface.rs` into `pub extern "C" fn $name()` (an unmangled symbol

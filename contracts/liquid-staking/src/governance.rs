@@ -44,6 +44,8 @@ pub fn init(config: Config, metadata: TokenMetadata, instant_unstake: LiquidityC
     Totals { total_shares: seed, total_staked: seed, buffered: seed, ..Default::default() }.save();
     state::write(state::CONFIG, &config);
     state::write(state::METADATA, &metadata);
+    // The seed's tokens are the contract's own (dead shares): `ft_balance_of` counts them.
+    state::write(state::SEED, &seed);
     events::FtMint { owner_id: &env::current_account_id(), amount: seed }.emit();
 }
 
@@ -128,9 +130,14 @@ pub fn pause() {
             errors::access::GUARDIAN_COOLDOWN
         );
         config.guardian_paused_at = Some(epoch);
-        write(state::CONFIG, &config);
     }
-    set_pause((epoch + GUARDIAN_PAUSE_EPOCHS).max(Totals::load().paused_until));
+    let until = (epoch + GUARDIAN_PAUSE_EPOCHS).max(Totals::load().paused_until);
+    if caller == config.owner_id {
+        // The owner's pause is the owner's to lift, whichever call set it.
+        config.owner_paused_until = config.owner_paused_until.max(until);
+    }
+    write(state::CONFIG, &config);
+    set_pause(until);
 }
 
 /// `extend_pause(until_epoch)` (owner): pauses until that epoch, at most `MAX_PAUSE_EPOCHS` ahead.

@@ -278,8 +278,11 @@ export! {
         match Config::load().whitelist_id {
             None => validators::add(account_id, weight, base_stake),
             Some(whitelist) => {
-                let check = format!(r#"{{"staking_pool_account_id":"{account_id}"}}"#);
-                let then = format!(r#"{{"account_id":"{account_id}","weight":{weight},"base_stake":"{base_stake}"}}"#);
+                let id = account_id.as_str();
+                let check = text::join(&[r#"{"staking_pool_account_id":""#, id, r#""}"#]);
+                let weight = text::decimal(weight as u128);
+                let base_stake = json::u128(base_stake);
+                let then = text::join(&[r#"{"account_id":""#, id, r#"","weight":"#, &weight, r#","base_stake":"#, &base_stake, "}"]);
                 let call = promise::call(&whitelist, "is_whitelisted", check.as_bytes(), 0, gas::WHITELIST_CHECK);
                 let then = promise::then_self(call, "on_whitelist_check", then.as_bytes(), gas::ON_WHITELIST_CHECK);
                 env::promise_return(then);
@@ -301,6 +304,12 @@ export! {
     payable fn update_validator(account_id: AccountId, weight: u32, base_stake: Option<U128>) {
         access::assert_manager(&Config::load());
         validators::update(&account_id, weight, base_stake.unwrap_or(0));
+    }
+
+    /// Manager, 1 yocto: clears a validator's faulty mark after review.
+    payable fn clear_faulty(account_id: AccountId) {
+        access::assert_manager(&Config::load());
+        validators::clear_faulty(&account_id);
     }
 
     /// Manager, 1 yocto: removes a validator that holds nothing.

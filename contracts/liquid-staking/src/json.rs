@@ -30,7 +30,7 @@
 //! serde_json and near-sdk's `U128` and `AccountId` on generated and mutated documents, and
 //! replays the corpus of the fuzz target in `fuzz/`.
 
-use crate::{abi, errors};
+use crate::{abi, errors, text};
 use near_sdk::{AccountId, env};
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -330,14 +330,14 @@ impl Args {
     }
 
     fn required(&self, key: &str) -> Found<&Value> {
-        self.get(key).ok_or_else(|| format!("missing field `{key}`"))
+        self.get(key).ok_or_else(|| text::join(&["missing field `", key, "`"]))
     }
 
     pub fn try_opt_string(&self, key: &str) -> Found<Option<String>> {
         match self.get(key) {
             None => Ok(None),
             Some(Value::String(s)) => Ok(Some(s.clone())),
-            Some(_) => Err(format!("`{key}` must be a string")),
+            Some(_) => Err(field(key, "must be a string")),
         }
     }
 
@@ -357,7 +357,7 @@ impl Args {
     pub fn try_opt_account(&self, key: &str) -> Found<Option<AccountId>> {
         match self.try_opt_string(key)? {
             None => Ok(None),
-            Some(s) => s.parse().map(Some).map_err(|_| format!("`{key}` is not a valid account id")),
+            Some(s) => s.parse().map(Some).map_err(|_| field(key, "is not a valid account id")),
         }
     }
 
@@ -367,7 +367,7 @@ impl Args {
 
     pub fn try_account(&self, key: &str) -> Found<AccountId> {
         self.required(key)?;
-        self.try_opt_account(key)?.ok_or_else(|| format!("missing field `{key}`"))
+        self.try_opt_account(key)?.ok_or_else(|| text::join(&["missing field `", key, "`"]))
     }
 
     pub fn account(&self, key: &str) -> AccountId {
@@ -376,7 +376,7 @@ impl Args {
 
     /// A yocto amount: a decimal string, as NEP-141 writes them.
     pub fn try_u128(&self, key: &str) -> Found<u128> {
-        self.try_string(key)?.parse().map_err(|_| format!("`{key}` must be a decimal string of an unsigned integer"))
+        self.try_string(key)?.parse().map_err(|_| field(key, "must be a decimal string of an unsigned integer"))
     }
 
     pub fn u128(&self, key: &str) -> u128 {
@@ -390,8 +390,8 @@ impl Args {
     /// A JSON integer that fits in a u64.
     pub fn try_u64(&self, key: &str) -> Found<u64> {
         match self.required(key)? {
-            Value::Number(n) => n.parse().map_err(|_| format!("`{key}` must be an unsigned integer")),
-            _ => Err(format!("`{key}` must be an unsigned integer")),
+            Value::Number(n) => n.parse().map_err(|_| field(key, "must be an unsigned integer")),
+            _ => Err(field(key, "must be an unsigned integer")),
         }
     }
 
@@ -400,7 +400,7 @@ impl Args {
     }
 
     pub fn u32(&self, key: &str) -> u32 {
-        u32::try_from(self.u64(key)).unwrap_or_else(|_| fail(&format!("`{key}` is too large")))
+        u32::try_from(self.u64(key)).unwrap_or_else(|_| fail(&field(key, "is too large")))
     }
 
     pub fn opt_u64(&self, key: &str) -> Option<u64> {
@@ -415,7 +415,7 @@ impl Args {
         match self.get(key) {
             None => Ok(None),
             Some(Value::Bool(b)) => Ok(Some(*b)),
-            Some(_) => Err(format!("`{key}` must be a boolean")),
+            Some(_) => Err(field(key, "must be a boolean")),
         }
     }
 
@@ -435,10 +435,15 @@ impl Args {
     pub fn object(&self, key: &str) -> Args {
         match self.required(key) {
             Ok(Value::Object(fields)) => Args(fields.clone()),
-            Ok(_) => fail(&format!("`{key}` must be an object")),
+            Ok(_) => fail(&field(key, "must be an object")),
             Err(e) => fail(&e),
         }
     }
+}
+
+/// An error about argument `key`: "`key` " and `message`.
+fn field(key: &str, message: &str) -> String {
+    text::join(&["`", key, "` ", message])
 }
 
 /// A wire type of the interface ([`crate::abi`]) as an argument: how its value is read.
@@ -499,7 +504,7 @@ impl Ret for bool {
 impl Ret for u32 {
     type Value = u32;
     fn ret(value: u32) {
-        ret(&value.to_string());
+        ret(&text::decimal(value as u128));
     }
 }
 
@@ -594,22 +599,25 @@ impl Object {
 
     /// A yocto amount or token count as a decimal string, as NEP-141 writes them.
     pub fn amount(&mut self, key: &str, value: u128) -> &mut Self {
-        use core::fmt::Write;
-        let _ = write!(self.key(key), "\"{value}\"");
+        let out = self.key(key);
+        out.push('"');
+        text::push_u128(out, value);
+        out.push('"');
         self
     }
 
     /// A signed amount as a decimal string.
     pub fn signed(&mut self, key: &str, value: i128) -> &mut Self {
-        use core::fmt::Write;
-        let _ = write!(self.key(key), "\"{value}\"");
+        let out = self.key(key);
+        out.push_str(if value < 0 { "\"-" } else { "\"" });
+        text::push_u128(out, value.unsigned_abs());
+        out.push('"');
         self
     }
 
     /// A JSON integer.
     pub fn integer(&mut self, key: &str, value: u64) -> &mut Self {
-        use core::fmt::Write;
-        let _ = write!(self.key(key), "{value}");
+        text::push_u128(self.key(key), value as u128);
         self
     }
 
@@ -657,7 +665,10 @@ pub fn string(s: &str) -> String {
             '\n' => out.push_str("\\n"),
             '\r' => out.push_str("\\r"),
             '\t' => out.push_str("\\t"),
-            c if (c as u32) < 0x20 => out.push_str(&format!("\\u{:04x}", c as u32)),
+            c if (c as u32) < 0x20 => {
+                out.push_str(if (c as u32) < 0x10 { "\\u000" } else { "\\u001" });
+                out.push(char::from(b"0123456789abcdef"[(c as u32 & 0xf) as usize]));
+            }
             c => out.push(c),
         }
     }
@@ -672,7 +683,10 @@ pub fn opt_string(s: Option<&str>) -> String {
 
 /// A yocto amount as NEP-141 writes it: a decimal string.
 pub fn u128(value: u128) -> String {
-    format!("\"{value}\"")
+    let mut out = String::from("\"");
+    text::push_u128(&mut out, value);
+    out.push('"');
+    out
 }
 
 /// A JSON array of the already-rendered `items`.

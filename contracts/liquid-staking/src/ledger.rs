@@ -32,29 +32,39 @@ pub fn stake_failed(t: &mut Totals, amount: u128) {
 }
 
 /// `delegated → unstaking`, of which `claims` serves the exit queue (`queued → unstaking` in
-/// the claim book, arriving at `arrives`): an unstake sent to a validator.
-pub fn unstake_sent(t: &mut Totals, f: &mut InFlight, amount: u128, claims: u128, arrives: u64) {
+/// the claim book, at validator number `validator`): an unstake sent to a validator.
+pub fn unstake_sent(t: &mut Totals, f: &mut InFlight, amount: u128, claims: u128, validator: u16) {
     take(&mut t.delegated, amount);
     t.unstaking += amount;
-    claims::sent(t, f, claims, arrives);
+    claims::sent(t, f, claims, validator);
 }
 
-/// `unstaking → delegated`, and the claims it carried (arriving at `arrives`) back to the queue:
-/// an unstake the pool refused.
-pub fn unstake_failed(t: &mut Totals, f: &mut InFlight, amount: u128, claims: u128, arrives: u64) {
+/// `unstaking → delegated`, and the claims it carried back to the queue: an unstake the pool
+/// of validator number `validator` refused.
+pub fn unstake_failed(t: &mut Totals, f: &mut InFlight, amount: u128, claims: u128, validator: u16) {
     take(&mut t.unstaking, amount);
     t.delegated += amount;
-    claims::requeued(t, f, claims, arrives, env::epoch_height());
+    claims::requeued(t, f, claims, validator, env::epoch_height());
 }
 
-/// `unstaking →` the claims it was unstaking for (`claims`, arriving at `arrives`, see
-/// [`claims::arrived`]), the rest `→` fresh NEAR for the pool ([`claims::add_fresh`]): NEAR
-/// withdrawn from a validator.
-pub fn withdrawn(t: &mut Totals, f: &mut InFlight, amount: u128, claims: u128, arrives: u64) {
+/// `unstaking →` the claims it was unstaking for (`claims`, see [`claims::arrived`]), the rest
+/// `→` fresh NEAR for the pool ([`claims::add_fresh`]): NEAR withdrawn from validator number
+/// `validator`.
+pub fn withdrawn(t: &mut Totals, f: &mut InFlight, amount: u128, claims: u128, validator: u16) {
     take(&mut t.unstaking, amount);
     let claims = claims.min(amount);
-    let spare = claims::arrived(t, f, claims, arrives);
+    let spare = claims::arrived(t, f, claims, validator);
     claims::add_fresh(t, amount - claims + spare, env::epoch_height());
+}
+
+/// `→` fresh NEAR for the pool and `→ pending_rewards`: NEAR a pool held for us beyond what was
+/// booked (a donation to it, or rewards it credited while it could not be synced) has arrived,
+/// and is a gain.
+pub fn unbooked_arrived(t: &mut Totals, amount: u128) {
+    if amount > 0 {
+        t.pending_rewards += amount;
+        claims::add_fresh(t, amount, env::epoch_height());
+    }
 }
 
 /// A validator's synced balances replace our records of it (`delegated`, `unstaking`); returns
@@ -78,13 +88,13 @@ pub fn book_change(t: &mut Totals, change: i128) {
     }
 }
 
-/// Dust left at a removed validator is written off: `delegated`, `unstaking` shrink by it, the
-/// claims it was unstaking (arriving at `arrives`) go back to the queue, and it is booked as a
-/// loss.
-pub fn write_off(t: &mut Totals, f: &mut InFlight, (staked, unstaked): (u128, u128), claims: u128, arrives: u64) {
+/// Dust left at a removed validator (number `validator`) is written off: `delegated`,
+/// `unstaking` shrink by it, the claims it was unstaking go back to the queue, and it is booked
+/// as a loss.
+pub fn write_off(t: &mut Totals, f: &mut InFlight, (staked, unstaked): (u128, u128), claims: u128, validator: u16) {
     take(&mut t.delegated, staked);
     take(&mut t.unstaking, unstaked);
-    claims::requeued(t, f, claims, arrives, env::epoch_height());
+    claims::requeued(t, f, claims, validator, env::epoch_height());
     book_change(t, -((staked + unstaked) as i128));
 }
 

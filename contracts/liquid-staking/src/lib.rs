@@ -38,6 +38,7 @@ mod settle;
 mod staking;
 mod state;
 mod storage;
+mod text;
 mod token;
 mod validators;
 mod views;

@@ -31,8 +31,9 @@ pub enum PoolOp {
     /// `unstake(amount)` (`unstake_all` when it is all the stake); `claims` of it funds holders'
     /// queued requests, the rest returns to the buffer.
     Unstake { amount: u128, claims: u128 },
-    /// `withdraw(amount)` of matured unstaked NEAR.
-    Withdraw { amount: u128 },
+    /// `withdraw(amount)` of matured unstaked NEAR, of which `unbooked` was never booked (see
+    /// [`withdrawal`]).
+    Withdraw { amount: u128, unbooked: u128 },
 }
 
 impl PoolOp {
@@ -50,14 +51,16 @@ impl PoolOp {
     pub fn amount(self) -> u128 {
         match self {
             PoolOp::Sync => 0,
-            PoolOp::Stake { amount } | PoolOp::Unstake { amount, .. } | PoolOp::Withdraw { amount } => amount,
+            PoolOp::Stake { amount } | PoolOp::Unstake { amount, .. } | PoolOp::Withdraw { amount, .. } => amount,
         }
     }
 
-    /// The part of an unstake that funds holders' claims.
+    /// The part of an unstake that funds holders' claims, or of a withdrawal that was never
+    /// booked (what a pending operation records beside its amount).
     pub fn claims(self) -> u128 {
         match self {
             PoolOp::Unstake { claims, .. } => claims,
+            PoolOp::Withdraw { unbooked, .. } => unbooked,
             _ => 0,
         }
     }
@@ -99,10 +102,15 @@ impl<'a> Snapshot<'a> {
 
 /// The withdrawal a validator needs, if its unstaked NEAR has matured. Dust is not worth a call,
 /// unless holders' claims or queued requests wait for it (the queue counts on every unstaked
-/// yocto coming back). It needs no sync: the amount is what our records say the pool holds.
+/// yocto coming back). It needs no sync: the amount is what our records say the pool holds,
+/// and, once nothing is staked there (a drain), also what it reported beyond what was booked
+/// (it is booked when it arrives), so nothing is left behind.
 pub fn withdrawal(v: &Validator, s: &Snapshot) -> Option<PoolOp> {
-    let wanted = v.unstaked > DUST || v.claims > 0 || (v.unstaked > 0 && s.totals.claims.queued(u64::MAX) > 0);
-    (wanted && v.unlock_epoch <= s.epoch).then_some(PoolOp::Withdraw { amount: v.unstaked })
+    let unbooked = if v.staked == 0 && v.unbooked > DUST { v.unbooked } else { 0 };
+    let wanted =
+        v.unstaked > DUST || v.claims > 0 || unbooked > 0 || (v.unstaked > 0 && s.totals.claims.queued(u64::MAX) > 0);
+    let amount = v.unstaked.saturating_add(unbooked);
+    (wanted && v.unlock_epoch <= s.epoch).then_some(PoolOp::Withdraw { amount, unbooked })
 }
 
 /// The operation a synced, unlocked validator needs now, if any.
@@ -120,7 +128,9 @@ pub fn decide(v: &Validator, s: &Snapshot) -> Option<PoolOp> {
     if status == Status::Active && buffered >= MIN_STAKE && v.staked + MIN_STAKE <= target {
         return Some(PoolOp::Stake { amount: buffered.min(target - v.staked) });
     }
-    if !v.can_unstake(epoch, s.late) || v.staked == 0 {
+    // A pool refusing unstakes is asked again once an epoch, for nothing the queue waits on.
+    let refusing = v.refusing();
+    if !v.can_unstake(epoch, s.late) || v.staked == 0 || (refusing && v.refused_epoch == epoch) {
         return None;
     }
     // Requests that NEAR returning from earlier moves will pay (by `epoch + 4`, never later
@@ -129,7 +139,7 @@ pub fn decide(v: &Validator, s: &Snapshot) -> Option<PoolOp> {
     let over = v.staked.saturating_sub(target);
     // A validator that unstakes then waits out the delay, so it serves all the holders' requests
     // it can at once, even below its target: the unlock epochs promised to holders count on it.
-    let claims = if over > 0 { to_unstake.min(v.staked) } else { 0 };
+    let claims = if over > 0 && !refusing { to_unstake.min(v.staked) } else { 0 };
     // Rebalancing moves stake only when it is worth it; draining and weight 0 move all of it.
     // Stake being moved earns nothing for the 4 epochs of the unstake, and validators' rewards
     // differ little, so a moderate excess is left to flows (deposits go to validators under
@@ -139,13 +149,17 @@ pub fn decide(v: &Validator, s: &Snapshot) -> Option<PoolOp> {
     let threshold = MIN_STAKE.max(target / REBALANCE_BAND);
     let rest = over.saturating_sub(claims);
     let rebalance =
-        if matches!(status, Status::Draining | Status::Faulty) || target == 0 || rest >= threshold { rest } else { 0 };
+        if matches!(status, Status::Draining | Status::Stalled | Status::Faulty) || target == 0 || rest >= threshold {
+            rest
+        } else {
+            0
+        };
     if claims + rebalance > 0 {
         return Some(PoolOp::Unstake { amount: claims + rebalance, claims });
     }
     // Holders' requests that over-target validators could not take come from any validator
     // that can unstake, once the epoch's syncs are done.
-    if to_unstake > 0 && s.rewards_done {
+    if to_unstake > 0 && s.rewards_done && !refusing {
         let claims = to_unstake.min(v.staked);
         return Some(PoolOp::Unstake { amount: claims, claims });
     }
@@ -236,7 +250,7 @@ mod tests {
                     "matured unstaked NEAR is withdrawn before anything else",
                     with(validator(10 * N), |v| (v.unstaked, v.unlock_epoch) = (5 * N, EPOCH)),
                     50 * N,
-                    Some(PoolOp::Withdraw { amount: 5 * N }),
+                    Some(PoolOp::Withdraw { amount: 5 * N, unbooked: 0 }),
                 )
             },
             case(
@@ -249,7 +263,7 @@ mod tests {
                 "dust is withdrawn when a holder's claim waits for it",
                 with(validator(50 * N), |v| (v.unstaked, v.claims, v.unlock_epoch) = (DUST, 1, EPOCH)),
                 100 * N,
-                Some(PoolOp::Withdraw { amount: DUST }),
+                Some(PoolOp::Withdraw { amount: DUST, unbooked: 0 }),
             ),
             case(
                 "unstaked NEAR not yet matured waits, and blocks another unstake",
@@ -364,7 +378,8 @@ mod tests {
         ];
         let config = config();
         for c in cases {
-            let draining = matches!(c.validator.status(EPOCH, &config), Status::Draining | Status::Faulty);
+            let draining =
+                matches!(c.validator.status(EPOCH, &config), Status::Draining | Status::Stalled | Status::Faulty);
             let weight = if draining { 1 } else { 0 };
             let set = ValidatorSet {
                 count: 2,
@@ -403,7 +418,7 @@ mod tests {
             (PoolOp::Sync, Op::Sync, 0, 0),
             (PoolOp::Stake { amount: 5 }, Op::Stake, 5, 0),
             (PoolOp::Unstake { amount: 7, claims: 3 }, Op::Unstake, 7, 3),
-            (PoolOp::Withdraw { amount: 9 }, Op::Withdraw, 9, 0),
+            (PoolOp::Withdraw { amount: 9, unbooked: 4 }, Op::Withdraw, 9, 4),
         ];
         for (op, kind, amount, claims) in ops {
             assert_eq!((op.op(), op.amount(), op.claims()), (kind, amount, claims));

@@ -284,8 +284,8 @@ mod tests {
         same_as_borsh(Releases { at: [1, 2, 3, 4, 5, 6, 7, u128::MAX], late: 9, stuck: 11, epoch_blocks: 12 });
         same_as_borsh(InFlight {
             cells: vec![
-                Cell { tranche: 12, arrives: 10, amount: 1 << 90 },
-                Cell { tranche: crate::claims::SPARE, arrives: 11, amount: 3 },
+                Cell { tranche: 12, validator: 10, amount: 1 << 90 },
+                Cell { tranche: crate::claims::SPARE, validator: 999, amount: 3 },
             ],
         });
         same_as_borsh(Pool { lp_shares: 1, tokens: 2, claim: 3, claim_unlock_epoch: 4 });
@@ -323,7 +323,10 @@ mod tests {
                 retry_at: 11,
                 stalled_at: 12,
                 stuck: 13,
-                claims_release: Share { amount: 14, free_at: 15 },
+                refusals: 16,
+                refused_epoch: 17,
+                unbooked: 18,
+                excess_syncs: 19,
             });
         }
         same_as_borsh(Some((liquidity, 77u64)));

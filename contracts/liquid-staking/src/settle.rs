@@ -16,19 +16,30 @@ use near_sdk::env;
 
 /// Blocks after which an operation whose callback has not come is reconciled.
 pub const LOCK_BLOCKS: u64 = 30;
-/// The most a pool can plausibly earn per epoch, as a fraction of what it holds for us: 2%, over
-/// a hundred times what NEAR pays. A larger reported gain is not believed.
-pub const MAX_POOL_REWARD_RATE: (u128, u128) = (2, 100);
+/// The most a pool's balance for us can plausibly grow per epoch: 0.03%. A validator's reward
+/// for a stake is at most 90% of the epoch's inflation (the rest goes to the treasury) shared
+/// by the total stake: `0.9 * max_inflation * epoch_duration / year * supply / total_stake`.
+/// At mainnet's 2.5% a year, 12-hour epochs (mainnet's 43,200 blocks at up to a second each)
+/// and as little as a quarter of the supply staked (it is about half), that is 0.0123% an
+/// epoch; the bound allows 2.4 times that, for 5% inflation or fewer stakers, and a pool's fee
+/// only lowers it. A larger gain (a donation to the pool, or a pool over-reporting) is booked up
+/// to the bound and the rest held unbooked until the NEAR arrives ([`sync`]).
+pub const MAX_POOL_REWARD_RATE: (u128, u128) = (3, 10_000);
 /// Epochs running in which a validator's sync fails before it is taken as faulty.
 const MAX_FAILED_SYNCS: u8 = 3;
+/// Syncs running above the plausible rate before a validator is taken as faulty (a donation
+/// is one; a pool that over-reports keeps at it).
+const MAX_EXCESS_SYNCS: u8 = 3;
 /// Pools round by a yocto or two per operation; answers may differ from our records by this.
 const ROUNDING: u128 = 1_000;
 
-/// A sync's answer, `(staked, unstaked, can_withdraw)` or none readable: a plausible one is
-/// booked (the change since the last sync is this validator's reward or loss, returned), an
-/// implausible one marks the validator faulty, and a missing one is retried a little later (a
+/// A sync's answer, `(staked, unstaked, can_withdraw)` or none readable. The change since the
+/// last sync is this validator's reward or loss (returned), bounded by [`balances`]: a gain
+/// beyond the plausible rate is held unbooked, and a validator whose gains keep beyond it is
+/// faulty (drained; the manager may clear it). A missing answer is retried a little later (a
 /// validator that cannot be synced in [`MAX_FAILED_SYNCS`] epochs running is faulty).
 pub fn sync(
+    index: u16,
     v: &mut Validator,
     set: &mut ValidatorSet,
     totals: &mut Totals,
@@ -37,18 +48,16 @@ pub fn sync(
     config: &Config,
 ) -> Option<i128> {
     match answer {
-        Some((staked, unstaked, _)) if !plausible(v, staked, unstaked, epoch) => {
-            mark_faulty(v, set, totals, "implausible balance");
-            set.save();
-            None
-        }
         Some((staked, unstaked, can_withdraw)) => {
             v.failed_syncs = 0;
+            let (staked, unstaked, unbooked, excess) = balances(v, staked, unstaked, epoch);
+            v.unbooked = unbooked;
+            v.excess_syncs = if excess { v.excess_syncs.saturating_add(1) } else { 0 };
             let change = ledger::record_balances(totals, (v.staked, v.unstaked), (staked, unstaked));
             (v.staked, v.unstaked) = (staked, unstaked);
             // A pool that lost unstaked NEAR releases less for the claims it held.
             if v.claims > unstaked {
-                requeue(v, totals, v.claims - unstaked);
+                requeue(index, v, totals, v.claims - unstaked);
             }
             ledger::book_change(totals, change);
             if can_withdraw {
@@ -58,7 +67,10 @@ pub fn sync(
             }
             let online = !env::validator_stake(&v.account_id).is_zero();
             v.outage = Outage::next(v.outage, online, epoch);
-            v.draining = v.set_draining(set, v.status(epoch, config) == Status::Draining);
+            v.draining = v.set_draining(set, matches!(v.status(epoch, config), Status::Draining | Status::Stalled));
+            if v.excess_syncs >= MAX_EXCESS_SYNCS {
+                mark_faulty(index, v, set, totals, "reports more than it can earn");
+            }
             set.save();
             v.synced_epoch = epoch;
             Some(change)
@@ -70,7 +82,7 @@ pub fn sync(
                 v.failed_syncs = v.failed_syncs.saturating_add(1);
             }
             if v.failed_syncs >= MAX_FAILED_SYNCS {
-                mark_faulty(v, set, totals, "cannot be synced");
+                mark_faulty(index, v, set, totals, "cannot be synced");
                 set.save();
             }
             None
@@ -98,71 +110,69 @@ pub fn restate(v: &mut Validator, totals: &mut Totals) {
 }
 
 /// Keeps the exit queue's [`exit::Capacity`] in step with this validator: its stake counts as
-/// free to unstake now, or from the epoch its wait ends; a faulty validator's not at all.
+/// free to unstake now, or from the epoch its wait ends; a faulty or stalled validator's not at
+/// all.
 pub fn recount_capacity(v: &mut Validator, totals: &mut Totals) {
     let epoch = env::epoch_height();
     totals.capacity.roll(epoch);
     totals.capacity.remove(v.capacity);
     let free_at = if v.unstaked == 0 || v.unlock_epoch <= epoch { 0 } else { v.unlock_epoch };
-    v.capacity = Share { amount: if v.faulty { 0 } else { v.staked }, free_at };
+    v.capacity = Share { amount: if v.faulty || v.refusing() { 0 } else { v.staked }, free_at };
     totals.capacity.add(v.capacity);
 }
 
-/// Whether a pool's answer is within what we sent plus what it can have earned since `v`'s
-/// last sync: its unstaked balance only grows by our unstakes, its total by rewards.
-fn plausible(v: &Validator, staked: u128, unstaked: u128, epoch: u64) -> bool {
+/// What to believe of a pool's report `(staked, unstaked)`: the balances to book, what is
+/// held unbooked, and whether the gain went beyond the plausible rate. The report's change
+/// from everything we knew (booked and unbooked) is a loss, taken from the unbooked part first,
+/// or a gain, booked up to [`MAX_POOL_REWARD_RATE`] per epoch since the last sync on what was
+/// booked. Its unstaked balance only grows by our unstakes (and the pool's rounding), so the
+/// booked gain is staked; a split the report cannot back books less.
+fn balances(v: &Validator, staked: u128, unstaked: u128, epoch: u64) -> (u128, u128, u128, bool) {
     let held = v.staked + v.unstaked;
+    let reported = staked.saturating_add(unstaked);
+    let known = held.saturating_add(v.unbooked);
     let epochs = epoch.saturating_sub(v.synced_epoch).clamp(1, 100) as u128;
     let (num, den) = MAX_POOL_REWARD_RATE;
-    let most = shares::mul_div_floor(held, num * epochs, den)
-        .and_then(|r| held.checked_add(r))
-        .and_then(|m| m.checked_add(ROUNDING));
-    match (staked.checked_add(unstaked), most) {
-        (Some(total), Some(most)) => total <= most && unstaked <= v.unstaked.saturating_add(ROUNDING),
-        _ => false,
-    }
+    let bound = shares::mul_div_floor(held, num * epochs, den).unwrap_or(0).saturating_add(ROUNDING);
+    let gain = reported.saturating_sub(known);
+    let loss = known.saturating_sub(reported);
+    let target = (held + gain.min(bound)).saturating_sub(loss.saturating_sub(v.unbooked));
+    let unstaked = unstaked.min(v.unstaked + ROUNDING).min(target);
+    let staked = staked.min(target - unstaked);
+    (staked, unstaked, reported - staked - unstaked, gain > bound)
 }
 
-/// Brings what the validator adds to the exit queue's records up to date: the NEAR stuck at it,
-/// and the epoch its claims arrive in (the claim book's in-flight record follows its unlock
-/// epoch; amounts are moved where they change, see [`requeue`]).
+/// Brings what the validator adds to the exit queue's `stuck` up to date.
 pub fn restate_exit(v: &mut Validator) {
     let stuck = v.stuck_in(env::epoch_height());
     exit::restate_stuck(v.stuck, stuck);
     v.stuck = stuck;
-    let release = Share { amount: v.claims, free_at: if v.claims > 0 { v.unlock_epoch } else { 0 } };
-    if v.claims > 0 && release.free_at != v.claims_release.free_at {
-        let mut f = InFlight::load();
-        claims::retimed(&mut f, v.claims, v.claims_release.free_at, release.free_at);
-        f.save();
-    }
-    v.claims_release = release;
 }
 
-/// `amount` of the claims the validator was unstaking will not come from it: they go back to
-/// the queue, for the other validators.
-fn requeue(v: &mut Validator, totals: &mut Totals, amount: u128) {
+/// `amount` of the claims validator number `index` was unstaking will not come from it: they
+/// go back to the queue, for the other validators.
+fn requeue(index: u16, v: &mut Validator, totals: &mut Totals, amount: u128) {
     let amount = amount.min(v.claims);
     if amount > 0 {
         let mut f = InFlight::load();
-        claims::requeued(totals, &mut f, amount, v.claims_release.free_at, env::epoch_height());
+        claims::requeued(totals, &mut f, amount, index, env::epoch_height());
         f.save();
         v.claims -= amount;
     }
 }
 
 /// Marks a validator faulty: its stake leaves the targets and the exit queue's capacity, and
-/// its answers are never read again.
-fn mark_faulty(v: &mut Validator, set: &mut ValidatorSet, totals: &mut Totals, reason: &str) {
+/// it is drained.
+fn mark_faulty(index: u16, v: &mut Validator, set: &mut ValidatorSet, totals: &mut Totals, reason: &str) {
     if !v.faulty {
         v.faulty = true;
         set.faulty += 1;
         // The holders' claims it was unstaking are asked of the other validators instead, and
         // what it is unstaking is not counted on to return.
-        requeue(v, totals, v.claims);
+        requeue(index, v, totals, v.claims);
         restate_exit(v);
         v.draining = v.set_draining(set, true);
-        events::ValidatorFaulty { validator_id: &v.account_id, reason }.emit();
+        events::ValidatorFaulty { validator_id: &v.account_id, reason, faulty: true }.emit();
     }
 }
 
@@ -171,14 +181,14 @@ fn mark_faulty(v: &mut Validator, set: &mut ValidatorSet, totals: &mut Totals, r
 pub fn operation(index: u16, mut v: Validator, succeeded: bool) {
     let pending = v.pending.take().unwrap_or_else(|| env::panic_str(errors::invariant::NOT_IN_FLIGHT));
     let mut totals = Totals::load();
-    apply_outcome(&mut v, &pending, succeeded, &mut totals);
+    apply_outcome(index, &mut v, &pending, succeeded, &mut totals);
     restate(&mut v, &mut totals);
     validators::save(index, &v);
     totals.save();
 }
 
 /// The accounting of an operation sent by the crank, once its outcome is known.
-fn apply_outcome(v: &mut Validator, p: &Pending, succeeded: bool, totals: &mut Totals) {
+fn apply_outcome(index: u16, v: &mut Validator, p: &Pending, succeeded: bool, totals: &mut Totals) {
     events::ValidatorOperation { validator_id: &v.account_id, operation: p.op.name(), amount: p.amount, succeeded }
         .emit();
     match (p.op, succeeded) {
@@ -186,7 +196,10 @@ fn apply_outcome(v: &mut Validator, p: &Pending, succeeded: bool, totals: &mut T
             ledger::stake_failed(totals, p.amount);
             v.staked -= p.amount;
         }
-        (Op::Unstake, true) => v.unlock_epoch = v.unlock_epoch.max(env::epoch_height() + exit::NUM_EPOCHS_TO_UNLOCK),
+        (Op::Unstake, true) => {
+            v.refusals = 0;
+            v.unlock_epoch = v.unlock_epoch.max(env::epoch_height() + exit::NUM_EPOCHS_TO_UNLOCK);
+        }
         (Op::Unstake, false) => {
             v.staked += p.amount;
             v.unstaked -= p.amount;
@@ -194,18 +207,31 @@ fn apply_outcome(v: &mut Validator, p: &Pending, succeeded: bool, totals: &mut T
             let claims = p.claims.min(v.claims);
             v.claims -= claims;
             let mut f = InFlight::load();
-            ledger::unstake_failed(totals, &mut f, p.amount, claims, v.claims_release.free_at);
+            ledger::unstake_failed(totals, &mut f, p.amount, claims, index);
             f.save();
+            // A pool that keeps refusing is stalled: the queue is served by the others.
+            v.refusals = v.refusals.saturating_add(1);
+            v.refused_epoch = env::epoch_height();
         }
         (Op::Withdraw, true) => {
             v.stalled_at = 0;
-            v.unstaked -= p.amount;
-            let claims = p.amount.min(v.claims);
+            // What was never booked is a gain now that it arrived.
+            let unbooked = p.claims.min(v.unbooked);
+            v.unbooked -= unbooked;
+            let booked = p.amount - p.claims;
+            v.unstaked -= booked;
+            let claims = booked.min(v.claims);
             v.claims -= claims;
             let mut f = InFlight::load();
-            ledger::withdrawn(totals, &mut f, p.amount, claims, v.claims_release.free_at);
+            ledger::withdrawn(totals, &mut f, booked, claims, index);
             f.save();
+            ledger::unbooked_arrived(totals, p.claims);
             liquidity::collect_claim_now(totals);
+        }
+        (Op::Withdraw, false) if p.claims > 0 => {
+            // The pool did not hold what it reported beyond what was booked: it is not asked
+            // for again.
+            v.unbooked = 0;
         }
         (Op::Withdraw, false) => {
             // A failure may be passing: the claims it holds wait for the retries in this epoch.
@@ -217,7 +243,7 @@ fn apply_outcome(v: &mut Validator, p: &Pending, succeeded: bool, totals: &mut T
             if v.stalled_at == 0 {
                 v.stalled_at = epoch;
             } else if v.stalled_at < epoch {
-                requeue(v, totals, v.claims);
+                requeue(index, v, totals, v.claims);
             }
         }
         (Op::Stake, true) | (Op::Sync, _) => {}

@@ -10,6 +10,8 @@
 //! | `v` + index (u16 LE) | a validator ([`crate::validators`]) |
 //! | `V` + account id | a validator's index |
 //! | `m` | token metadata (`ft_metadata` only) |
+//! | `s` | the seed stake's tokens, owned by the contract account (`ft_balance_of` only) |
+//! | `f` | claims' NEAR being unstaked, by tranche and arrival epoch ([`crate::claims`]) |
 //! | `a` + account id | [`Holder`]: tokens, unstaked and deposited NEAR (56 bytes) |
 //! | `i` + index (u32 LE) | the account id of holder number `index`, for paging |
 //! | `h` + epoch % 64 (u8) | the price after that epoch's rewards ([`crate::history`]) |
@@ -24,6 +26,8 @@ use near_sdk::{AccountId, env};
 const TOTALS: &[u8] = b"t";
 pub const CONFIG: &[u8] = b"c";
 pub const METADATA: &[u8] = b"m";
+/// The seed stake's tokens (u128), held by the contract account for ever.
+pub const SEED: &[u8] = b"s";
 const HOLDER: u8 = b'a';
 const INDEX: u8 = b'i';
 const PROVIDER: u8 = b'p';
@@ -89,6 +93,11 @@ pub struct Capacity {
     pub added: u128,
     /// Unstakes from this block on are late for `epoch` (`u64::MAX`: not known yet).
     pub late_from_block: u64,
+    /// The block of the first unstake waiting for a crank call since the last one (0: none).
+    pub unserved_since: u64,
+    /// The last epoch in which a crank came later than [`crate::config::SERVE_BLOCKS`] after
+    /// an unstake waiting for it (0: never).
+    pub keeper_late_epoch: u64,
 }
 
 /// The claim book: every NEAR owed for unstaked balances, grouped by the epoch it unlocks in
@@ -327,6 +336,8 @@ impl Totals {
             c.free,
             c.added,
             c.late_from_block as u128,
+            c.unserved_since as u128,
+            c.keeper_late_epoch as u128,
             self.liquidity,
             self.liquidity_fees,
             self.treasury_fees,
@@ -359,7 +370,14 @@ impl Totals {
             unstaking: r.take(),
             deposits: r.take(),
             pending_rewards: r.take(),
-            capacity: Capacity { epoch: r.take_u64(), free: r.take(), added: r.take(), late_from_block: r.take_u64() },
+            capacity: Capacity {
+                epoch: r.take_u64(),
+                free: r.take(),
+                added: r.take(),
+                late_from_block: r.take_u64(),
+                unserved_since: r.take_u64(),
+                keeper_late_epoch: r.take_u64(),
+            },
             liquidity: r.take(),
             liquidity_fees: r.take(),
             treasury_fees: r.take(),

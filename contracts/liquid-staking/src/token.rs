@@ -5,7 +5,7 @@ use crate::config::TokenMetadata;
 use crate::errors;
 use crate::events::Event;
 use crate::state::{self, Totals};
-use crate::{access, events, gas, json, math, promise};
+use crate::{access, events, gas, json, liquidity, math, promise, text};
 use near_sdk::{AccountId, Gas, PromiseIndex, env, require};
 
 /// The most a contract can return (the protocol's `max_length_returned_data`, 4 MiB).
@@ -38,8 +38,11 @@ pub fn ft_transfer_call(receiver_id: &AccountId, amount: u128, memo: Option<&str
     }
     let sender_id = env::predecessor_account_id();
     transfer(&sender_id, receiver_id, amount, memo);
-    let args = format!(r#"{{"sender_id":"{sender_id}","amount":"{amount}","msg":{}}}"#, json::string(msg));
-    let resolve = format!(r#"{{"sender_id":"{sender_id}","receiver_id":"{receiver_id}","amount":"{amount}"}}"#);
+    let (sender, receiver, amount) = (sender_id.as_str(), receiver_id.as_str(), &json::u128(amount));
+    let args =
+        text::join(&[r#"{"sender_id":""#, sender, r#"","amount":"#, amount, r#","msg":"#, &json::string(msg), "}"]);
+    let resolve =
+        text::join(&[r#"{"sender_id":""#, sender, r#"","receiver_id":""#, receiver, r#"","amount":"#, amount, "}"]);
     let call = env::promise_batch_create(receiver_id);
     promise::add_call_weight(call, "ft_on_transfer", args.as_bytes(), Gas::from_gas(0), 1);
     promise::then_self(call, "ft_resolve_transfer", resolve.as_bytes(), gas::RESOLVE_TRANSFER)
@@ -90,8 +93,15 @@ pub fn ft_resolve_transfer(sender_id: &AccountId, receiver_id: &AccountId, amoun
     amount - refund
 }
 
+/// The account's tokens. The contract account also owns the seed's dead shares and the tokens
+/// the instant-unstake pool bought (the events mint, move and burn them as its own), so the
+/// balances add up to the supply as indexers count them from the events.
 pub fn ft_balance_of(account_id: &AccountId) -> u128 {
-    state::holder(account_id).map_or(0, |h| h.shares)
+    let own = state::holder(account_id).map_or(0, |h| h.shares);
+    if *account_id != env::current_account_id() {
+        return own;
+    }
+    own + state::read::<u128>(state::SEED).unwrap_or(0) + liquidity::Pool::load().tokens
 }
 
 pub fn ft_metadata() -> TokenMetadata {

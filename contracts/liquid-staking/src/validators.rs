@@ -2,7 +2,7 @@
 //! there. Records are stored one per validator, so user calls never read them and the crank
 //! reads only the validators it works on.
 
-use crate::claims::InFlight;
+use crate::claims::{self, InFlight};
 use crate::config::{Config, DUST};
 use crate::errors;
 use crate::events::Event;
@@ -11,7 +11,7 @@ use crate::json::Object;
 #[cfg(not(feature = "sdk-codecs"))]
 use crate::record::Record;
 use crate::record::record;
-use crate::state::{Totals, read, write};
+use crate::state::{Totals, Tranche, read, write};
 use crate::{events, json, ledger};
 use near_sdk::{AccountId, env, require};
 
@@ -115,7 +115,8 @@ pub struct Validator {
     /// Its stake as counted in the exit queue's capacity (`Totals::capacity`).
     pub capacity: Share,
     pub pending: Option<Pending>,
-    /// Its pool answered something no pool can hold: it is drained and never read again.
+    /// Its pool cannot be synced, or kept reporting more than a pool can earn: it is drained
+    /// (the manager may clear this after review).
     pub faulty: bool,
     /// Epochs running in which its sync failed, and the last of them.
     pub failed_syncs: u8,
@@ -127,9 +128,15 @@ pub struct Validator {
     pub stalled_at: u64,
     /// What it adds to the exit queue's `stuck` (see [`Validator::stuck_in`]).
     pub stuck: u128,
-    /// Its claims as counted in the exit queue's releases record, and their release epoch
-    /// ([`exit::Capacity::move_claims`]).
-    pub claims_release: Share,
+    /// Unstakes its pool refused running, and the epoch of the last: from
+    /// [`MAX_REFUSALS`] on it is stalled (see [`Validator::refusing`]).
+    pub refusals: u8,
+    pub refused_epoch: u64,
+    /// NEAR its pool reports for us beyond what was booked (a gain above the plausible rate):
+    /// not counted anywhere until it arrives, when a drain withdraws it.
+    pub unbooked: u128,
+    /// Syncs running whose gain went beyond the plausible rate.
+    pub excess_syncs: u8,
 }
 
 record!(Validator {
@@ -151,8 +158,15 @@ record!(Validator {
     retry_at,
     stalled_at,
     stuck,
-    claims_release
+    refusals,
+    refused_epoch,
+    unbooked,
+    excess_syncs
 });
+
+/// Unstakes refused running before a validator is stalled: not counted on to serve the exit
+/// queue, given none of it, and drained (tried once an epoch).
+pub const MAX_REFUSALS: u8 = 3;
 
 /// An outage the crank has seen: the validator left the set in epoch `since` and has been back
 /// since epoch `back` (0: still out). It is over once the validator has been back for
@@ -195,7 +209,11 @@ pub enum Status {
     /// In an outage that began `drain_after_epochs` or more ago: everything is unstaked and
     /// moved elsewhere.
     Draining,
-    /// Its pool gave an impossible answer or cannot be synced: drained like a draining one.
+    /// Its pool refuses to unstake ([`MAX_REFUSALS`] running): drained, and not counted on to
+    /// serve the exit queue.
+    Stalled,
+    /// Its pool cannot be synced, or keeps reporting more than it can earn: drained like a
+    /// draining one.
     Faulty,
 }
 
@@ -216,6 +234,7 @@ impl Status {
             Status::Active => "active",
             Status::Offline => "offline",
             Status::Draining => "draining",
+            Status::Stalled => "stalled",
             Status::Faulty => "faulty",
         }
     }
@@ -243,13 +262,19 @@ impl Validator {
             retry_at: 0,
             stalled_at: 0,
             stuck: 0,
-            claims_release: Share::default(),
+            refusals: 0,
+            refused_epoch: 0,
+            unbooked: 0,
+            excess_syncs: 0,
         }
     }
 
     pub fn status(&self, epoch: u64, config: &Config) -> Status {
         if self.faulty {
             return Status::Faulty;
+        }
+        if self.refusing() {
+            return Status::Stalled;
         }
         match self.outage {
             Some(o) if epoch.saturating_sub(o.since as u64) >= config.drain_after_epochs => Status::Draining,
@@ -275,13 +300,18 @@ impl Validator {
         self.unstaked == 0 || self.unlock_epoch <= epoch || (self.unlock_epoch == epoch + NUM_EPOCHS_TO_UNLOCK && !late)
     }
 
+    /// Whether its pool refused [`MAX_REFUSALS`] unstakes running.
+    pub fn refusing(&self) -> bool {
+        self.refusals >= MAX_REFUSALS
+    }
+
     /// The stake this validator should hold. `planned` is what the pool should have at
     /// validators once pending operations settle: base stakes first (scaled down if `planned`
     /// cannot cover them), the rest by weight. A draining validator should hold nothing; an
     /// offline one keeps what it has until it drains.
     pub fn target(&self, set: &ValidatorSet, planned: u128, epoch: u64, config: &Config) -> u128 {
         match self.status(epoch, config) {
-            Status::Draining | Status::Faulty => return 0,
+            Status::Draining | Status::Stalled | Status::Faulty => return 0,
             Status::Offline => return self.staked,
             Status::Active => {}
         }
@@ -313,6 +343,15 @@ impl Validator {
         }
         draining
     }
+}
+
+/// The epoch by which the NEAR unstaking for `tranche` arrives: the latest unlock epoch of the
+/// validators unstaking it (0: none is). A tranche with more unstaking than cells (a claim moved
+/// in, not yet reconciled) will take spare cells, so those count too.
+pub fn arrival(f: &InFlight, tranche: &Tranche) -> u64 {
+    let short = f.of_tranche(tranche.epoch) < tranche.unstaking();
+    let cells = f.cells.iter().filter(|c| c.tranche == tranche.epoch || (short && c.tranche == claims::SPARE));
+    cells.filter_map(|c| load(c.validator)).map(|v| v.unlock_epoch).max().unwrap_or(0)
 }
 
 /// NEAR the pool should have at validators once pending operations settle: what is there and
@@ -395,6 +434,23 @@ pub fn update(account_id: &AccountId, weight: u32, base_stake: u128) {
     set.save();
 }
 
+/// Clears a validator's `faulty` mark after the manager's review (a pool that kept reporting
+/// gains beyond the plausible rate because it received donations, say): it is synced and
+/// staked to again, and its counts start afresh.
+pub fn clear_faulty(account_id: &AccountId) {
+    let (index, mut v) = find(account_id);
+    require!(v.faulty, errors::validators::NOT_FAULTY);
+    let mut set = ValidatorSet::load();
+    v.faulty = false;
+    (v.failed_syncs, v.excess_syncs) = (0, 0);
+    set.faulty -= 1;
+    // Draining again only if its outage says so; the next sync decides.
+    v.draining = v.set_draining(&mut set, false);
+    save(index, &v);
+    set.save();
+    events::ValidatorFaulty { validator_id: account_id, reason: "reviewed by the manager", faulty: false }.emit();
+}
+
 /// Removes a validator that holds at most dust (rounding left at its pool): that dust is written
 /// off as a loss, with an event, instead of blocking the removal. The last validator takes its
 /// index.
@@ -406,11 +462,10 @@ pub fn remove(account_id: &AccountId) {
     let mut totals = Totals::load();
     totals.capacity.roll(env::epoch_height());
     totals.capacity.remove(v.capacity);
+    let mut f = InFlight::load();
     if held > 0 {
         exit::restate_stuck(v.stuck, 0);
-        let mut f = InFlight::load();
-        ledger::write_off(&mut totals, &mut f, (v.staked, v.unstaked), v.claims, v.claims_release.free_at);
-        f.save();
+        ledger::write_off(&mut totals, &mut f, (v.staked, v.unstaked), v.claims, index);
         events::WriteOff { validator_id: account_id, amount: held }.emit();
     }
     totals.save();
@@ -419,7 +474,9 @@ pub fn remove(account_id: &AccountId) {
         let moved = load(last).unwrap_or_else(|| env::panic_str(errors::state::VALIDATOR_INDEX_CORRUPT));
         write(&index_key(&moved.account_id), &index);
         save(index, &moved);
+        f.renumber(last, index);
     }
+    f.save();
     env::storage_remove(&validator_key(last));
     env::storage_remove(&index_key(account_id));
     set.count = last;
@@ -452,6 +509,7 @@ pub fn views(from_index: u64, limit: u64) -> String {
             .amount("target", v.target(&set, planned, epoch, &config))
             .amount("staked", v.staked)
             .amount("unstaked", v.unstaked)
+            .amount("unbooked", v.unbooked)
             .integer("unlock_epoch", v.unlock_epoch)
             .str("status", v.status(epoch, &config).name())
             .raw("locked", &locked);

@@ -5,7 +5,7 @@ use crate::claims::{self, InFlight};
 use crate::config::{Config, TokenMetadata};
 use crate::json::Object;
 use crate::state::{self, Holder, Totals};
-use crate::{exit, json, ledger, math};
+use crate::{exit, json, ledger, math, validators};
 use near_sdk::{AccountId, env};
 
 fn staked_balance(holder: &Holder, totals: &Totals) -> u128 {
@@ -86,7 +86,7 @@ fn expected_epoch(holder: &Holder, totals: &Totals) -> u64 {
         return unlock;
     }
     match totals.claims.get(unlock) {
-        Some(tranche) => exit::expected(totals, tranche, &InFlight::load(), epoch),
+        Some(tranche) => exit::expected(totals, tranche, validators::arrival(&InFlight::load(), tranche), epoch),
         None => unlock,
     }
 }
@@ -157,33 +157,42 @@ pub fn solvency() -> String {
 }
 
 /// `get_claims`: the claim book. Claims due and paid for (`matured`), what claims due by now
-/// still miss (`late`), and each tranche: its unlock epoch, what it owes, its NEAR in the
-/// reserve, queued and being unstaked (by the epoch it arrives in), and when it is expected
-/// to be paid.
+/// still miss (`late`), each tranche (its unlock epoch, what it owes, its NEAR in the reserve,
+/// queued and being unstaking, and the epoch it is expected to be paid from), and the NEAR in
+/// flight by tranche (null: no claim counts on it) and arrival epoch.
 pub fn claims_json() -> String {
     let (t, f, epoch) = (Totals::load(), InFlight::load(), env::epoch_height());
-    let tranches = t.claims.tranches.iter().map(|tranche| {
-        let cells = f.cells.iter().filter(|c| c.tranche == tranche.epoch).map(|c| {
-            let mut o = Object::new();
-            o.integer("arrives", c.arrives).amount("amount", c.amount);
-            o.end()
-        });
-        let mut o = Object::new();
+    let mut tranches = String::from("[");
+    for tranche in &t.claims.tranches {
+        let mut o = Object::within(item(tranches));
         o.integer("unlock_epoch", tranche.epoch)
             .amount("owed", tranche.owed)
             .amount("ready", tranche.ready)
             .amount("queued", tranche.queued)
             .amount("unstaking", tranche.unstaking())
-            .raw("arriving", &json::array(cells))
-            .integer("expected_epoch", exit::expected(&t, tranche, &f, epoch));
-        o.end()
-    });
-    let spare = f.cells.iter().filter(|c| c.tranche == claims::SPARE).map(|c| c.amount).sum::<u128>();
+            .integer("expected_epoch", exit::expected(&t, tranche, validators::arrival(&f, tranche), epoch));
+        tranches = o.end();
+    }
+    let mut arriving = String::from("[");
+    for cell in &f.cells {
+        let mut o = Object::within(item(arriving));
+        let at = validators::load(cell.validator).map_or(0, |v| v.unlock_epoch);
+        o.epoch("unlock_epoch", cell.tranche).integer("arrives", at).amount("amount", cell.amount);
+        arriving = o.end();
+    }
     let mut o = Object::new();
     o.integer("epoch", epoch)
         .amount("matured", t.claims.matured)
         .amount("late", t.claims.late(epoch))
-        .amount("spare", spare)
-        .raw("tranches", &json::array(tranches));
+        .raw("tranches", &(tranches + "]"))
+        .raw("arriving", &(arriving + "]"));
     o.end()
+}
+
+/// `list` (an open JSON array) ready for its next item.
+fn item(mut list: String) -> String {
+    if list.len() > 1 {
+        list.push(',');
+    }
+    list
 }

@@ -103,9 +103,11 @@ fn life_cycle_with_thirty_validators() {
 #[test]
 fn the_rate_bound_holds_rewards_back_without_losing_them() {
     let t = setup();
+    // A pool paying 0.025% an epoch (within what a pool can plausibly earn) against a price
+    // bound of 0.001% (from 2 epochs on, as every parameter change).
+    t.call(&t.owner, "set_max_reward_rate", json!({"numerator": 1, "denominator": 100_000}), 1).unwrap();
     let pools = t.add_validators(&[1]);
-    // A pool paying 1% an epoch against a bound of 0.1%.
-    t.net.set_reward_rate(pools[0].id(), Rate { numerator: 1, denominator: 100 });
+    t.net.set_reward_rate(pools[0].id(), Rate { numerator: 25, denominator: 100_000 });
     let alice = t.net.create_account("alice", 1_000 * NEAR);
     t.call(&alice, "deposit_and_stake", json!({}), 500 * NEAR).unwrap();
     t.crank();
@@ -118,12 +120,12 @@ fn the_rate_bound_holds_rewards_back_without_losing_them() {
     let pending = t.bucket("pending_rewards");
     assert!(pending > 0);
     assert_eq!(total + pending, held);
-    // Each epoch's rise is at most 0.1% of the total staked.
+    // Each epoch's rise is at most 0.001% of the total staked.
     let before = t.u128("get_total_staked_balance", json!({}));
     t.net.advance_epochs(1);
     t.crank();
     let after = t.u128("get_total_staked_balance", json!({}));
-    assert_eq!(after - before, before / 1_000);
+    assert_eq!(after - before, before / 100_000);
     assert_eq!(after + t.bucket("pending_rewards"), t.at_pool(&pools[0]).0);
 }
 

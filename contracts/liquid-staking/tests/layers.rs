@@ -7,7 +7,7 @@
 //! ledger        ledger, claims, exit
 //! state         state, history
 //! guards/events access, events           (only the base below them)
-//! base          config, errors, gas, math, json, abi, record, promise, alloc
+//! base          config, errors, gas, math, json, abi, record, promise, alloc, text
 //! ```
 //!
 //! `lib.rs` is the crate root: it declares the modules and re-exports, and holds no logic.
@@ -17,7 +17,7 @@ use std::path::Path;
 
 /// Bottom to top.
 const LAYERS: &[(&str, &[&str])] = &[
-    ("base", &["config", "errors", "gas", "math", "json", "abi", "record", "promise", "alloc"]),
+    ("base", &["config", "errors", "gas", "math", "json", "abi", "record", "promise", "alloc", "text"]),
     ("guards and events", &["access", "events"]),
     ("state", &["state", "history"]),
     ("ledger", &["ledger", "claims", "exit"]),

@@ -180,7 +180,8 @@ impl Sim {
                 let pool = self.rng.pick(&self.pools).clone();
                 let online = self.rng.below(3) > 0;
                 t.net.set_validator_online(pool.id(), online);
-                let rate = Rate { numerator: self.rng.below(40) as u128, denominator: 100_000 };
+                // Up to the most a pool can plausibly earn (0.03% an epoch): the rest is held.
+                let rate = Rate { numerator: self.rng.below(30) as u128, denominator: 100_000 };
                 t.net.set_reward_rate(pool.id(), rate);
                 format!("{} online {online} rate {}", pool.id(), rate.numerator)
             }
