@@ -320,7 +320,7 @@ objects! {
         unstaking: U128,
         to_unstake: U128,
         claims_unstaking: U128,
-        late: U128,
+        due_short: U128,
         stuck: U128,
         pending_rewards: U128,
         liquidity: U128,
@@ -342,11 +342,11 @@ objects! {
         unstaking: U128,
         expected_epoch: u64,
     }
-    /// The claim book: claims due and paid for, what due claims miss, the tranches and the NEAR in flight.
+    /// The claim book: claims due and paid for, what due claims miss in the reserve, the tranches and the NEAR in flight.
     ClaimBook {
         epoch: u64,
         matured: U128,
-        late: U128,
+        due_short: U128,
         tranches: Vec<ClaimTranche>,
         arriving: Vec<Arrival>,
     }
@@ -374,6 +374,7 @@ objects! {
         to_unstake: U128,
         pending_rewards: U128,
         unstake_capacity: U128,
+        late_from_block: Option<u64>,
         unstake_epoch: Option<u64>,
     }
     /// The instant-unstake pool: its NEAR, fees, tokens, claim, shares, parameters and fee now.

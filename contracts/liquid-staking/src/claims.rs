@@ -144,7 +144,7 @@ impl Book {
 /// The buffer left for claims unlocking at `unlock` (due by `epoch`) once earlier tranches
 /// already due have taken what they miss.
 fn buffer_for(t: &Totals, unlock: u64, epoch: u64) -> u128 {
-    t.buffered.saturating_sub(t.claims.late(epoch.min(unlock.saturating_sub(1))))
+    t.buffered.saturating_sub(t.claims.short(epoch.min(unlock.saturating_sub(1))))
 }
 
 /// What the reserve would pay now of a claim unlocking at `unlock`: its tranche's NEAR in the
@@ -159,7 +159,7 @@ pub fn payable(t: &Totals, unlock: u64, epoch: u64) -> u128 {
 /// The part of a new claim of `amount` that the buffer cannot pay at once (once tranches
 /// already due have taken what they miss): what joins the exit queue.
 pub fn would_queue(t: &Totals, amount: u128, epoch: u64) -> u128 {
-    amount - amount.min(t.buffered.saturating_sub(t.claims.late(epoch)))
+    amount - amount.min(t.buffered.saturating_sub(t.claims.short(epoch)))
 }
 
 /// `total_staked →` a claim of `amount` unlocking at `unlock`: tokens burnt for it. Its NEAR

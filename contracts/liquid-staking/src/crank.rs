@@ -268,21 +268,18 @@ pub fn crank() -> u32 {
     worked
 }
 
-/// Claims due whose NEAR is still missing after the buffer covered what it could: an event for
-/// each tranche, once an epoch (as it starts) while it lasts.
+/// Claims due whose NEAR is still missing after the buffer covered what it could, and is not
+/// expected this epoch: an event for each tranche, once an epoch (as it starts) while it lasts.
 fn report_late(totals: &Totals, epoch: u64) {
-    let late = totals.claims.tranches.iter().filter(|t| t.epoch <= epoch && t.missing() > 0);
+    let due = totals.claims.tranches.iter().filter(|t| t.epoch <= epoch && t.missing() > 0);
     let mut f = None;
-    for tranche in late {
+    for tranche in due {
         let f = f.get_or_insert_with(InFlight::load);
         let expected_epoch = exit::expected(totals, tranche, validators::arrival(f, tranche), epoch);
-        events::ClaimsLate {
-            unlock_epoch: tranche.epoch,
-            owed: tranche.owed,
-            missing: tranche.missing(),
-            expected_epoch,
+        if expected_epoch > epoch {
+            let missing = tranche.missing();
+            events::ClaimsLate { unlock_epoch: tranche.epoch, owed: tranche.owed, missing, expected_epoch }.emit();
         }
-        .emit();
     }
 }
 
@@ -437,6 +434,7 @@ pub fn status_json() -> String {
         .amount("to_unstake", totals.claims.queued(u64::MAX))
         .amount("pending_rewards", totals.pending_rewards)
         .amount("unstake_capacity", capacity.free + capacity.added)
+        .epoch("late_from_block", capacity.late_from_block)
         .epoch("unstake_epoch", exit::next_release(&capacity, &releases));
     o.end()
 }

@@ -102,15 +102,19 @@ impl<'a> Snapshot<'a> {
 
 /// The withdrawal a validator needs, if its unstaked NEAR has matured. Dust is not worth a call,
 /// unless holders' claims or queued requests wait for it (the queue counts on every unstaked
-/// yocto coming back). It needs no sync: the amount is what our records say the pool holds,
-/// and, once nothing is staked there (a drain), also what it reported beyond what was booked
-/// (it is booked when it arrives), so nothing is left behind.
+/// yocto coming back). It needs no sync: the amount is what our records say the pool holds.
+/// Once all of that is withdrawn and nothing is staked there (a drain), what the pool reported
+/// beyond it is asked for too, once (it is booked when it arrives), so nothing is left behind.
 pub fn withdrawal(v: &Validator, s: &Snapshot) -> Option<PoolOp> {
-    let unbooked = if v.staked == 0 && v.unbooked > DUST { v.unbooked } else { 0 };
-    let wanted =
-        v.unstaked > DUST || v.claims > 0 || unbooked > 0 || (v.unstaked > 0 && s.totals.claims.queued(u64::MAX) > 0);
-    let amount = v.unstaked.saturating_add(unbooked);
-    (wanted && v.unlock_epoch <= s.epoch).then_some(PoolOp::Withdraw { amount, unbooked })
+    let wanted = v.unstaked > DUST || v.claims > 0 || (v.unstaked > 0 && s.totals.claims.queued(u64::MAX) > 0);
+    let op = if wanted {
+        PoolOp::Withdraw { amount: v.unstaked, unbooked: 0 }
+    } else if v.unstaked == 0 && v.staked == 0 && v.unbooked > DUST && v.refusals == 0 {
+        PoolOp::Withdraw { amount: v.unbooked, unbooked: v.unbooked }
+    } else {
+        return None;
+    };
+    (v.unlock_epoch <= s.epoch).then_some(op)
 }
 
 /// The operation a synced, unlocked validator needs now, if any.

@@ -110,14 +110,15 @@ pub fn restate(v: &mut Validator, totals: &mut Totals) {
 }
 
 /// Keeps the exit queue's [`exit::Capacity`] in step with this validator: its stake counts as
-/// free to unstake now, or from the epoch its wait ends; a faulty or stalled validator's not at
-/// all.
+/// free to unstake now, or from the epoch its wait ends; a faulty validator's, or one whose pool
+/// refused its last unstake, not at all.
 pub fn recount_capacity(v: &mut Validator, totals: &mut Totals) {
     let epoch = env::epoch_height();
     totals.capacity.roll(epoch);
     totals.capacity.remove(v.capacity);
     let free_at = if v.unstaked == 0 || v.unlock_epoch <= epoch { 0 } else { v.unlock_epoch };
-    v.capacity = Share { amount: if v.faulty || v.refusing() { 0 } else { v.staked }, free_at };
+    // A pool that refused its last unstake is not counted on until one goes through.
+    v.capacity = Share { amount: if v.faulty || v.refusals > 0 { 0 } else { v.staked }, free_at };
     totals.capacity.add(v.capacity);
 }
 
@@ -125,15 +126,16 @@ pub fn recount_capacity(v: &mut Validator, totals: &mut Totals) {
 /// held unbooked, and whether the gain went beyond the plausible rate. The report's change
 /// from everything we knew (booked and unbooked) is a loss, taken from the unbooked part first,
 /// or a gain, booked up to [`MAX_POOL_REWARD_RATE`] per epoch since the last sync on what was
-/// booked. Its unstaked balance only grows by our unstakes (and the pool's rounding), so the
+/// booked as staked. Its unstaked balance only grows by our unstakes (and the pool's rounding), so the
 /// booked gain is staked; a split the report cannot back books less.
 fn balances(v: &Validator, staked: u128, unstaked: u128, epoch: u64) -> (u128, u128, u128, bool) {
     let held = v.staked + v.unstaked;
     let reported = staked.saturating_add(unstaked);
     let known = held.saturating_add(v.unbooked);
+    // Rewards accrue to staked NEAR only.
     let epochs = epoch.saturating_sub(v.synced_epoch).clamp(1, 100) as u128;
     let (num, den) = MAX_POOL_REWARD_RATE;
-    let bound = shares::mul_div_floor(held, num * epochs, den).unwrap_or(0).saturating_add(ROUNDING);
+    let bound = shares::mul_div_floor(v.staked, num * epochs, den).unwrap_or(0).saturating_add(ROUNDING);
     let gain = reported.saturating_sub(known);
     let loss = known.saturating_sub(reported);
     let target = (held + gain.min(bound)).saturating_sub(loss.saturating_sub(v.unbooked));
@@ -229,9 +231,9 @@ fn apply_outcome(index: u16, v: &mut Validator, p: &Pending, succeeded: bool, to
             liquidity::collect_claim_now(totals);
         }
         (Op::Withdraw, false) if p.claims > 0 => {
-            // The pool did not hold what it reported beyond what was booked: it is not asked
+            // The pool would not pay what it reported beyond what was booked: it is not asked
             // for again.
-            v.unbooked = 0;
+            v.refusals = v.refusals.saturating_add(1);
         }
         (Op::Withdraw, false) => {
             // A failure may be passing: the claims it holds wait for the retries in this epoch.

@@ -176,8 +176,8 @@ impl Book {
         self.sum(Tranche::unstaking, u64::MAX)
     }
 
-    /// What claims due by `epoch` still miss: NEAR the protocol owes late.
-    pub fn late(&self, epoch: u64) -> u128 {
+    /// What claims due by `epoch` miss in the reserve (NEAR still arriving, or late).
+    pub fn short(&self, epoch: u64) -> u128 {
         self.sum(Tranche::missing, epoch)
     }
 

@@ -128,8 +128,9 @@ pub struct Validator {
     pub stalled_at: u64,
     /// What it adds to the exit queue's `stuck` (see [`Validator::stuck_in`]).
     pub stuck: u128,
-    /// Unstakes its pool refused running, and the epoch of the last: from
-    /// [`MAX_REFUSALS`] on it is stalled (see [`Validator::refusing`]).
+    /// Operations its pool refused running (unstakes, or paying what it reported beyond what was
+    /// booked), and the epoch of the last: from [`MAX_REFUSALS`] on it is stalled (see
+    /// [`Validator::refusing`]).
     pub refusals: u8,
     pub refused_epoch: u64,
     /// NEAR its pool reports for us beyond what was booked (a gain above the plausible rate):

@@ -140,7 +140,7 @@ pub fn solvency() -> String {
         .amount("unstaking", t.unstaking)
         .amount("to_unstake", t.claims.queued(u64::MAX))
         .amount("claims_unstaking", t.claims.unstaking())
-        .amount("late", t.claims.late(env::epoch_height()))
+        .amount("due_short", t.claims.short(env::epoch_height()))
         .amount("stuck", crate::exit::stuck())
         .amount("pending_rewards", t.pending_rewards)
         .amount("liquidity", t.liquidity)
@@ -183,7 +183,7 @@ pub fn claims_json() -> String {
     let mut o = Object::new();
     o.integer("epoch", epoch)
         .amount("matured", t.claims.matured)
-        .amount("late", t.claims.late(epoch))
+        .amount("due_short", t.claims.short(epoch))
         .raw("tranches", &(tranches + "]"))
         .raw("arriving", &(arriving + "]"));
     o.end()

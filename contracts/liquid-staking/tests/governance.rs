@@ -191,6 +191,24 @@ fn the_pause_stops_entries_only_and_expires() {
     t.call(&guardian, "unpause", json!({}), 1).unwrap();
 }
 
+/// The owner's pause is the owner's to lift, whether the owner set it with `extend_pause` or
+/// with `pause`.
+#[test]
+fn a_pause_the_owner_sets_with_pause_is_lifted_only_by_the_owner() {
+    let t = setup();
+    let guardian = t.net.create_account("guardian", 10 * NEAR);
+    t.call(&t.owner, "set_role", json!({"role": "guardian", "account_id": guardian.id()}), 1).unwrap();
+    t.call(&t.owner, "pause", json!({}), 1).unwrap();
+    let out = t.call(&guardian, "unpause", json!({}), 1);
+    assert_eq!(out.failure(), Some("Smart contract panicked: Only the owner can lift the owner's pause"));
+    assert!(t.view::<bool>("is_staking_paused", json!({})));
+    t.call(&t.owner, "unpause", json!({}), 1).unwrap();
+    assert!(!t.view::<bool>("is_staking_paused", json!({})));
+    // The guardian's own pause stays the guardian's.
+    t.call(&guardian, "pause", json!({}), 1).unwrap();
+    t.call(&guardian, "unpause", json!({}), 1).unwrap();
+}
+
 #[test]
 fn parameters_have_hard_limits() {
     let t = setup();

@@ -222,3 +222,37 @@ fn the_pool_recovers_its_near_in_an_exit_wave() {
     assert!(history.last().unwrap() > &(1_900 * NEAR), "{history:?}");
     t.assert_solvent();
 }
+
+/// The pool's claim is collected in the epoch it unlocks in, as soon as the crank has
+/// withdrawn its NEAR from the validators (not at the next epoch's close).
+#[test]
+fn the_pools_claim_joins_its_near_in_its_unlock_epoch() {
+    let t = setup();
+    t.add_validators(&[1, 1]);
+    t.call(&t.treasury, "storage_deposit", json!({}), NEAR / 100).unwrap();
+    let lp = t.net.create_account("lp", 100_000 * NEAR);
+    t.call(&lp, "add_liquidity", json!({}), 1_000 * NEAR).unwrap();
+    let seller = t.net.create_account("seller", 10_000 * NEAR);
+    t.call(&seller, "deposit_and_stake", json!({}), 2_000 * NEAR).unwrap();
+    t.crank();
+    t.net.advance_epochs(1);
+    t.crank();
+    swap(&t, &seller, 500 * NEAR);
+    // The next epoch's crank unstakes the tokens the pool bought (above its 100 NEAR threshold).
+    t.net.advance_epochs(1);
+    t.crank();
+    let pool: Value = t.view("get_liquidity_pool", json!({}));
+    let (claim, unlock) = (num(&pool["claim"]), pool["claim_unlock_epoch"].as_u64().unwrap());
+    assert!(claim > 499 * NEAR && num(&pool["tokens"]) == 0, "{pool:#}");
+    assert_eq!(unlock, t.net.epoch_height() + 4);
+    while t.net.epoch_height() < unlock - 1 {
+        t.net.advance_epochs(1);
+        t.crank();
+    }
+    let near = pool_near(&t);
+    t.net.advance_epochs(1);
+    t.crank();
+    let pool: Value = t.view("get_liquidity_pool", json!({}));
+    assert_eq!((num(&pool["claim"]), num(&pool["near"])), (0, near + claim), "{pool:#}");
+    t.assert_solvent();
+}

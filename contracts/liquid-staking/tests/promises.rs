@@ -297,11 +297,11 @@ fn faulty_events(outcomes: &[ExecutionResult]) -> Vec<Value> {
         .collect()
 }
 
-/// One pool answers `u128::MAX`, another 10% more than it can hold: both are marked faulty (no
-/// reward booked, no stake, drained) and the honest validator's rewards reach the price every
-/// epoch; nothing panics and no lock stays.
+/// One pool answers `u128::MAX`, another 10% more than it can hold: neither answer moves the
+/// price more than a pool can earn in an epoch (the rest is held unbooked, never counted as an
+/// asset), nothing panics, no lock stays, and the honest validator's rewards reach the price.
 #[test]
-fn impossible_pool_answers_mark_the_validator_faulty_and_move_nothing() {
+fn impossible_pool_answers_move_the_price_no_more_than_a_pool_can_earn() {
     let t = setup();
     let pools = t.add_validators(&[1, 1, 1]);
     let alice = t.net.create_account("alice", 1_000 * NEAR);
@@ -314,8 +314,8 @@ fn impossible_pool_answers_mark_the_validator_faulty_and_move_nothing() {
         t.net.set_reward_rate(pool.id(), Rate::ZERO);
     }
     let (ours, _) = t.at_pool(liar);
-    let shares = t.view::<Value>("get_validators", json!({"from_index": 1, "limit": 1}))[0].clone();
-    assert_eq!(num(&shares["staked"]), ours);
+    let records = t.validators();
+    assert_eq!(num(&records[1]["staked"]), ours);
     // The liar reports u128::MAX for us (all its shares are ours, at the largest price).
     patch_pool(&t, liar, |_, shares| (u128::MAX, shares));
     // The other reports 10% more than it holds.
@@ -323,43 +323,30 @@ fn impossible_pool_answers_mark_the_validator_faulty_and_move_nothing() {
     let total_before = t.u128("get_total_staked_balance", json!({}));
     t.net.advance_epochs(1);
     let outcomes = t.crank();
-    let events = faulty_events(&outcomes);
-    assert_eq!(
-        events,
-        [
-            json!({"validator_id": liar.id(), "reason": "implausible balance"}),
-            json!({"validator_id": greedy.id(), "reason": "implausible balance"})
-        ]
-    );
+    assert!(faulty_events(&outcomes).is_empty());
     let status = t.crank_status();
-    assert_eq!((status["faulty"].clone(), status["locked"].clone()), (json!(2), json!(0)));
-    let records = t.validators();
-    assert_eq!(records[1]["status"], json!("faulty"));
-    assert_eq!(records[2]["status"], json!("faulty"));
-    // Only the honest validator's reward went into the price.
+    assert_eq!((status["faulty"].clone(), status["locked"].clone()), (json!(0), json!(0)));
+    let after = t.validators();
+    for i in [1, 2] {
+        // Booked: at most 0.03% of the stake there and a rounding allowance; the rest held.
+        let (before, now) = (num(&records[i]["staked"]), num(&after[i]["staked"]));
+        assert_eq!(now - before, before * 3 / 10_000 + 1_000);
+        assert!(num(&after[i]["unbooked"]) > before / 20);
+    }
     let rewards: Vec<Value> = outcomes
         .iter()
         .flat_map(|o| o.events())
         .filter(|e| e["event"] == json!("epoch_rewards"))
-        .map(|e| e["data"][0]["change"].clone())
+        .map(|e| e["data"][0].clone())
         .collect();
     assert_eq!(rewards.len(), 1);
-    let change: i128 = rewards[0].as_str().unwrap().parse().unwrap();
+    let change: i128 = rewards[0]["change"].as_str().unwrap().parse().unwrap();
     assert!(change > 0 && (change as u128) < total_before / 1_000, "{change}");
     assert_eq!(t.u128("get_total_staked_balance", json!({})), total_before + change as u128);
-    // Faulty validators are drained and get nothing new; later epochs go on.
-    t.call(&alice, "deposit_and_stake", json!({}), 100 * NEAR).unwrap();
-    for _ in 0..2 {
-        t.crank();
-        t.net.advance_epochs(1);
-    }
-    let outcomes = t.crank();
-    assert!(faulty_events(&outcomes).is_empty());
-    let records = t.validators();
-    assert_eq!(num(&records[1]["staked"]) + num(&records[2]["staked"]), 0, "{records:#?}");
-    assert_eq!(records[1]["target"], json!("0"));
+    // Unbooked NEAR is no asset: solvency counts what was booked.
     t.assert_solvent();
-    assert_eq!(t.crank_status()["locked"], json!(0));
+    let s = t.solvency();
+    assert_eq!(num(&s["assets"]), num(&s["liabilities"]) + num(&s["totals"]["pending_rewards"]));
 }
 
 /// A pool whose `ping` always fails and one whose `get_account` always runs out of gas: the

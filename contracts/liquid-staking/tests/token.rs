@@ -103,3 +103,65 @@ fn metadata_and_price() {
     assert_eq!(standards, vec!["nep141", "nep145", "nep148", "nep297", "nep330"]);
     assert_eq!(source["version"], json!("0.1.0"));
 }
+
+/// An indexer that builds balances from the NEP-141 events alone (`ft_mint`, `ft_burn`,
+/// `ft_transfer`) agrees with `ft_balance_of` for every account, the contract's own included
+/// (it owns the seed's dead shares and the tokens the instant-unstake pool bought), and with
+/// `ft_total_supply`, through deposits, transfers, instant unstakes, the pool's refill and its
+/// unstake, and the treasury's fees.
+#[test]
+fn balances_built_from_the_events_are_the_contracts_balances() {
+    let net = localnet::Localnet::new();
+    let owner = net.create_account("owner", 5_000 * NEAR);
+    let treasury = net.create_account("treasury", NEAR);
+    let lst = net.create_account("lst", 50 * NEAR);
+    let mut init = init_args(&owner, &treasury);
+    init["epoch_blocks"] = json!(net.config().epoch_length);
+    let deployed = lst.batch(lst.id()).deploy(&contract_wasm("liquid-staking")).call("new", init, SEED, 100 * TGAS);
+    let mut outcomes = vec![deployed.transact().unwrap()];
+    let t = Lst { net, lst, owner, treasury };
+    t.add_validators(&[1, 1]);
+    outcomes.push(t.call(&t.treasury, "storage_deposit", json!({}), NEAR / 100).unwrap());
+    let lp = t.net.create_account("lp", 10_000 * NEAR);
+    outcomes.push(t.call(&lp, "add_liquidity", json!({}), 1_000 * NEAR).unwrap());
+    let (alice, bob) = (t.net.create_account("alice", 100 * NEAR), t.net.create_account("bob", 100 * NEAR));
+    for (who, near) in [(&alice, 90 * NEAR), (&bob, 10 * NEAR)] {
+        outcomes.push(t.call(who, "deposit_and_stake", json!({}), near).unwrap());
+    }
+    let transfer = json!({"receiver_id": bob.id(), "amount": (5 * NEAR).to_string()});
+    outcomes.push(t.call(&alice, "ft_transfer", transfer, 1).unwrap());
+    let swap = json!({"amount": (60 * NEAR).to_string()});
+    outcomes.push(t.call(&alice, "instant_unstake", swap, 0).unwrap());
+    for _ in 0..3 {
+        // New deposits buy the pool's tokens; the rest it unstakes; rewards pay the treasury.
+        let carol = t.net.create_account(&format!("c{}", t.net.epoch_height()), 100 * NEAR);
+        outcomes.push(t.call(&carol, "deposit_and_stake", json!({}), 20 * NEAR).unwrap());
+        t.net.advance_epochs(1);
+        outcomes.extend(t.crank());
+    }
+    let mut balances = std::collections::BTreeMap::<String, i128>::new();
+    for event in outcomes.iter().flat_map(|o| o.events()).filter(|e| e["standard"] == json!("nep141")) {
+        for data in event["data"].as_array().unwrap() {
+            let amount: i128 = data["amount"].as_str().unwrap().parse().unwrap();
+            match event["event"].as_str().unwrap() {
+                "ft_mint" => *balances.entry(data["owner_id"].as_str().unwrap().into()).or_default() += amount,
+                "ft_burn" => *balances.entry(data["owner_id"].as_str().unwrap().into()).or_default() -= amount,
+                "ft_transfer" => {
+                    *balances.entry(data["old_owner_id"].as_str().unwrap().into()).or_default() -= amount;
+                    *balances.entry(data["new_owner_id"].as_str().unwrap().into()).or_default() += amount;
+                }
+                other => panic!("{other}"),
+            }
+        }
+    }
+    let kinds: std::collections::BTreeSet<String> =
+        outcomes.iter().flat_map(|o| o.events()).map(|e| e["event"].as_str().unwrap().to_string()).collect();
+    for kind in ["ft_mint", "ft_burn", "ft_transfer", "instant_unstake"] {
+        assert!(kinds.contains(kind), "no {kind} event: {kinds:?}");
+    }
+    assert!(balances[t.lst.id().as_str()] >= SEED as i128, "{balances:?}");
+    for (account, balance) in &balances {
+        assert_eq!(t.u128("ft_balance_of", json!({"account_id": account})) as i128, *balance, "{account}");
+    }
+    assert_eq!(t.u128("ft_total_supply", json!({})) as i128, balances.values().sum::<i128>());
+}

@@ -88,7 +88,7 @@ fn the_solvency_view_accounts_for_every_bucket() {
             "buffered": n(SEED + 8 * NEAR - cost), "reserve": n(2 * NEAR), "deposits": n(3 * NEAR),
             "unstaked": n(2 * NEAR),
             "storage_deposits": n(cost), "holders": 1, "delegated": "0", "unstaking": "0", "to_unstake": "0",
-            "claims_unstaking": "0", "late": "0", "stuck": "0", "pending_rewards": "0",
+            "claims_unstaking": "0", "due_short": "0", "stuck": "0", "pending_rewards": "0",
             "liquidity": "0", "liquidity_fees": "0", "treasury_fees": "0",
         })
     );
