@@ -92,14 +92,15 @@ pub fn sync(
 
 /// Whether a lost callback's operation took effect, from the pool's balances now. Stake and
 /// unstake were accounted when sent: they stand if the pool shows them. A withdrawal took effect
-/// if the pool's unstaked balance dropped by it.
+/// if the pool's unstaked balance dropped by it (from what we booked and what it held beyond).
 pub fn took_effect(v: &Validator, pending: &Pending, staked: u128, unstaked: u128) -> bool {
     match pending.op {
         Op::Sync => true,
         // Rounding at the pool can differ by a yocto or two.
         Op::Stake => staked.saturating_add(unstaked).saturating_add(2) >= v.staked + v.unstaked,
         Op::Unstake => unstaked.saturating_add(2) >= v.unstaked,
-        Op::Withdraw => unstaked.saturating_add(pending.amount) <= v.unstaked + 2,
+        // What the pool holds beyond our records (unbooked) may be among its unstaked balance.
+        Op::Withdraw => unstaked.saturating_add(pending.amount) <= v.unstaked + v.unbooked + 2,
     }
 }
 
@@ -126,22 +127,26 @@ pub fn recount_capacity(v: &mut Validator, totals: &mut Totals) {
 /// held unbooked, and whether the gain went beyond the plausible rate. The report's change
 /// from everything we knew (booked and unbooked) is a loss, taken from the unbooked part first,
 /// or a gain, booked up to [`MAX_POOL_REWARD_RATE`] per epoch since the last sync on what was
-/// booked as staked. Its unstaked balance only grows by our unstakes (and the pool's rounding), so the
+/// booked as staked (the rest held), and beyond the plausible rate only if above it on all the
+/// pool holds for us. Its unstaked balance only grows by our unstakes (and the pool's rounding), so the
 /// booked gain is staked; a split the report cannot back books less.
 fn balances(v: &Validator, staked: u128, unstaked: u128, epoch: u64) -> (u128, u128, u128, bool) {
     let held = v.staked + v.unstaked;
     let reported = staked.saturating_add(unstaked);
     let known = held.saturating_add(v.unbooked);
-    // Rewards accrue to staked NEAR only.
+    // Rewards accrue to staked NEAR: what was booked as staked, and what is held unbooked (a
+    // donation earns too: that is no excess, but it is booked only when it arrives).
     let epochs = epoch.saturating_sub(v.synced_epoch).clamp(1, 100) as u128;
-    let (num, den) = MAX_POOL_REWARD_RATE;
-    let bound = shares::mul_div_floor(v.staked, num * epochs, den).unwrap_or(0).saturating_add(ROUNDING);
+    let bound = |on: u128| {
+        let (num, den) = MAX_POOL_REWARD_RATE;
+        shares::mul_div_floor(on, num * epochs, den).unwrap_or(u128::MAX).saturating_add(ROUNDING)
+    };
     let gain = reported.saturating_sub(known);
     let loss = known.saturating_sub(reported);
-    let target = (held + gain.min(bound)).saturating_sub(loss.saturating_sub(v.unbooked));
+    let target = (held + gain.min(bound(v.staked))).saturating_sub(loss.saturating_sub(v.unbooked));
     let unstaked = unstaked.min(v.unstaked + ROUNDING).min(target);
     let staked = staked.min(target - unstaked);
-    (staked, unstaked, reported - staked - unstaked, gain > bound)
+    (staked, unstaked, reported - staked - unstaked, gain > bound(v.staked.saturating_add(v.unbooked)))
 }
 
 /// Brings what the validator adds to the exit queue's `stuck` up to date.

@@ -1,7 +1,11 @@
 //! A seeded, reproducible simulation of the production wasm: random users, liquidity providers,
 //! validators going offline and back with changing rewards, faults injected into the crank's
-//! cross-contract calls, the crank called by random accounts with random gas. After every step
-//! the invariants are checked.
+//! cross-contract calls, the crank called by random accounts with random gas; adversaries (pools
+//! that refuse unstakes, donations to pools, a pool over-reporting a little every epoch or
+//! failing for good) and keepers that skip whole epochs or crank once at a random block;
+//! unstakes in each of an epoch's last blocks. After every step the invariants are checked,
+//! among them that the claim book is exactly the holders' claims, and at every withdrawal that
+//! it paid from the holder's own tranche only and exactly when `can_withdraw` said it would.
 //!
 //! CI runs a few thousand steps. A longer campaign: `SIM_SEEDS=50 SIM_STEPS=2000 cargo test
 //! -p liquid-staking --test simulation -- --nocapture`; a failure prints the seed and
@@ -11,7 +15,7 @@ mod common;
 
 use common::*;
 use liquid_staking::errors;
-use localnet::{Account, Fault, NEAR, Rate, TGAS, build::contract_wasm};
+use localnet::{Account, ExecutionResult, Fault, NEAR, Rate, TGAS, build::contract_wasm};
 use serde_json::{Value, json};
 use testkit::rng::Rng;
 
@@ -37,6 +41,29 @@ fn num(v: &Value) -> u128 {
     v.as_str().unwrap().parse().unwrap()
 }
 
+/// How the keeper cranks.
+#[derive(Clone, Copy, Debug, PartialEq)]
+enum Keeper {
+    /// Whenever work appears, as promises assume.
+    Responsive,
+    /// Once an epoch, at a random block (`crank_at`).
+    OncePerEpoch,
+    /// Not at all this epoch (then responsive again).
+    Away,
+}
+
+/// What one pool does to us.
+#[derive(Clone, Copy, Debug, PartialEq)]
+enum Hostility {
+    Honest,
+    /// Refuses unstakes, for a long while.
+    Refuses,
+    /// Reports `percent` tenths of a percent more than it holds, every epoch.
+    OverReports(u128),
+    /// Its `ping` fails for good.
+    Unreachable,
+}
+
 struct Sim {
     t: Lst,
     rng: Rng,
@@ -48,8 +75,17 @@ struct Sim {
     /// The part of each user's promise it deposited (withdrawable at any time).
     deposits: Vec<u128>,
     price: u128,
-    /// A pool has turned hostile (the last one).
-    hostile: bool,
+    keeper: Keeper,
+    /// The epoch the once-an-epoch keeper last cranked in, and the block it cranks at in this one.
+    cranked_in: u64,
+    crank_at: u64,
+    /// What each pool does (the first two stay honest, so every claim can be served).
+    hostility: Vec<Hostility>,
+    /// Pools that received a donation this epoch (what they report may exceed our records
+    /// until their next sync).
+    donated: Vec<bool>,
+    /// Withdrawals of claims due refused because their NEAR was late (each shown late).
+    late_refused: usize,
     log: Vec<String>,
 }
 
@@ -67,11 +103,30 @@ impl Sim {
         receiver.deploy(&contract_wasm("test-ft-receiver")).unwrap();
         t.call(&t.owner, "storage_deposit", json!({"account_id": receiver.id()}), NEAR / 100).unwrap();
         t.net.create_account("keeper", 10_000 * NEAR);
+        t.net.create_account("donor", 1_000_000 * NEAR);
         let users: Vec<Account> = (0..8).map(|i| t.net.create_account(&format!("u{i}"), 100_000 * NEAR)).collect();
         let price = t.u128("ft_price", json!({}));
         let promises = vec![None; users.len()];
         let deposits = vec![0; users.len()];
-        Sim { t, rng: Rng::new(seed), pools, promises, deposits, users, receiver, price, hostile: false, log: vec![] }
+        let hostility = vec![Hostility::Honest; pools.len()];
+        let donated = vec![false; pools.len()];
+        Sim {
+            t,
+            rng: Rng::new(seed),
+            pools,
+            promises,
+            deposits,
+            users,
+            receiver,
+            price,
+            keeper: Keeper::Responsive,
+            cranked_in: 0,
+            crank_at: 0,
+            hostility,
+            donated,
+            late_refused: 0,
+            log: vec![],
+        }
     }
 
     fn holder(&self, user: &Account) -> Value {
@@ -91,6 +146,7 @@ impl Sim {
         let i = self.rng.below(self.users.len() as u64) as usize;
         let description = self.act(i);
         self.note_promise(i);
+        self.keeper_on_time();
         description
     }
 
@@ -99,7 +155,7 @@ impl Sim {
         let t = &self.t;
         let holder = self.holder(&user);
         let (shares, staked) = (num(&holder["shares"]), num(&holder["staked_balance"]));
-        let action = self.rng.below(20);
+        let action = self.rng.below(25);
         let amount = self.rng.amount();
         match action {
             0..=2 => {
@@ -230,43 +286,104 @@ impl Sim {
             }
             16 => {
                 // The keeper cranks at any point of an epoch, until no work is left.
-                self.keeper_cranks();
+                if self.keeper == Keeper::Responsive {
+                    self.keeper_cranks();
+                }
                 "keeper cranks".to_string()
             }
             17 => {
-                // Time runs to the last blocks of the epoch (the keeper served the work that
-                // appeared meanwhile): what follows may be late in it.
-                self.keeper_finishes();
-                let t = &self.t;
-                let length = t.net.config().epoch_length;
-                let left = length - t.net.block_height() % length;
-                let keep = 1 + self.rng.below(60);
-                if left > keep {
-                    t.net.fast_forward(left - keep);
+                // Time runs to the last blocks of the epoch (a responsive keeper served the work
+                // that appeared meanwhile): what follows may be late in it.
+                if self.keeper == Keeper::Responsive {
+                    self.keeper_finishes();
                 }
+                let keep = 1 + self.rng.below(60);
+                self.run_to_blocks_left(keep);
                 format!("{keep} blocks left in the epoch")
             }
-            18 if !self.hostile && self.rng.below(4) == 0 => {
-                // One pool turns hostile for good: its ping fails, or it reports 10% more than
-                // it holds. Either way it is faulty and drained, and promises still hold.
-                // Inflating its own stake also makes the pool lock NEAR its delegators unstaked
-                // (its restake takes it), which NEAR's core pool can never do and no promise
-                // can cover: that variant comes only while we unstake nothing there.
-                self.hostile = true;
-                let pool = self.pools[3].clone();
-                let unstaking = t.validators()[3]["unstaked"] != json!("0");
-                if unstaking || self.rng.below(2) == 0 {
-                    t.net.inject_fault(pool.id(), "ping", Fault::Fail, u32::MAX);
-                    format!("{} ping fails from now on", pool.id())
-                } else {
-                    patch_pool(t, &pool, |total, shares| (total + total / 10, shares));
-                    format!("{} reports 10% more than it holds", pool.id())
+            18 if self.rng.below(3) == 0 => self.turn_hostile(),
+            19 => {
+                // Someone sends a pool 1% to 5% of its stake: the pool counts it as rewards.
+                let k = self.rng.below(self.pools.len() as u64) as usize;
+                let pool = self.pools[k].clone();
+                self.donated[k] = true;
+                let total: u128 =
+                    pool.view("get_total_staked_balance").args_json(json!({})).json::<String>().parse().unwrap();
+                let gift = total * (1 + self.rng.below(5) as u128) / 100;
+                t.net.account("donor.near").transfer(pool.id(), gift).unwrap();
+                format!("donation of {gift} to {}", pool.id())
+            }
+            20 => {
+                self.keeper = *self.rng.pick(&[Keeper::Responsive, Keeper::OncePerEpoch, Keeper::Away]);
+                format!("keeper {:?}", self.keeper)
+            }
+            21 => {
+                // An unstake in one of the epoch's last blocks, each equally likely.
+                let keep = 1 + self.rng.below(20);
+                self.run_to_blocks_left(keep);
+                let t = &self.t;
+                let staked = num(&self.holder(&user)["staked_balance"]);
+                if staked > 0 {
+                    let part = (amount % staked).max(1);
+                    t.call(&user, "unstake", json!({"amount": part.to_string()}), 0);
                 }
+                format!("{} unstake {keep} blocks before the epoch's end", user.id())
             }
             _ => {
                 self.end_epoch();
                 "epoch ends".to_string()
             }
+        }
+    }
+
+    /// Runs time to `blocks` before the epoch's end (if it is not already closer).
+    fn run_to_blocks_left(&self, blocks: u64) {
+        let length = self.t.net.config().epoch_length;
+        let left = length - self.t.net.block_height() % length;
+        if left > blocks {
+            self.t.net.fast_forward(left - blocks);
+        }
+    }
+
+    /// Pool 2 or 3 turns against us: it refuses every unstake from now on, or over-reports a
+    /// little every epoch, or its ping fails for good. Over-reporting (the pool inflating its
+    /// own stake) also makes a pool lock NEAR its delegators unstaked, which NEAR's core pool
+    /// can never do and no promise can cover: that comes only while we unstake nothing there.
+    fn turn_hostile(&mut self) -> String {
+        let k = 2 + self.rng.below(2) as usize;
+        if self.hostility[k] != Hostility::Honest {
+            return "no new hostility".to_string();
+        }
+        let pool = self.pools[k].clone();
+        let unstaking = self.t.validators()[k]["unstaked"] != json!("0");
+        let hostility = match self.rng.below(3) {
+            0 => Hostility::Refuses,
+            1 if !unstaking => Hostility::OverReports(1 + self.rng.below(19) as u128),
+            _ => Hostility::Unreachable,
+        };
+        match hostility {
+            Hostility::Refuses => {
+                // For a long while (a pool refusing for ever with the last of the stake holds
+                // it hostage: no promise can cover that, see the exits tests).
+                let times = 3 + self.rng.below(18) as u32;
+                for method in ["unstake", "unstake_all"] {
+                    self.t.net.inject_fault(pool.id(), method, Fault::Fail, times);
+                }
+            }
+            Hostility::Unreachable => self.t.net.inject_fault(pool.id(), "ping", Fault::Fail, u32::MAX),
+            _ => {}
+        }
+        self.hostility[k] = hostility;
+        format!("{} turns hostile: {hostility:?}", pool.id())
+    }
+
+    /// The once-an-epoch keeper cranks when its block comes.
+    fn keeper_on_time(&mut self) {
+        let epoch = self.t.net.epoch_height();
+        if self.keeper == Keeper::OncePerEpoch && self.cranked_in < epoch && self.t.net.block_height() >= self.crank_at
+        {
+            self.cranked_in = epoch;
+            self.keeper_cranks();
         }
     }
 
@@ -296,47 +413,90 @@ impl Sim {
         }
     }
 
-    /// A keeper finishes the epoch's crank (stale locks included), due promises are withdrawn,
-    /// and the next epoch starts. A crank in the epoch's last blocks may end in the next epoch,
-    /// as on a real chain.
+    /// The epoch ends as the keeper lets it: a responsive keeper finishes the epoch's crank
+    /// (stale locks included), after which the records match the pools; a once-an-epoch keeper
+    /// cranks at its block if it has not yet; an absent one not at all. Claims due are
+    /// withdrawn, and the next epoch starts (a crank in the epoch's last blocks may end in the
+    /// next epoch, as on a real chain).
     fn end_epoch(&mut self) {
-        let t = &self.t;
-        let epoch = t.net.epoch_height();
-        self.keeper_finishes();
-        assert_eq!(t.crank_status()["locked"], json!(0), "a validator lock outlived the epoch");
-        // Every validator has synced: the records are what the pools report (pools round by up
-        // to a yocto per operation, which the next sync absorbs); a hostile pool's are not read.
-        let honest = if self.hostile { &self.pools[..3] } else { &self.pools[..] };
-        t.assert_matches_pools_within(honest, 1_000);
-        self.check_backing(true);
-        if t.net.epoch_height() > epoch {
-            // The crank ran into the next epoch: that epoch's keeper goes on.
-            return;
+        let epoch = self.t.net.epoch_height();
+        match self.keeper {
+            Keeper::Responsive => {
+                let t = &self.t;
+                self.keeper_finishes();
+                assert_eq!(t.crank_status()["locked"], json!(0), "a validator lock outlived the epoch");
+                // Every validator has synced: the records are what the pools report (pools round
+                // by up to a yocto per operation, which the next sync absorbs). Not compared (the
+                // first such pool and those after it): a hostile pool, one that received a
+                // donation since its sync, or a faulty one (read only as it is drained).
+                let records = t.validators();
+                let honest: Vec<Account> = (0..self.pools.len())
+                    .take_while(|&k| {
+                        self.hostility[k] == Hostility::Honest
+                            && !self.donated[k]
+                            && records[k]["status"] != json!("faulty")
+                    })
+                    .map(|k| self.pools[k].clone())
+                    .collect();
+                t.assert_matches_pools_within(&honest, 1_000);
+                self.check_book(true);
+            }
+            Keeper::OncePerEpoch if self.cranked_in < epoch => {
+                if self.crank_at > self.t.net.block_height() {
+                    self.t.net.fast_forward(self.crank_at - self.t.net.block_height());
+                }
+                self.keeper_on_time();
+            }
+            _ => {}
         }
-        let epoch = t.net.epoch_height();
+        if self.t.net.epoch_height() > epoch {
+            // The crank ran into the next epoch: that epoch's keeper goes on.
+            return self.next_epoch_began();
+        }
         for i in 0..self.users.len() {
             if self.promises[i].is_some_and(|(_, unlock)| unlock <= epoch) {
                 self.withdraw(i);
-                self.promises[i] = None;
             }
         }
         // The withdrawals may themselves have reached the next epoch: no epoch is skipped.
         if self.t.net.epoch_height() == epoch {
             self.t.net.advance_epochs(1);
         }
+        self.next_epoch_began();
     }
 
-    /// `users[i]` withdraws everything: a matured promise pays exactly once the epoch's crank has
-    /// collected the matured NEAR (before that it may be refused), an immature one is refused.
-    /// A refusal moves no NEAR.
-    fn withdraw(&self, i: usize) {
-        let (t, user) = (&self.t, &self.users[i]);
-        let epoch = t.net.epoch_height();
-        let status = t.crank_status();
-        let collected = !status["work_left"].as_bool().unwrap() && status["retry_at"].is_null();
-        let before = user.balance();
-        let out = t.call(user, "withdraw_all", json!({}), 0);
-        // The epoch the withdrawal ran in: a call in an epoch's last block runs in the next.
+    /// A new epoch: pools that over-report do it again, an absent keeper is back, and the
+    /// once-an-epoch keeper picks its block.
+    fn next_epoch_began(&mut self) {
+        for k in 0..self.pools.len() {
+            if let Hostility::OverReports(tenths) = self.hostility[k] {
+                patch_pool(&self.t, &self.pools[k], |total, shares| (total + total * tenths / 1_000, shares));
+            }
+        }
+        if self.keeper == Keeper::Away {
+            self.keeper = Keeper::Responsive;
+        }
+        self.donated.fill(false);
+        let length = self.t.net.config().epoch_length;
+        let start = self.t.net.block_height() - self.t.net.block_height() % length;
+        self.crank_at = start + self.rng.below(length);
+    }
+
+    /// `users[i]` withdraws everything. It pays exactly when `can_withdraw` said it would (its
+    /// deposits and all its unstaked NEAR); a refusal moves no NEAR, and a claim refused on or
+    /// after its promised epoch is shown late (`expected_epoch` later than now) while its own
+    /// tranche is short. The NEAR paid comes from its own tranche: no other tranche's NEAR in
+    /// the reserve shrinks.
+    fn withdraw(&mut self, i: usize) {
+        let user = self.users[i].clone();
+        let t = &self.t;
+        let h = self.holder(&user);
+        let (unstaked, deposited) =
+            (num(&h["unstaked_balance"]) - num(&h["deposited_balance"]), num(&h["deposited_balance"]));
+        let (unlock, can) = (h["unlock_epoch"].as_u64().unwrap(), h["can_withdraw"].as_bool().unwrap());
+        let book: Value = t.view("get_claims", json!({}));
+        let (viewed_in, before) = (t.net.epoch_height(), user.balance());
+        let out = t.call(&user, "withdraw_all", json!({}), 0);
         let ran_in = out.receipt("withdraw_all").block_height / t.net.config().epoch_length + 1;
         // A holder that leaves with nothing also gets its storage deposit back.
         let refund: u128 = out
@@ -346,64 +506,141 @@ impl Sim {
             .map(|e| num(&e["data"][0]["storage_deposit"]))
             .sum();
         let received = user.balance() + out.total_tokens_burnt() - before - refund;
-        match self.promises[i] {
-            // Deposits are withdrawable at any time, alone while the rest waits.
-            Some((_, unlock)) if unlock > ran_in && self.deposits[i] > 0 => {
-                assert!(out.is_success(), "{}'s deposit could not be withdrawn: {:?}", user.id(), out.failure());
-                assert_eq!(received, self.deposits[i], "a deposit's withdrawal differs from it");
+        let context = || format!("{}: {h}\n{book:#}\n{:#}", user.id(), t.crank_status());
+        // `can_withdraw` true => `withdraw_all` pays all of it (when it runs in the epoch the
+        // view was read in: a call in an epoch's last block runs in the next).
+        if can && unstaked > 0 && ran_in == viewed_in {
+            assert!(out.is_success(), "can_withdraw was true: {:?}\n{}", out.failure(), context());
+            assert_eq!(received, deposited + unstaked, "{}", context());
+        }
+        match out.failure() {
+            None => {
+                assert!(received == deposited + unstaked || received == deposited, "{}", context());
+                if received == deposited + unstaked && unstaked > 0 {
+                    assert!(unlock <= ran_in, "{} withdrew before its claim matured", user.id());
+                }
             }
-            Some((amount, unlock)) if unlock <= ran_in => {
-                // Due in an earlier epoch, or in this one once the keeper's crank collected it.
-                let due = unlock < ran_in || (ran_in == epoch && collected);
-                assert!(
-                    out.is_success() || !due,
-                    "{}'s matured claim could not be withdrawn: {:?}\nholder {}\nsolvency {:#}\ncrank {:#}",
-                    user.id(),
-                    out.failure(),
-                    t.view::<Value>("get_holder", json!({"account_id": user.id()})),
-                    t.solvency(),
-                    t.crank_status(),
-                );
-                let expected = if out.is_success() { amount } else { 0 };
-                assert_eq!(received, expected, "withdrawal differs from the promise");
-            }
-            _ => {
-                assert!(!out.is_success(), "{} withdrew before its claim matured", user.id());
-                assert_eq!(received, 0, "a refused withdrawal moved NEAR");
+            Some(e) => {
+                assert_eq!(received, 0, "a refused withdrawal moved NEAR: {e}");
+                assert_eq!(deposited, 0, "{}'s deposit could not be withdrawn: {e}", user.id());
+                if unstaked > 0 && unlock <= ran_in {
+                    self.late_refused += 1;
+                    assert!(e.contains(errors::staking::CLAIM_LATE), "{e}\n{}", context());
+                    let after = self.holder(&user);
+                    assert!(
+                        after["expected_epoch"].as_u64().unwrap() >= ran_in,
+                        "a late claim not shown late\n{after}\n{}",
+                        context()
+                    );
+                }
             }
         }
+        let paid_claim = received.saturating_sub(deposited);
+        self.check_paid_from_own_tranche(&book, &t.view("get_claims", json!({})), unlock, paid_claim, &out);
+        self.note_promise(i);
     }
 
-    /// Every holder's withdrawable NEAR is backed by NEAR in the reserve: deposits and claims
-    /// matured in earlier epochs always, and claims maturing this epoch once the keeper has
-    /// cranked (`cranked`), with the instant-unstake pool's matured claim counted alike.
-    fn check_backing(&self, cranked: bool) {
-        let t = &self.t;
-        let epoch = t.net.epoch_height();
-        let due = |unlock: u64| unlock < epoch || (cranked && unlock == epoch);
-        let (mut owed, mut deposited) = (0, 0);
-        for who in self.users.iter().chain([&t.treasury, &self.receiver]) {
-            let h = self.holder(who);
-            let parked = num(&h["deposited_balance"]);
-            deposited += parked;
-            if due(h["unlock_epoch"].as_u64().unwrap()) {
-                owed += num(&h["unstaked_balance"]) - parked;
+    /// No tranche but the holder's (unlocking at `unlock`) gave NEAR in the reserve to a
+    /// withdrawal that paid `paid` of a claim: each other tranche's `ready` NEAR only grew by
+    /// what the buffer covered, and claims already paid for in full (`matured`) shrank by no
+    /// more than the claim paid from them.
+    fn check_paid_from_own_tranche(
+        &self,
+        before: &Value,
+        after: &Value,
+        unlock: u64,
+        paid: u128,
+        out: &ExecutionResult,
+    ) {
+        let covered = |epoch: u64| -> u128 {
+            out.events()
+                .iter()
+                .filter(|e| e["event"] == "claims_covered" && e["data"][0]["unlock_epoch"] == json!(epoch))
+                .map(|e| num(&e["data"][0]["amount"]))
+                .sum()
+        };
+        let ready = |book: &Value, epoch: u64| -> Option<u128> {
+            book["tranches"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|t| t["unlock_epoch"] == json!(epoch))
+                .map(|t| num(&t["ready"]))
+        };
+        let own_is_matured = ready(before, unlock).is_none();
+        for tranche in before["tranches"].as_array().unwrap() {
+            let epoch = tranche["unlock_epoch"].as_u64().unwrap();
+            if epoch == unlock {
+                continue;
+            }
+            if let Some(now) = ready(after, epoch) {
+                assert!(
+                    now >= num(&tranche["ready"]),
+                    "tranche {epoch} gave NEAR to a claim of tranche {unlock}\n{before:#}\n{after:#}"
+                );
+                assert!(now <= num(&tranche["ready"]) + covered(epoch), "tranche {epoch} grew by more than its covers");
             }
         }
-        // Deposits sit in their own bucket: no claim is ever paid from them.
-        assert_eq!(t.bucket("deposits"), deposited, "deposits are not all in their bucket");
-        let pool: Value = t.view("get_liquidity_pool", json!({}));
-        if due(pool["claim_unlock_epoch"].as_u64().unwrap()) {
-            owed += num(&pool["claim"]);
+        let (matured_before, matured_after) = (num(&before["matured"]), num(&after["matured"]));
+        let most = if own_is_matured { paid } else { 0 };
+        assert!(matured_after + most >= matured_before, "claims paid for in full gave NEAR to tranche {unlock}");
+    }
+
+    /// The claim book is exactly the holders' claims: for each unlock epoch, the tranche owes
+    /// what the holders (and the instant-unstake pool) with that unlock epoch are owed; claims of
+    /// tranches paid for in full sum to `matured`. And, once the responsive keeper has cranked
+    /// (`cranked`), every claim due is payable or shown late.
+    fn check_book(&self, cranked: bool) {
+        let t = &self.t;
+        let epoch = t.net.epoch_height();
+        let book: Value = t.view("get_claims", json!({}));
+        let tranches = book["tranches"].as_array().unwrap();
+        let mut owed: std::collections::BTreeMap<u64, u128> = Default::default();
+        let mut holders = vec![];
+        for who in self.users.iter().chain([&t.treasury, &self.receiver]) {
+            let h = self.holder(who);
+            let claim = num(&h["unstaked_balance"]) - num(&h["deposited_balance"]);
+            if claim > 0 {
+                *owed.entry(h["unlock_epoch"].as_u64().unwrap()).or_default() += claim;
+                holders.push(h);
+            }
         }
-        let reserve = t.bucket("reserve");
-        assert!(
-            owed <= reserve,
-            "withdrawable {owed} exceeds the reserve {reserve} (epoch {epoch}, cranked {cranked}): {:#} {:#} {:#}",
-            json!(self.users.iter().chain([&t.treasury, &self.receiver]).map(|u| self.holder(u)).collect::<Vec<_>>()),
-            json!(t.validators()),
-            t.crank_status()
-        );
+        let pool: Value = t.view("get_liquidity_pool", json!({}));
+        if num(&pool["claim"]) > 0 {
+            *owed.entry(pool["claim_unlock_epoch"].as_u64().unwrap()).or_default() += num(&pool["claim"]);
+        }
+        let mut matured = 0;
+        for (unlock, claims) in &owed {
+            match tranches.iter().find(|tr| tr["unlock_epoch"] == json!(unlock)) {
+                Some(tranche) => assert_eq!(num(&tranche["owed"]), *claims, "tranche {unlock}: {book:#}"),
+                None => matured += claims,
+            }
+        }
+        assert_eq!(num(&book["matured"]), matured, "matured claims: {book:#}");
+        for tranche in tranches {
+            assert!(
+                owed.contains_key(&tranche["unlock_epoch"].as_u64().unwrap()),
+                "a tranche nobody is owed: {book:#}"
+            );
+        }
+        // Deposits sit in their own bucket: no claim is ever paid from them.
+        let deposited: u128 = self
+            .users
+            .iter()
+            .chain([&t.treasury, &self.receiver])
+            .map(|w| num(&self.holder(w)["deposited_balance"]))
+            .sum();
+        assert_eq!(t.bucket("deposits"), deposited, "deposits are not all in their bucket");
+        if cranked {
+            for h in holders {
+                let due = h["unlock_epoch"].as_u64().unwrap() <= epoch;
+                let late = h["expected_epoch"].as_u64().unwrap() > epoch;
+                assert!(
+                    !due || h["can_withdraw"] == json!(true) || late,
+                    "a due claim is neither payable nor shown late: {h}\n{book:#}"
+                );
+            }
+        }
     }
 
     /// The invariants, after every step.
@@ -421,7 +658,8 @@ impl Sim {
         let mut held: u128 = self.users.iter().chain([&t.treasury, &self.receiver]).map(|a| t.shares(a)).sum();
         held += num(&t.view::<Value>("get_liquidity_pool", json!({}))["tokens"]);
         assert_eq!(t.u128("ft_total_supply", json!({})), held + SEED, "supply != sum of balances");
-        self.check_backing(false);
+        assert_eq!(t.shares(&t.lst), SEED + num(&t.view::<Value>("get_liquidity_pool", json!({}))["tokens"]));
+        self.check_book(false);
         // No pool lost funds here, so the price never falls.
         let price = t.u128("ft_price", json!({}));
         assert!(price >= self.price, "the price fell from {} to {price}", self.price);
@@ -450,21 +688,29 @@ fn run(seed: u64, steps: usize) {
             sim.check();
             done += 1;
         }
-        // Every promise is kept in the end, on its epoch.
-        // (A promise due already, such as parked deposits, is withdrawn in the first round.)
+        // Every promise is kept in the end: on its epoch, or (shown late meanwhile) when its NEAR
+        // arrives, with a responsive keeper from now on.
+        sim.keeper = Keeper::Responsive;
         let last = sim.promises.iter().flatten().map(|(_, unlock)| *unlock).max().unwrap_or(0);
-        let last = last.max(sim.t.net.epoch_height());
+        let last = last.max(sim.t.net.epoch_height()) + 30;
         while sim.promises.iter().any(Option::is_some) && sim.t.net.epoch_height() <= last {
             sim.end_epoch();
             sim.log.push("epoch ends".to_string());
+            sim.check();
         }
         assert!(
             sim.promises.iter().all(Option::is_none),
-            "a promise was never kept: {:?} in epoch {}",
+            "a promise was never kept: {:?} in epoch {}\n{:#}\n{:#}\n{:#}",
             sim.promises,
-            sim.t.net.epoch_height()
+            sim.t.net.epoch_height(),
+            sim.t.view::<Value>("get_claims", json!({})),
+            json!(sim.t.validators()),
+            sim.t.crank_status()
         );
     }));
+    if std::env::var_os("SIM_REPORT").is_some() {
+        eprintln!("seed {seed}: {done} steps, late claims refused {}, pools {:?}", sim.late_refused, sim.hostility);
+    }
     if let Err(e) = result {
         let recent = sim.log.iter().rev().take(10).cloned().collect::<Vec<_>>();
         panic!(
