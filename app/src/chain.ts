@@ -10,6 +10,8 @@ export interface Holder {
   deposited_balance: string;
   unlock_epoch: number;
   can_withdraw: boolean;
+  /** When its unstaked NEAR is expected to be paid (later than `unlock_epoch` when late). */
+  expected_epoch: number | null;
 }
 
 export interface CrankStatus {

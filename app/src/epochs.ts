@@ -28,3 +28,24 @@ export function countdown(ms: number): string {
   if (hours < 24) return `${hours} h ${minutes % 60} min`;
   return `${Math.floor(hours / 24)} d ${hours % 24} h`;
 }
+
+/** A holder's unstaked NEAR as the contract sees it: owed, promised and expected epochs, payable now. */
+export interface Claim {
+  owedNear: string;
+  unlockEpoch: number;
+  /** When its NEAR is expected in the reserve (later than `unlockEpoch` when it is late). */
+  expectedEpoch: number | null;
+  canWithdraw: boolean;
+}
+
+/** The claim in words: ready, counting down to its promised epoch, or late with its expected epoch. */
+export function claimLine(claim: Claim, clock: Clock): string {
+  if (claim.canWithdraw) return `${claim.owedNear} NEAR is ready to withdraw.`;
+  const left = (epoch: number) => countdown(epochStart(epoch, clock) - clock.timeMs);
+  const expected = claim.expectedEpoch ?? claim.unlockEpoch;
+  if (expected > claim.unlockEpoch) {
+    const due = claim.unlockEpoch <= clock.epoch ? `was due in epoch ${claim.unlockEpoch}` : `is due in epoch ${claim.unlockEpoch}`;
+    return `${claim.owedNear} NEAR ${due}, but its NEAR is late at the validators: expected in epoch ${expected} (${left(expected)} left), and paid first when it arrives.`;
+  }
+  return `${claim.owedNear} NEAR unlocks in epoch ${claim.unlockEpoch}: ${left(claim.unlockEpoch)} left.`;
+}

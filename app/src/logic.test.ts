@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { formatNear, maxStake, parseNear, YOCTO_PER_NEAR } from "./units";
-import { countdown, epochStart } from "./epochs";
+import { claimLine, countdown, epochStart } from "./epochs";
 import { feeOf, minExpected } from "./quote";
 import { explain, inNear } from "./errors";
 import { apy, chartPoints, formatApy, solvencyLine } from "./stats";
@@ -49,6 +49,17 @@ describe("epochs", () => {
     expect(countdown(59_000)).toBe("1 min");
     expect(countdown(3 * 3_600_000 + 12 * 60_000)).toBe("3 h 12 min");
     expect(countdown(52 * 3_600_000)).toBe("2 d 4 h");
+  });
+  it("says a claim is ready, counts down to its epoch, or shows it late with the epoch expected", () => {
+    const claim = { owedNear: "5", unlockEpoch: 12, expectedEpoch: 12, canWithdraw: false };
+    expect(claimLine({ ...claim, canWithdraw: true }, clock)).toBe("5 NEAR is ready to withdraw.");
+    expect(claimLine(claim, clock)).toBe("5 NEAR unlocks in epoch 12: 3 min left.");
+    expect(claimLine({ ...claim, unlockEpoch: 9, expectedEpoch: 11 }, clock)).toBe(
+      "5 NEAR was due in epoch 9, but its NEAR is late at the validators: expected in epoch 11 (2 min left), and paid first when it arrives.",
+    );
+    expect(claimLine({ ...claim, expectedEpoch: 13 }, clock)).toBe(
+      "5 NEAR is due in epoch 12, but its NEAR is late at the validators: expected in epoch 13 (5 min left), and paid first when it arrives.",
+    );
   });
 });
 

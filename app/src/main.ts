@@ -4,7 +4,7 @@
 import { Chain, type CrankStatus, type Holder, type Quote } from "./chain";
 import { loadConfig, type AppConfig } from "./config";
 import { el, figure } from "./dom";
-import { countdown, epochStart, type Clock } from "./epochs";
+import { claimLine, epochStart, type Clock } from "./epochs";
 import { explain } from "./errors";
 import { protocolSection, readProtocol, type ProtocolState } from "./protocol";
 import { feeOf, minExpected } from "./quote";
@@ -208,12 +208,13 @@ async function main(): Promise<void> {
       void send("Withdraw", async () => ({ line: `Withdrew ${formatNear(owed)} NEAR.`, sent: await me.call("withdraw_all", {}) })),
     );
     withdraw.toggleAttribute("disabled", !(owed > 0n && mine.holder.can_withdraw));
-    const claimText =
-      owed === 0n
-        ? "Nothing unstaked."
-        : mine.holder.can_withdraw
-          ? `${formatNear(owed)} NEAR is ready to withdraw.`
-          : `${formatNear(owed)} NEAR unlocks in epoch ${mine.holder.unlock_epoch}: ${countdown(epochStart(mine.holder.unlock_epoch, clock) - s.head.timeMs)} left.`;
+    const claim = {
+      owedNear: formatNear(owed),
+      unlockEpoch: mine.holder.unlock_epoch,
+      expectedEpoch: mine.holder.expected_epoch,
+      canWithdraw: mine.holder.can_withdraw,
+    };
+    const claimText = owed === 0n ? "Nothing unstaked." : claimLine(claim, clock);
 
     // Instant unstake.
     const instantInput = amountInput("instant-amount", "lsNEAR to sell");

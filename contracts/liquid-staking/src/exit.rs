@@ -351,7 +351,9 @@ pub fn burn_for_claim(totals: &mut Totals, amount: u128, shares: u128, not_befor
 /// release it (`arrival`, the latest of their unlock epochs), a queued request 4 epochs after
 /// validators can take it ([`Capacity::request_epoch`]).
 pub fn expected(totals: &Totals, tranche: &Tranche, arrival: u64, epoch: u64) -> u64 {
-    let mut expected = tranche.epoch.max(arrival);
+    // NEAR not yet in the reserve comes no earlier than the crank's next call.
+    let now = if tranche.missing() > 0 { epoch } else { 0 };
+    let mut expected = tranche.epoch.max(arrival).max(now);
     if tranche.queued > 0 {
         let ahead = totals.claims.queued(tranche.epoch);
         let late = totals.capacity.is_late(epoch, env::block_height());

@@ -76,7 +76,7 @@ fn the_wasm_embeds_the_abi_without_docs_as_near_cli_reads_it() {
         d.as_object_mut().unwrap().remove("description");
     }
     assert_eq!(serde_json::from_slice::<Value>(&embedded).unwrap(), stripped);
-    assert!(compressed.len() < 2_700, "the embedded ABI takes {} bytes of the wasm", compressed.len());
+    assert!(compressed.len() < 2_800, "the embedded ABI takes {} bytes of the wasm", compressed.len());
 }
 
 /// The names in the wasm's export section that are functions.
