@@ -29,8 +29,8 @@ fn div_e19(n: u128) -> (u128, u64) {
     let (high_quotient, mut remainder) = (top / FIVE_19, top % FIVE_19);
     let mut low_quotient = 0u64;
     for shift in [48, 32, 16, 0] {
-        let part = (remainder << 16) | (shifted as u64 >> shift) & 0xffff;
-        low_quotient = (low_quotient << 16) | part / FIVE_19;
+        let part = (remainder << 16) | ((shifted as u64 >> shift) & 0xffff);
+        low_quotient = (low_quotient << 16) | (part / FIVE_19);
         remainder = part % FIVE_19;
     }
     let quotient = ((high_quotient as u128) << 64) | low_quotient as u128;
