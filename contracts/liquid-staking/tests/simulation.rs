@@ -496,6 +496,9 @@ impl Sim {
         let (unlock, can) = (h["unlock_epoch"].as_u64().unwrap(), h["can_withdraw"].as_bool().unwrap());
         let book: Value = t.view("get_claims", json!({}));
         let (viewed_in, before) = (t.net.epoch_height(), user.balance());
+        // A crank left in flight runs in the same blocks: its withdrawals from validators fill
+        // tranches, and the instant-unstake pool collects its claim.
+        let racing = !t.net.is_idle();
         let out = t.call(&user, "withdraw_all", json!({}), 0);
         let ran_in = out.receipt("withdraw_all").block_height / t.net.config().epoch_length + 1;
         // A holder that leaves with nothing also gets its storage deposit back.
@@ -526,9 +529,12 @@ impl Sim {
                 if unstaked > 0 && unlock <= ran_in {
                     self.late_refused += 1;
                     assert!(e.contains(errors::staking::CLAIM_LATE), "{e}\n{}", context());
+                    // Shown late before the call or after it (a racing crank may have brought
+                    // its NEAR meanwhile).
                     let after = self.holder(&user);
+                    let shown = |h: &Value| h["expected_epoch"].as_u64().unwrap_or(0);
                     assert!(
-                        after["expected_epoch"].as_u64().unwrap() >= ran_in,
+                        shown(&after).max(shown(&h)) >= ran_in,
                         "a late claim not shown late\n{after}\n{}",
                         context()
                     );
@@ -536,7 +542,9 @@ impl Sim {
             }
         }
         let paid_claim = received.saturating_sub(deposited);
-        self.check_paid_from_own_tranche(&book, &t.view("get_claims", json!({})), unlock, paid_claim, &out);
+        if !racing {
+            self.check_paid_from_own_tranche(&book, &t.view("get_claims", json!({})), unlock, paid_claim, &out);
+        }
         self.note_promise(i);
     }
 
