@@ -2,12 +2,13 @@
 //! on as many validators as its gas allows, at most one operation in flight per validator, and
 //! visits every validator at most once per call, starting where the last call stopped.
 //!
-//! 1. **Sync**: `ping` then `get_account` on the pool, in one receipt. The answer is checked
-//!    against what the contract sent plus the most a pool can earn ([`MAX_POOL_REWARD_RATE`] per
-//!    epoch since the last sync): an answer outside that bound marks the validator *faulty* (no
-//!    reward booked, no new stake, drained, its answers never read again), with an event. A
-//!    plausible change is that validator's reward (or loss), booked at once: rewards wait in
-//!    `pending_rewards`, losses use those up first and then lower the price.
+//! 1. **Sync**: `ping` then `get_account` on the pool, in one receipt. The change since the last
+//!    sync is that validator's reward (or loss), booked at once: rewards wait in
+//!    `pending_rewards`, losses use those up first and then lower the price. A gain is believed
+//!    up to what a pool can earn ([`settle::MAX_POOL_REWARD_RATE`]); the rest is held unbooked
+//!    until the NEAR arrives, and a validator whose gains keep above that is *faulty* (no new
+//!    stake, drained), with an event. A faulty validator is not synced, only asked what it holds
+//!    once all of it is unstaked, so its drain withdraws all of it.
 //! 2. **Close**: once every validator that is not faulty has synced, or half an epoch after the
 //!    epoch's first crank call (so one validator that never answers cannot hold the others'
 //!    rewards back), the pending rewards go into the price within the rate bound and the

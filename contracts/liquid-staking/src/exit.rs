@@ -1,37 +1,46 @@
 //! The exit queue: when holders' unstaked NEAR can be withdrawn.
 //!
-//! Holders' unstakes join one queue (the claim book's `queued` NEAR, earliest unlock first) of NEAR still to
-//! be requested from validators. The crank serves it whenever validators can unstake: each
-//! validator that unstakes serves as much of the queue as it holds (`min(staked, queue)`), and a
-//! pool releases what it unstaked in epoch `R` from epoch `R + 4`, when the crank withdraws it
-//! into the reserve. A holder's promise is therefore `R + 4`, where `R` is the first epoch in
+//! Holders' unstakes join one queue (the claim book's `queued` NEAR, earliest unlock first) of
+//! NEAR still to be requested from validators. The crank serves it whenever validators can
+//! unstake: each validator that unstakes serves as much of the queue as it holds
+//! (`min(staked, queue)`), and a pool releases what it unstaked in epoch `R` from epoch `R + 4`,
+//! when the crank withdraws it into the reserve (to the tranches it was requested for,
+//! [`crate::claims`]). A holder's promise is therefore `R + 4`, where `R` is the first epoch in
 //! which validators can take the whole queue up to and including this request.
 //!
 //! A pool that unstakes again restarts its 4-epoch timer for everything it is unstaking, so a
 //! validator waiting out an unstake cannot serve the queue until that unstake is released,
 //! except in the epoch it unstaked in: unstaking more then keeps the same unlock epoch. The
 //! crank keeps [`Capacity`] in step with every validator (what can be unstaked now, and what is
-//! released at which epoch), and every unstake reads it to walk the validators in unlock order:
+//! released at which epoch), and every unstake reads it to walk the validators in unlock order.
+//! An unstake is sent by a crank at most [`SERVE_BLOCKS`] after it is made (what promises
+//! assume of keepers, [`crate::config::KEEPER_BLOCKS`]):
 //!
 //! 1. `queue ≤ free + added + returning` (validators free now, those that already unstaked
 //!    this epoch, and NEAR unstaked to move elsewhere, which arrives by `epoch + 4` and pays
-//!    the queue first): requested this epoch, promised `epoch + 4`. The keeper cranks again
-//!    when work appears.
+//!    the queue first): requested this epoch, promised `epoch + 4`. The validators that already
+//!    unstaked count only if the crank sending it still runs before the late span (where they
+//!    may not unstake again: a call that reached the pool in the next epoch would restart their
+//!    timer for all they are unstaking).
 //! 2. A *late* unstake, in the last blocks of an epoch (from `late_from_block`, a twentieth of
-//!    an epoch and at least 10 blocks before its end as the crank estimates it, never late),
-//!    may not meet another crank call in this epoch: it is requested
-//!    next epoch, from validators that have not unstaked this epoch, and promised `epoch + 5`,
-//!    if those hold the queue and no earlier request of this epoch is still unsent.
+//!    an epoch and at least `MIN_LATE_BLOCKS` before its end as the crank estimates it, never
+//!    late), or one made after this epoch's crank when the keeper has lately been slower than it
+//!    should (it may crank only once an epoch), may not meet another crank call in this epoch:
+//!    it is requested next epoch, from validators that have not unstaked this epoch, and
+//!    promised `epoch + 5`, if those hold the queue and no earlier request of this epoch is
+//!    still unsent.
 //! 3. Otherwise validators waiting out earlier unstakes are walked in unlock order, adding
 //!    each one's stake at the epoch it is free again; the first epoch at which the queue fits
 //!    is `R`.
-//! 4. If even that does not cover the queue (stake at faulty validators, which are not
-//!    counted, or validators this walk could not count on), `R` is 4 epochs after the last
-//!    release (and at least 8 epochs out): by then every validator has been free to serve the
-//!    queue twice over.
+//! 4. If even that does not cover the queue (stake at faulty validators, or at those whose pool
+//!    refused an unstake, which are not counted, or validators this walk could not count on),
+//!    `R` is 4 epochs after the last release (and at least 8 epochs out): by then every
+//!    validator has been free to serve the queue twice over.
 //!
 //! Any unstake a validator sends while the queue is not empty serves the queue first, so the
-//! validators this walk counts on are never taken by rebalancing first.
+//! validators this walk counts on are never taken by rebalancing first. A request whose NEAR
+//! comes later than promised anyway (a validator failed it, a keeper skipped an epoch) is the
+//! protocol's shortfall, covered from the buffer or shown late ([`crate::claims`]).
 
 use crate::claims;
 use crate::config::SERVE_BLOCKS;

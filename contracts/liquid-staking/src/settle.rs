@@ -96,10 +96,10 @@ pub fn sync(
 pub fn took_effect(v: &Validator, pending: &Pending, staked: u128, unstaked: u128) -> bool {
     match pending.op {
         Op::Sync => true,
-        // Rounding at the pool can differ by a yocto or two.
-        Op::Stake => staked.saturating_add(unstaked).saturating_add(2) >= v.staked + v.unstaked,
-        Op::Unstake => unstaked.saturating_add(2) >= v.unstaked,
-        // What the pool holds beyond our records (unbooked) may be among its unstaked balance.
+        // Rounding at the pool can differ by a yocto or two. What the pool holds beyond our
+        // records (unbooked) is in its report too, on either side.
+        Op::Stake => staked.saturating_add(unstaked).saturating_add(2) >= v.staked + v.unstaked + v.unbooked,
+        Op::Unstake => unstaked.saturating_add(2) >= v.unstaked && staked <= v.staked + v.unbooked + 2,
         Op::Withdraw => unstaked.saturating_add(pending.amount) <= v.unstaked + v.unbooked + 2,
     }
 }
