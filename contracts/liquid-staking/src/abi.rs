@@ -327,12 +327,6 @@ objects! {
         liquidity_fees: U128,
         treasury_fees: U128,
     }
-    /// NEAR being unstaked at validators for a tranche (null: for none), and the epoch it arrives in.
-    Arrival {
-        unlock_epoch: Option<u64>,
-        arrives: u64,
-        amount: U128,
-    }
     /// The claims unlocking in one epoch: owed, NEAR ready, queued and unstaking, and the epoch they are expected to be paid.
     ClaimTranche {
         unlock_epoch: u64,
@@ -342,13 +336,12 @@ objects! {
         unstaking: U128,
         expected_epoch: u64,
     }
-    /// The claim book: claims due and paid for, what due claims miss in the reserve, the tranches and the NEAR in flight.
+    /// The claim book: claims due and paid for, what due claims miss in the reserve, and the tranches.
     ClaimBook {
         epoch: u64,
         matured: U128,
         due_short: U128,
         tranches: Vec<ClaimTranche>,
-        arriving: Vec<Arrival>,
     }
     /// The buckets, assets against liabilities, the account balance against what the buckets hold.
     Solvency {

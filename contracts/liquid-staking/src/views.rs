@@ -157,9 +157,9 @@ pub fn solvency() -> String {
 }
 
 /// `get_claims`: the claim book. Claims due and paid for (`matured`), what claims due by now
-/// still miss (`late`), each tranche (its unlock epoch, what it owes, its NEAR in the reserve,
-/// queued and being unstaking, and the epoch it is expected to be paid from), and the NEAR in
-/// flight by tranche (null: no claim counts on it) and arrival epoch.
+/// miss in the reserve (`due_short`), and each tranche: its unlock epoch, what it owes, its
+/// NEAR in the reserve, queued and being unstaked, and the epoch it is expected to be paid from
+/// (`get_validators` shows each validator's unstaking NEAR and when it is released).
 pub fn claims_json() -> String {
     let (t, f, epoch) = (Totals::load(), InFlight::load(), env::epoch_height());
     let mut tranches = String::from("[");
@@ -173,19 +173,11 @@ pub fn claims_json() -> String {
             .integer("expected_epoch", exit::expected(&t, tranche, validators::arrival(&f, tranche), epoch));
         tranches = o.end();
     }
-    let mut arriving = String::from("[");
-    for cell in &f.cells {
-        let mut o = Object::within(item(arriving));
-        let at = validators::load(cell.validator).map_or(0, |v| v.unlock_epoch);
-        o.epoch("unlock_epoch", cell.tranche).integer("arrives", at).amount("amount", cell.amount);
-        arriving = o.end();
-    }
     let mut o = Object::new();
     o.integer("epoch", epoch)
         .amount("matured", t.claims.matured)
         .amount("due_short", t.claims.short(epoch))
-        .raw("tranches", &(tranches + "]"))
-        .raw("arriving", &(arriving + "]"));
+        .raw("tranches", &(tranches + "]"));
     o.end()
 }
 
