@@ -452,3 +452,56 @@ fn a_drain_after_failed_syncs_leaves_nothing_at_the_pool() {
     t.call(&t.owner, "remove_validator", json!({"account_id": failing.id()}), 1).unwrap();
     t.assert_matches_pools(&pools[1..]);
 }
+
+/// A holder's new unstake moves its earlier claim, NEAR being unstaked for it included, to the
+/// new unlock epoch: nothing is unstaked twice. A holder who stakes part of its claim again takes
+/// back its own least ready NEAR: what was on its way joins the buffer when it arrives, and the
+/// rest of its claim, and everyone else's, is paid on its epoch.
+#[test]
+fn claims_moved_or_restaked_take_their_own_near_along() {
+    let (t, pools, alice) = delegated(&[1, 1], 1_000 * NEAR);
+    let bob = t.net.create_account("bob", 1_000 * NEAR);
+    t.call(&bob, "deposit_and_stake", json!({}), 200 * NEAR).unwrap();
+    t.crank();
+    let e = t.net.epoch_height();
+    for (who, near) in [(&alice, 100 * NEAR), (&bob, 80 * NEAR)] {
+        t.call(who, "unstake", json!({"amount": near.to_string()}), 0).unwrap();
+        t.crank();
+    }
+    let unstaking = |t: &Lst| t.validators().iter().map(|v| num(&v["unstaked"])).sum::<u128>();
+    assert_eq!(unstaking(&t), 180 * NEAR);
+    // Next epoch alice unstakes 50 more: all 150 unlock together, and only 50 more is unstaked.
+    t.net.advance_epochs(1);
+    t.crank();
+    t.call(&alice, "unstake", json!({"amount": (50 * NEAR).to_string()}), 0).unwrap();
+    let unlock = unlock_epoch(&t, &alice);
+    assert_eq!(unlock, e + 5);
+    // Bob takes back 30 of his 80 NEAR claim.
+    t.call(&bob, "stake", json!({"amount": (30 * NEAR).to_string()}), 0).unwrap();
+    t.crank();
+    // Alice's 100 NEAR on its way counts for her 150; bob's 30 on its way, no claim's any more,
+    // pays the queue when it arrives in e + 4 (still in time for e + 5): only 20 more is
+    // unstaked.
+    // (To the few yocto the pools' rounding moves between the parts.)
+    let near = |yocto: u128| (yocto + 10) / NEAR;
+    assert_eq!(near(unstaking(&t)), 200);
+    let book: Value = t.view("get_claims", json!({}));
+    let tranche = |book: &Value, epoch: u64| {
+        let tranches = book["tranches"].as_array().unwrap();
+        let tr = tranches.iter().find(|tr| tr["unlock_epoch"] == json!(epoch)).unwrap();
+        (near(num(&tr["owed"])), near(num(&tr["ready"])), near(num(&tr["queued"])), near(num(&tr["unstaking"])))
+    };
+    assert_eq!(tranche(&book, e + 4), (50, 0, 0, 50));
+    assert_eq!(tranche(&book, e + 5), (150, 0, 30, 120));
+    pay_on_promised_epochs(&t, &[(&bob, 50 * NEAR, e + 4), (&alice, 150 * NEAR, e + 5)], |t, epoch| {
+        if epoch == e + 4 {
+            // The first validator's 180 NEAR arrived: 50 for bob, 100 for alice (her moved
+            // claim's, early), and bob's 30, no claim's, paid the rest of alice's request still
+            // queued; 20 more arrives from the other validator in e + 5.
+            let book: Value = t.view("get_claims", json!({}));
+            assert_eq!(tranche(&book, e + 5), (150, 130, 0, 20));
+        }
+    });
+    t.assert_matches_pools(&pools);
+    t.assert_solvent();
+}
