@@ -253,6 +253,28 @@ impl Data for ValidatorFaulty<'_> {
     }
 }
 
+/// A pool paid `amount` it held for us beyond what was booked (a donation to it, or rewards it
+/// credited while it could not be synced); `booked` of it is a gain for holders, the rest is
+/// left outside the buckets (more than a pool can plausibly have held: see [`crate::settle`]).
+#[must_use = "an event is logged by `emit`"]
+pub struct UnbookedArrived<'a> {
+    pub validator_id: &'a AccountId,
+    pub amount: u128,
+    pub booked: u128,
+}
+
+impl Event for UnbookedArrived<'_> {
+    fn name(&self) -> &'static str {
+        "unbooked_arrived"
+    }
+}
+
+impl Data for UnbookedArrived<'_> {
+    fn data(&self, o: &mut Object) {
+        o.account("validator_id", self.validator_id).amount("amount", self.amount).amount("booked", self.booked);
+    }
+}
+
 /// Dust left at a removed validator, written off as a loss.
 #[must_use = "an event is logged by `emit`"]
 pub struct WriteOff<'a> {

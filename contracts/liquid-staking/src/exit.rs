@@ -176,17 +176,22 @@ impl Capacity {
     /// blocks, or one made after this epoch's crank when the keeper has lately been slower
     /// than [`SERVE_BLOCKS`] (it may crank only once an epoch). With added: the crank sending it
     /// runs before the late span, so validators that unstaked this epoch can take more.
-    fn serving(&mut self, epoch: u64, block: u64) -> (bool, bool) {
+    fn serving(&self, epoch: u64, block: u64) -> (bool, bool) {
         if self.is_late(epoch, block) {
             return (true, false);
         }
         let waiting = self.unserved_since != 0 && block > self.unserved_since + SERVE_BLOCKS;
         let slow = waiting || (self.keeper_late_epoch != 0 && self.keeper_late_epoch + 1 >= epoch);
+        let cranked = self.epoch == epoch;
+        (slow && cranked, !self.is_late(epoch, block + SERVE_BLOCKS))
+    }
+
+    /// An unstake in `block` left work only a crank can do in this epoch: the keeper's clock
+    /// starts, unless an earlier one already started it.
+    fn await_crank(&mut self, block: u64) {
         if self.unserved_since == 0 {
             self.unserved_since = block;
         }
-        let cranked = self.epoch == epoch;
-        (slow && cranked, !self.is_late(epoch, block + SERVE_BLOCKS))
     }
 
     /// The block from which unstakes are late in `epoch` (at or after `self.epoch`): epochs are
@@ -337,8 +342,9 @@ pub fn burn_for_claim(totals: &mut Totals, amount: u128, shares: u128, not_befor
     let unlock = if queued == 0 {
         epoch + NUM_EPOCHS_TO_UNLOCK
     } else {
+        let block = env::block_height();
         let capacity = &mut totals.capacity;
-        let serving = capacity.serving(epoch, env::block_height());
+        let serving = capacity.serving(epoch, block);
         if serving.0 {
             // Counted for this epoch only: a crank rolling into it starts afresh.
             capacity.roll(epoch);
@@ -348,7 +354,13 @@ pub fn burn_for_claim(totals: &mut Totals, amount: u128, shares: u128, not_befor
         // first.
         let moving = totals.unstaking.saturating_sub(totals.claims.unstaking());
         let queue = totals.claims.queued(u64::MAX) + queued;
-        totals.capacity.request_epoch(epoch, queue, queued, serving, moving) + NUM_EPOCHS_TO_UNLOCK
+        let request = totals.capacity.request_epoch(epoch, queue, queued, serving, moving);
+        // The keeper is timed only on requests that need its crank now: ones for this epoch
+        // that NEAR already on its way back cannot pay.
+        if request == epoch && queue > moving {
+            totals.capacity.await_crank(block);
+        }
+        request + NUM_EPOCHS_TO_UNLOCK
     };
     let unlock = unlock.max(not_before);
     claims::claim(totals, amount, unlock, epoch);

@@ -205,6 +205,9 @@ pub fn remove_liquidity(lp_shares: u128, min_near: u128) -> u128 {
     let mut totals = Totals::load();
     let mut pool = Pool::load();
     ledger::fees_join_pool(&mut totals);
+    // A claim its tranche can pay joins the pool's NEAR first: handed to the provider, it
+    // would be a claim for an epoch already past.
+    collect_claim(&mut totals, &mut pool);
     let part = |x: u128| shares::mul_div_floor(lp_shares, x, pool.lp_shares).unwrap_or(0);
     let (near, tokens, claim) = (part(totals.liquidity), part(pool.tokens), part(pool.claim));
     require!(near >= min_near, errors::liquidity::BELOW_MIN_NEAR);

@@ -104,12 +104,13 @@ impl<'a> Snapshot<'a> {
 /// unless holders' claims or queued requests wait for it (the queue counts on every unstaked
 /// yocto coming back). It needs no sync: the amount is what our records say the pool holds.
 /// Once all of that is withdrawn and nothing is staked there (a drain), what the pool reported
-/// beyond it is asked for too, once (it is booked when it arrives), so nothing is left behind.
+/// beyond it is asked for too, once (booked, within bounds, when it arrives), so nothing is left
+/// behind.
 pub fn withdrawal(v: &Validator, s: &Snapshot) -> Option<PoolOp> {
     let wanted = v.unstaked > DUST || v.claims > 0 || (v.unstaked > 0 && s.totals.claims.queued(u64::MAX) > 0);
     let op = if wanted {
         PoolOp::Withdraw { amount: v.unstaked, unbooked: 0 }
-    } else if v.unstaked == 0 && v.staked == 0 && v.unbooked > DUST && v.refusals == 0 {
+    } else if v.unstaked == 0 && v.staked == 0 && v.unbooked > DUST && v.held_max > 0 && v.refusals == 0 {
         PoolOp::Withdraw { amount: v.unbooked, unbooked: v.unbooked }
     } else {
         return None;

@@ -327,6 +327,7 @@ mod tests {
                 refused_epoch: 17,
                 unbooked: 18,
                 excess_syncs: 19,
+                held_max: 20,
             });
         }
         same_as_borsh(Some((liquidity, 77u64)));

@@ -30,6 +30,10 @@ const MAX_FAILED_SYNCS: u8 = 3;
 /// Syncs running above the plausible rate before a validator is taken as faulty (a donation
 /// is one; a pool that over-reports keeps at it).
 const MAX_EXCESS_SYNCS: u8 = 3;
+/// NEAR a pool paid beyond our records is booked up to `1 / UNBOOKED_SHARE` of the most it held
+/// for us (a donation of up to 10% of its stake; a larger one is a lie or a gift too odd to
+/// price in).
+const UNBOOKED_SHARE: u128 = 10;
 /// Pools round by a yocto or two per operation; answers may differ from our records by this.
 const ROUNDING: u128 = 1_000;
 
@@ -55,6 +59,7 @@ pub fn sync(
             v.excess_syncs = if excess { v.excess_syncs.saturating_add(1) } else { 0 };
             let change = ledger::record_balances(totals, (v.staked, v.unstaked), (staked, unstaked));
             (v.staked, v.unstaked) = (staked, unstaked);
+            v.held_max = v.held_max.max(staked + unstaked);
             // A pool that lost unstaked NEAR releases less for the claims it held.
             if v.claims > unstaked {
                 requeue(index, v, totals, v.claims - unstaked);
@@ -98,9 +103,14 @@ pub fn took_effect(v: &Validator, pending: &Pending, staked: u128, unstaked: u12
         Op::Sync => true,
         // Rounding at the pool can differ by a yocto or two. What the pool holds beyond our
         // records (unbooked) is in its report too, on either side.
-        Op::Stake => staked.saturating_add(unstaked).saturating_add(2) >= v.staked + v.unstaked + v.unbooked,
-        Op::Unstake => unstaked.saturating_add(2) >= v.unstaked && staked <= v.staked + v.unbooked + 2,
-        Op::Withdraw => unstaked.saturating_add(pending.amount) <= v.unstaked + v.unbooked + 2,
+        Op::Stake => {
+            staked.saturating_add(unstaked).saturating_add(2)
+                >= v.staked.saturating_add(v.unstaked).saturating_add(v.unbooked)
+        }
+        Op::Unstake => unstaked.saturating_add(2) >= v.unstaked,
+        Op::Withdraw => {
+            unstaked.saturating_add(pending.amount) <= v.unstaked.saturating_add(v.unbooked).saturating_add(2)
+        }
     }
 }
 
@@ -222,9 +232,6 @@ fn apply_outcome(index: u16, v: &mut Validator, p: &Pending, succeeded: bool, to
         }
         (Op::Withdraw, true) => {
             v.stalled_at = 0;
-            // What was never booked is a gain now that it arrived.
-            let unbooked = p.claims.min(v.unbooked);
-            v.unbooked -= unbooked;
             let booked = p.amount - p.claims;
             v.unstaked -= booked;
             let claims = booked.min(v.claims);
@@ -232,7 +239,16 @@ fn apply_outcome(index: u16, v: &mut Validator, p: &Pending, succeeded: bool, to
             let mut f = InFlight::load();
             ledger::withdrawn(totals, &mut f, booked, claims, index);
             f.save();
-            ledger::unbooked_arrived(totals, p.claims);
+            if p.claims > 0 {
+                // What was never booked is a gain now that it arrived, as far as it is
+                // plausible: a pool's answer is all that says it arrived, so a pool that lies
+                // cannot book more than a tenth of the most it held for us. Anything beyond
+                // stays in the account, outside the buckets. It is asked for once.
+                let booked = p.claims.min(v.held_max / UNBOOKED_SHARE);
+                ledger::unbooked_arrived(totals, booked);
+                events::UnbookedArrived { validator_id: &v.account_id, amount: p.claims, booked }.emit();
+                (v.unbooked, v.held_max) = (0, 0);
+            }
             liquidity::collect_claim_now(totals);
         }
         (Op::Withdraw, false) if p.claims > 0 => {

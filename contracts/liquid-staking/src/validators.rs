@@ -138,6 +138,9 @@ pub struct Validator {
     pub unbooked: u128,
     /// Syncs running whose gain went beyond the plausible rate.
     pub excess_syncs: u8,
+    /// The most booked NEAR it has held for us since it last paid unbooked NEAR: it bounds
+    /// what such a payment can book ([`crate::settle`]).
+    pub held_max: u128,
 }
 
 record!(Validator {
@@ -162,7 +165,8 @@ record!(Validator {
     refusals,
     refused_epoch,
     unbooked,
-    excess_syncs
+    excess_syncs,
+    held_max
 });
 
 /// Unstakes refused running before a validator is stalled: not counted on to serve the exit
@@ -267,6 +271,7 @@ impl Validator {
             refused_epoch: 0,
             unbooked: 0,
             excess_syncs: 0,
+            held_max: 0,
         }
     }
 

@@ -358,6 +358,41 @@ fn a_donation_to_a_pool_is_a_gain_held_until_it_arrives_not_an_attack() {
     assert!(t.u128("ft_price", json!({})) > price);
 }
 
+/// A gift of 30% of a pool's stake is real NEAR, but a pool's answer to `withdraw` is all that
+/// says it arrived, and a pool that lies could answer the same without paying: the drain books at
+/// most a tenth of the most the pool held for us, and leaves the rest in the account, outside the
+/// buckets (`unbooked_arrived` says how much). It is asked for once.
+#[test]
+fn a_gift_beyond_a_tenth_of_a_pools_stake_is_booked_only_up_to_that_tenth() {
+    let (t, pools, _alice) = delegated(&[1, 1], 1_000 * NEAR);
+    let pool = &pools[0];
+    let record = |t: &Lst| t.validators()[0].clone();
+    let held = |r: &Value| num(&r["staked"]) + num(&r["unstaked"]);
+    let total: u128 = pool.view("get_total_staked_balance").args_json(json!({})).json::<String>().parse().unwrap();
+    t.net.create_account("donor", 1_000 * NEAR).transfer(pool.id(), total * 30 / 100).unwrap();
+    t.call(&t.owner, "update_validator", json!({"account_id": pool.id(), "weight": 0}), 1).unwrap();
+    // The most booked NEAR the pool held for us, as each crank left it.
+    let mut most = held(&record(&t));
+    let mut arrivals = vec![];
+    for _ in 0..7 {
+        t.net.advance_epochs(1);
+        let outcomes = t.crank();
+        most = most.max(held(&record(&t)));
+        arrivals.extend(events(&outcomes, "unbooked_arrived"));
+    }
+    assert_eq!(arrivals.len(), 1, "{arrivals:?}");
+    let amount = num(&arrivals[0]["amount"]);
+    // Our share of the gift (the pool's owner holds a little stake there too), and what it earned.
+    assert!(amount > total * 29 / 100 && amount > most / 10 * 2, "{arrivals:?}");
+    assert_eq!(
+        arrivals[0],
+        json!({"validator_id": pool.id(), "amount": amount.to_string(), "booked": (most / 10).to_string()})
+    );
+    assert_eq!(t.at_pool(pool), (0, 0));
+    assert_eq!(num(&record(&t)["unbooked"]), 0);
+    t.assert_solvent();
+}
+
 /// A pool that reports 1.9% more than it holds, every epoch: the contract believes it only up
 /// to what a pool can earn (0.03% of what is staked there an epoch), so the price moves no more
 /// than that; after three such epochs running the validator is faulty and drained: what was
