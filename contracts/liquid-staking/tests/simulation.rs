@@ -306,14 +306,17 @@ impl Sim {
                 // Someone sends a pool 1% to 5% of its stake: the pool counts it as rewards.
                 let k = self.rng.below(self.pools.len() as u64) as usize;
                 let pool = self.pools[k].clone();
-                self.donated[k] = true;
                 let total: u128 =
                     pool.view("get_total_staked_balance").args_json(json!({})).json::<String>().parse().unwrap();
                 let donor = t.net.account("donor.near");
                 // An over-reporting pool's stake grows without bound: the donor gives at most half
-                // of what it has left.
+                // of what it has left, and stops below a NEAR.
                 let gift = (total * (1 + self.rng.below(5) as u128) / 100).min(donor.balance() / 2);
+                if gift < NEAR {
+                    return "the donor has given all it had".to_string();
+                }
                 donor.transfer(pool.id(), gift).unwrap();
+                self.donated[k] = true;
                 format!("donation of {gift} to {}", pool.id())
             }
             20 => {
